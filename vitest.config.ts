@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast tests (unit + integration over real sockets and FIFOs) and
+// end-to-end tests that need the real Docker engine started by scripts/test-all.sh.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          // e2e files share one dockerd and one plugin; each file runs its cases concurrently.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
