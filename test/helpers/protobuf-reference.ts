@@ -33,7 +33,7 @@ export interface RefEntry {
 export function refEncode(e: RefEntry): Buffer {
   const msg: Record<string, unknown> = {};
   if (e.source) msg.source = e.source;
-  if (e.time_nano !== undefined && e.time_nano !== 0n) msg.time_nano = protobuf.util.Long.fromString(e.time_nano.toString());
+  if (e.time_nano !== undefined && e.time_nano !== 0n) msg.time_nano = (protobuf.util.Long as unknown as { fromString(s: string): unknown }).fromString(e.time_nano.toString());
   if (e.line && e.line.length > 0) msg.line = e.line;
   if (e.partial) msg.partial = true;
   if (e.partial_log_metadata) {
