@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../../src/codec/log-entry.js';
+import { ContainerLog } from '../../../src/store/container-log.js';
+import { lastTimeOfGzip } from '../../../src/store/gzip-with-last-time.js';
+import { readEntries, type ReadOptions } from '../../../src/store/reader.js';
+import type { StoredEntry } from '../../../src/store/stored-entry.js';
+import { tmpDir } from '../../helpers/tmp.js';
+
+const ID = 'f'.repeat(64);
+const T0 = 1795896100;
+
+function entry(i: number, line = `line ${String(i).padStart(3, '0')}`): LogEntry {
+  return { source: i % 2 ? 'stderr' : 'stdout', sec: T0 + i, nsec: 0, line: Buffer.from(line), partial: false, meta: undefined };
+}
+
+function openLog(root: string, policy = { maxSize: Infinity, maxFile: 1, compress: false }, logs: string[] = []): ContainerLog {
+  const log = new ContainerLog(root, ID, policy, undefined, (m) => logs.push(m));
+  log.attachWriter();
+  return log;
+}
+
+async function readAll(path: string, options: Partial<ReadOptions> = {}, live?: ContainerLog): Promise<string[]> {
+  const out: string[] = [];
+  for await (const batch of readEntries(path, { tail: -1, follow: false, ...options }, live)) {
+    for (const e of batch) out.push(text(e));
+  }
+  return out;
+}
+
+function text(e: StoredEntry): string {
+  return `${e.stream}:${e.log.toString()}`;
+}
+
+function names(root: string): string[] {
+  return fs.readdirSync(`${root}/containers/${ID}`).sort();
+}
+
+describe('ContainerLog writer', () => {
+  it('writes Docker layout and lines, creating the directory lazily', () => {
+    const root = tmpDir();
+    const log = openLog(root);
+    expect(fs.existsSync(`${root}/containers`)).toBe(false);
+    log.append(entry(0));
+    log.append(entry(1));
+    log.flush();
+    expect(fs.readFileSync(log.path, 'utf8')).toBe(
+      '{"log":"line 000\\n","stream":"stdout","time":"2026-11-28T20:01:40Z"}\n' +
+        '{"log":"line 001\\n","stream":"stderr","time":"2026-11-28T20:01:41Z"}\n',
+    );
+    expect(fs.statSync(log.path).mode & 0o777).toBe(0o640);
+  });
+
+  it('appends to an existing file when the same container logs again', () => {
+    const root = tmpDir();
+    const first = openLog(root);
+    first.append(entry(0));
+    first.detachWriter();
+    const second = openLog(root);
+    second.append(entry(1));
+    second.flush();
+    expect(fs.readFileSync(second.path, 'utf8').split('\n')).toHaveLength(3);
+  });
+
+  it('rotates before the write that finds the file at max-size, as Docker does (10 × 109 bytes at 1k)', () => {
+    const root = tmpDir();
+    const log = openLog(root, { maxSize: 1000, maxFile: 3, compress: false });
+    // Each line below is exactly 109 bytes: 10 fit before the file reaches 1000 bytes.
+    for (let i = 0; i < 25; i++) log.append(entry(i, 'x'.repeat(48)));
+    log.flush();
+    expect(names(root)).toEqual([`${ID}-json.log`, `${ID}-json.log.1`, `${ID}-json.log.2`]);
+    expect(fs.statSync(`${log.path}.2`).size).toBe(1090);
+    expect(fs.statSync(`${log.path}.1`).size).toBe(1090);
+    expect(fs.statSync(log.path).size).toBe(545);
+  });
+
+  it('keeps max-file files in all and drops the oldest', async () => {
+    const root = tmpDir();
+    const log = openLog(root, { maxSize: 200, maxFile: 2, compress: false });
+    for (let i = 0; i < 30; i++) log.append(entry(i));
+    log.flush();
+    expect(names(root)).toEqual([`${ID}-json.log`, `${ID}-json.log.1`]);
+    const lines = await readAll(log.path);
+    expect(lines.at(-1)).toBe('stderr:line 029\n');
+    expect(lines.length).toBeLessThan(30);
+  });
+
+  it('compresses rotated files with the lastTime header and reads across them', async () => {
+    const root = tmpDir();
+    const log = openLog(root, { maxSize: 500, maxFile: 4, compress: true });
+    // 69-byte lines: 8 fill a file past 500 bytes, so 30 lines rotate three times.
+    for (let i = 0; i < 30; i++) {
+      log.append(entry(i));
+      log.flush();
+    }
+    await log.settled();
+    expect(names(root)).toEqual([`${ID}-json.log`, `${ID}-json.log.1.gz`, `${ID}-json.log.2.gz`, `${ID}-json.log.3.gz`]);
+    const gz = fs.readFileSync(`${log.path}.1.gz`);
+    expect(gz.subarray(0, 10).toString('hex')).toBe('1f8b0804000000000' + '0ff');
+    const newestRotated = zlib.gunzipSync(gz).toString().trim().split('\n');
+    const lastTime = JSON.parse(newestRotated.at(-1)!).time;
+    expect(lastTimeOfGzip(gz)).toBe(lastTime);
+    const lines = await readAll(log.path);
+    expect(lines).toEqual(Array.from({ length: 30 }, (_, k) => text({ stream: k % 2 ? 'stderr' : 'stdout', log: Buffer.from(`line ${String(k).padStart(3, '0')}\n`), sec: 0, nsec: 0 })));
+  });
+
+  it('reports a write failure once, keeps the bytes and writes them when the disk accepts again', () => {
+    const root = tmpDir();
+    const logs: string[] = [];
+    const log = openLog(root, undefined, logs);
+    log.append(entry(0));
+    log.flush();
+    // Make the fd unwritable by swapping it for a read-only one behind the writer's back.
+    const file = (log as unknown as { file: { fd: number } }).file;
+    const writable = file.fd;
+    file.fd = fs.openSync(log.path, 'r');
+    log.append(entry(1));
+    expect(log.flush()).toBe(false);
+    expect(log.flush()).toBe(false);
+    expect(log.blocked?.message).toMatch(/^cannot write .*-json\.log: .*; ingest paused for this container and retried$/);
+    expect(logs).toHaveLength(1);
+    fs.closeSync(file.fd);
+    file.fd = writable;
+    expect(log.flush()).toBe(true);
+    expect(log.blocked).toBeUndefined();
+    expect(fs.readFileSync(log.path, 'utf8').split('\n')).toHaveLength(3);
+  });
+});
+
+describe('reader', () => {
+  function filled(count: number, policy = { maxSize: 100, maxFile: 100, compress: false }): ContainerLog {
+    const log = openLog(tmpDir(), policy);
+    for (let i = 0; i < count; i++) log.append(entry(i));
+    log.flush();
+    return log;
+  }
+
+  it.each([
+    [{ tail: 3 }, ['line 007', 'line 008', 'line 009']],
+    [{ tail: 0 }, []],
+    [{ tail: 100 }, Array.from({ length: 10 }, (_, i) => `line 00${i}`)],
+    [{ since: { sec: T0 + 7, nsec: 0 } }, ['line 007', 'line 008', 'line 009']],
+    [{ until: { sec: T0 + 2, nsec: 0 } }, ['line 000', 'line 001', 'line 002']],
+    [{ since: { sec: T0 + 3, nsec: 1 }, until: { sec: T0 + 5, nsec: 0 } }, ['line 004', 'line 005']],
+    [{ tail: 4, since: { sec: T0 + 8, nsec: 0 } }, ['line 008', 'line 009']],
+  ])('applies %j across rotated files', async (options, expected) => {
+    const log = filled(10);
+    expect(names(log.root).length).toBeGreaterThan(3);
+    const lines = (await readAll(log.path, options)).map((l) => l.slice(7, -1));
+    expect(lines).toEqual(expected);
+  });
+
+  it('skips compressed files whose lastTime is before since, reading the rest', async () => {
+    const log = filled(12, { maxSize: 100, maxFile: 10, compress: true });
+    await log.settled();
+    expect(names(log.root).filter((n) => n.endsWith('.gz')).length).toBeGreaterThan(1);
+    const lines = (await readAll(log.path, { since: { sec: T0 + 4, nsec: 0 } })).map((l) => l.slice(7, -1));
+    expect(lines).toEqual(Array.from({ length: 8 }, (_, i) => `line ${String(i + 4).padStart(3, '0')}`));
+  });
+
+  it('returns nothing for a container with no log yet', async () => {
+    expect(await readAll(`${tmpDir()}/containers/${ID}/${ID}-json.log`)).toEqual([]);
+  });
+
+  it('follows across rotations and ends when the writer goes idle', async () => {
+    const log = filled(2, { maxSize: 250, maxFile: 3, compress: true });
+    const seen: string[] = [];
+    const done = (async () => {
+      for await (const batch of readEntries(log.path, { tail: 1, follow: true }, log)) for (const e of batch) seen.push(text(e));
+    })();
+    for (let i = 2; i < 40; i++) {
+      log.append(entry(i));
+      log.flush();
+      if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+    }
+    log.detachWriter();
+    await done;
+    expect(seen).toEqual(Array.from({ length: 39 }, (_, k) => text({ stream: (k + 1) % 2 ? 'stderr' : 'stdout', log: Buffer.from(`line ${String(k + 1).padStart(3, '0')}\n`), sec: 0, nsec: 0 })));
+  });
+
+  it('ends a follow when the caller aborts, without leaking descriptors or listeners', async () => {
+    const log = filled(3);
+    const before = fs.readdirSync('/proc/self/fd').length;
+    const controllers = Array.from({ length: 50 }, () => new AbortController());
+    const runs = controllers.map(async (c) => {
+      let n = 0;
+      for await (const batch of readEntries(log.path, { tail: -1, follow: true }, log, c.signal)) n += batch.length;
+      return n;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(log.listenerCount('append')).toBe(50);
+    for (const c of controllers) c.abort();
+    expect(await Promise.all(runs)).toEqual(Array(50).fill(3));
+    expect(log.listenerCount('append')).toBe(0);
+    expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
+  });
+});
