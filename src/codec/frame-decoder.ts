@@ -70,8 +70,6 @@ function malformed(detail: string): TslogsError {
 }
 
 const EMPTY = Buffer.alloc(0);
-const STDOUT = Buffer.from('stdout');
-const STDERR = Buffer.from('stderr');
 
 /** Decodes one LogEntry message occupying buf[start, end) into `out`. */
 export function decodeEntry(buf: Buffer, start: number, end: number, out: LogEntry): void {
@@ -103,11 +101,14 @@ export function decodeEntry(buf: Buffer, start: number, end: number, out: LogEnt
   if (!out.partial) out.meta = undefined;
 }
 
-/** "stdout"/"stderr" repeat in every frame: avoid decoding a new string each time. */
+/** "stdout"/"stderr" come in every frame: recognise them without decoding a string. */
 function sourceString(buf: Buffer, start: number, end: number): string {
-  if (end - start === 6) {
-    if (buf.compare(STDOUT, 0, 6, start, end) === 0) return 'stdout';
-    if (buf.compare(STDERR, 0, 6, start, end) === 0) return 'stderr';
+  if (end - start === 6 && buf[start] === 0x73 && buf[start + 1] === 0x74 && buf[start + 2] === 0x64) {
+    const c3 = buf[start + 3];
+    const c4 = buf[start + 4];
+    const c5 = buf[start + 5];
+    if (c3 === 0x6f && c4 === 0x75 && c5 === 0x74) return 'stdout';
+    if (c3 === 0x65 && c4 === 0x72 && c5 === 0x72) return 'stderr';
   }
   return buf.toString('utf8', start, end);
 }

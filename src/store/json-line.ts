@@ -1,6 +1,6 @@
 import type { LogEntry } from '../codec/log-entry.js';
 import { endsLine } from '../codec/log-entry.js';
-import { formatRfc3339Nano } from './go-time.js';
+import { dateTimePrefix, formatRfc3339Nano } from './go-time.js';
 
 // Encodes entries as json-file lines byte-identical to Docker's hand-written
 // encoder (spec §6.2-6.3): `{"log":…,"stream":…[,"attrs":…],"time":…}\n`.
@@ -35,41 +35,62 @@ export class ByteSink {
   }
 }
 
+const LOG_OPEN = Buffer.from('{"log":"');
+const TIME_OPEN = Buffer.from(',"time":"');
+
+/** Copies a short constant; a byte loop beats Buffer.copy's call overhead at this size. */
+function put(src: Buffer, out: Buffer, p: number): number {
+  for (let i = 0; i < src.length; i++) out[p++] = src[i]!;
+  return p;
+}
+
 export class JsonLineEncoder {
   private readonly attrsPart: Buffer;
   private readonly streamParts = new Map<string, Buffer>();
-  /** Time string of the last entry encoded: rotated gzip files record it (spec §6.6). */
-  lastTime = '';
+  private prefixSec = Number.NaN;
+  private readonly prefix = Buffer.alloc(19);
+  private lastSec = Number.NaN;
+  private lastNsec = 0;
 
   /** `attrsJson` is the Go-JSON object of tag + extra attributes, or undefined when empty. */
   constructor(attrsJson: string | undefined) {
     this.attrsPart = Buffer.from(attrsJson === undefined ? '' : `,"attrs":${attrsJson}`);
   }
 
-  /** Appends one line to `sink`; returns the number of bytes appended. */
+  /** Time of the last entry encoded: rotated gzip files record it (spec §6.6). */
+  get lastTime(): string {
+    return Number.isNaN(this.lastSec) ? '' : formatRfc3339Nano(this.lastSec, this.lastNsec);
+  }
+
+  /** Appends one line to `sink`; returns the number of bytes appended. Throws for years outside 0-9999. */
   encode(entry: LogEntry, sink: ByteSink): number {
     const line = entry.line;
     const stream = this.streamPart(entry.source);
-    const time = formatRfc3339Nano(entry.sec, entry.nsec);
-    this.lastTime = time;
-    sink.reserve(8 + line.length * 6 + 2 + stream.length + this.attrsPart.length + 10 + time.length + 3);
+    if (entry.sec !== this.prefixSec) {
+      this.prefix.write(dateTimePrefix(entry.sec), 0, 'latin1');
+      this.prefixSec = entry.sec;
+    }
+    sink.reserve(8 + line.length * 6 + 2 + stream.length + this.attrsPart.length + 9 + 30 + 3);
     const b = sink.buf;
     const start = sink.pos;
-    let p = start;
-    p += b.write('{"log":"', p, 'latin1');
+    let p = put(LOG_OPEN, b, start);
     p = escapeInto(line, b, p);
     if (endsLine(entry)) {
       b[p++] = 0x5c; // \n
       b[p++] = 0x6e;
     }
-    p += stream.copy(b, p);
-    p += this.attrsPart.copy(b, p);
-    p += b.write(',"time":"', p, 'latin1');
-    p += b.write(time, p, 'latin1');
+    p = put(stream, b, p);
+    if (this.attrsPart.length > 0) p += this.attrsPart.copy(b, p);
+    p = put(TIME_OPEN, b, p);
+    p = put(this.prefix, b, p);
+    p = writeFraction(entry.nsec, b, p);
+    b[p++] = 0x5a; // Z
     b[p++] = 0x22;
     b[p++] = 0x7d;
     b[p++] = 0x0a;
     sink.pos = p;
+    this.lastSec = entry.sec;
+    this.lastNsec = entry.nsec;
     return p - start;
   }
 
@@ -87,6 +108,22 @@ export class JsonLineEncoder {
     }
     return part;
   }
+}
+
+/** `.` + nanoseconds with trailing zeros trimmed (nothing when zero), as Go's RFC3339Nano. */
+function writeFraction(nsec: number, b: Buffer, p: number): number {
+  if (nsec === 0) return p;
+  let digits = 9;
+  while (nsec % 10 === 0) {
+    nsec /= 10;
+    digits--;
+  }
+  b[p] = 0x2e;
+  for (let i = digits; i > 0; i--) {
+    b[p + i] = 0x30 + (nsec % 10);
+    nsec = Math.floor(nsec / 10);
+  }
+  return p + digits + 1;
 }
 
 /** Escapes `src` into `out` at `p` (caller reserved 6 bytes per input byte); returns the new position. */
