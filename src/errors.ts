@@ -31,6 +31,19 @@ const catalogue = {
     `cannot write ${file}: ${detail}; ingest paused for this container and retried`,
   TSLOGS_TIME_OUT_OF_RANGE: (sec: number) => `timestamp ${sec}s is outside the years 0-9999 json-file can store`,
   TSLOGS_BAD_TIME: (value: string) => `cannot parse time '${value}'`,
+  // Go scalar parsing (src/config); values arrive already escaped the way Go quotes them
+  TSLOGS_PARSE_INT_RANGE: (value: string) => `strconv.Atoi: parsing "${value}": value out of range`,
+  TSLOGS_PARSE_UINT: (value: string) => `strconv.ParseUint: parsing "${value}": invalid syntax`,
+  TSLOGS_PARSE_UINT_RANGE: (value: string) => `strconv.ParseUint: parsing "${value}": value out of range`,
+  TSLOGS_PARSE_FLOAT: (value: string) => `strconv.ParseFloat: parsing "${value}": invalid syntax`,
+  TSLOGS_PARSE_FLOAT_RANGE: (value: string) => `strconv.ParseFloat: parsing "${value}": value out of range`,
+  TSLOGS_DURATION: (value: string) => `time: invalid duration "${value}"`,
+  TSLOGS_DURATION_NO_UNIT: (value: string) => `time: missing unit in duration "${value}"`,
+  TSLOGS_DURATION_UNIT: (unit: string, value: string) => `time: unknown unit "${unit}" in duration "${value}"`,
+  TSLOGS_REGEX_UNSUPPORTED: (option: string, construct: string, regex: string) =>
+    `unsupported regexp for ${option}: ${construct} is not supported by tslogs: \`${regex}\``,
+  TSLOGS_TEMPLATE_UNSUPPORTED: (line: number, construct: string) =>
+    `template: log-tag:${line}: ${construct} is not supported in tslogs tag templates`,
 } as const;
 
 export class TslogsError extends Error {

@@ -1,0 +1,165 @@
+// Scalar option parsing with the exact acceptance sets and error texts of Go's
+// strconv and time packages, because Docker validates log options with them and
+// users see those messages verbatim.
+
+import { tslogsError } from '../errors.js';
+
+// unicode.IsPrint: letters, marks, numbers, punctuation, symbols and ASCII space.
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+const SHORT_ESCAPES: Record<string, string> = {
+  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
+};
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/** strconv.Quote (or QuoteRune-style with `'`): Go-syntax literal for error messages and printf %q. */
+export function goQuote(s: string, quote: '"' | "'" = '"'): string {
+  let out = quote;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === quote || ch === '\\') out += '\\' + ch;
+    else if (PRINTABLE.test(ch)) out += ch;
+    else if (SHORT_ESCAPES[ch] !== undefined) out += SHORT_ESCAPES[ch];
+    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + hex(cp, 2);
+    // A Go string cannot hold a lone surrogate; decoding JSON would have produced U+FFFD.
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\ufffd';
+    else if (cp < 0x10000) out += '\\u' + hex(cp, 4);
+    else out += '\\U' + hex(cp, 8);
+  }
+  return out + quote;
+}
+
+// The catalogue wraps values in double quotes itself.
+const inner = (s: string): string => goQuote(s).slice(1, -1);
+
+const BOOLS = new Map<string, boolean>([
+  ['1', true], ['t', true], ['T', true], ['TRUE', true], ['true', true], ['True', true],
+  ['0', false], ['f', false], ['F', false], ['FALSE', false], ['false', false], ['False', false],
+]);
+
+/** strconv.ParseBool. */
+export function parseGoBool(value: string): boolean {
+  const b = BOOLS.get(value);
+  if (b === undefined) throw tslogsError('TSLOGS_PARSE_BOOL', inner(value));
+  return b;
+}
+
+const UINT64_MAX = 2n ** 64n - 1n;
+const INT64_MAX = 2n ** 63n - 1n;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+// Scans like strconv.ParseUint: a syntax error at the first non-digit, a range
+// error as soon as the digits so far exceed uint64 (even if junk follows).
+function scanDigits(s: string, syntax: () => Error, range: () => Error): bigint {
+  if (s === '') throw syntax();
+  let n = 0n;
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw syntax();
+    n = n * 10n + BigInt(d);
+    if (n > UINT64_MAX) throw range();
+  }
+  return n;
+}
+
+/**
+ * strconv.Atoi. Values valid for int64 but beyond Number.MAX_SAFE_INTEGER are
+ * reported as out of range rather than silently rounded.
+ */
+export function parseGoInt(value: string): number {
+  const syntax = () => tslogsError('TSLOGS_PARSE_INT', inner(value));
+  const range = () => tslogsError('TSLOGS_PARSE_INT_RANGE', inner(value));
+  const neg = value.startsWith('-');
+  const digits = neg || value.startsWith('+') ? value.slice(1) : value;
+  const n = scanDigits(digits, syntax, range);
+  if (n > (neg ? INT64_MAX + 1n : INT64_MAX) || n > SAFE_MAX) throw range();
+  return Number(neg ? -n : n);
+}
+
+/** strconv.ParseUint(v, 10, 64); no sign accepted. Same safe-integer limit as parseGoInt. */
+export function parseGoUint(value: string): number {
+  const syntax = () => tslogsError('TSLOGS_PARSE_UINT', inner(value));
+  const range = () => tslogsError('TSLOGS_PARSE_UINT_RANGE', inner(value));
+  const n = scanDigits(value, syntax, range);
+  if (n > SAFE_MAX) throw range();
+  return Number(n);
+}
+
+// time.ParseDuration quotes with its own function: printable ASCII kept (with
+// `"` and `\` escaped), every other byte of the UTF-8 encoding written as \xNN.
+function timeQuote(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0x20 && cp < 0x80) out += ch === '"' || ch === '\\' ? '\\' + ch : ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + hex(b, 2);
+  }
+  return out;
+}
+
+const UNIT_NS = new Map<string, bigint>([
+  ['ns', 1n], ['us', 1_000n], ['\u00b5s', 1_000n], ['\u03bcs', 1_000n],
+  ['ms', 1_000_000n], ['s', 1_000_000_000n], ['m', 60_000_000_000n], ['h', 3_600_000_000_000n],
+]);
+const NS_LIMIT = 2n ** 63n;
+
+/**
+ * time.ParseDuration, returned in milliseconds (fractional below 1 ms). The
+ * arithmetic is done in integer nanoseconds and float64 exactly as Go does, so
+ * rounding of long fractions and overflow limits match.
+ */
+export function parseGoDuration(value: string): number {
+  const invalid = () => tslogsError('TSLOGS_DURATION', timeQuote(value));
+  let s = value;
+  let neg = false;
+  if (s[0] === '-' || s[0] === '+') {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0;
+  if (s === '') throw invalid();
+  let total = 0n;
+  while (s !== '') {
+    const m = /^(\d*)(?:\.(\d*))?/.exec(s)!;
+    const [whole, intDigits, fracDigits] = [m[0], m[1]!, m[2]];
+    if (intDigits === '' && !fracDigits) throw invalid();
+    let v = 0n;
+    for (const c of intDigits) {
+      v = v * 10n + BigInt(c.charCodeAt(0) - 48);
+      if (v > NS_LIMIT) throw invalid();
+    }
+    // leadingFraction: digits past the point where they would overflow are ignored.
+    let f = 0n;
+    let scale = 1;
+    let overflow = false;
+    for (const c of fracDigits ?? '') {
+      if (overflow) continue;
+      const y = f * 10n + BigInt(c.charCodeAt(0) - 48);
+      if (f > INT64_MAX / 10n || y > NS_LIMIT) {
+        overflow = true;
+        continue;
+      }
+      f = y;
+      scale *= 10;
+    }
+    s = s.slice(whole.length);
+    const unitLen = /^[^.\d]*/.exec(s)![0].length;
+    if (unitLen === 0) throw tslogsError('TSLOGS_DURATION_NO_UNIT', timeQuote(value));
+    const unitText = s.slice(0, unitLen);
+    const unit = UNIT_NS.get(unitText);
+    if (unit === undefined) throw tslogsError('TSLOGS_DURATION_UNIT', timeQuote(unitText), timeQuote(value));
+    s = s.slice(unitLen);
+    if (v > NS_LIMIT / unit) throw invalid();
+    v *= unit;
+    if (f > 0n) {
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > NS_LIMIT) throw invalid();
+    }
+    total += v;
+    if (total > NS_LIMIT) throw invalid();
+  }
+  if (!neg && total > INT64_MAX) throw invalid();
+  return Number(neg ? -total : total) / 1e6;
+}

@@ -1,0 +1,65 @@
+import os from 'node:os';
+import { tslogsError } from '../errors.js';
+import type { RotationPolicy } from '../store/rotating-file.js';
+import type { ContainerInfo } from './container-info.js';
+import { compileExtraAttrs } from './extra-attrs.js';
+import { parseGoBool, parseGoInt } from './go-parse.js';
+import { goJsonStringMap } from './go-json.js';
+import { parseDecimalSize } from './go-size.js';
+import { compileTag, renderTag } from './tag-template.js';
+
+/**
+ * Rotation when the user sets none: 20 MB × 5 files. Docker's json-file default
+ * is unbounded, a well-known cause of full disks; every other value means what
+ * it means to Docker.
+ */
+export const DEFAULT_POLICY: RotationPolicy = { maxSize: 20_000_000, maxFile: 5, compress: false };
+
+/** Keys dockerd itself consumes and passes on to plugins (spec §5.1, §13.1). */
+const DOCKER_GENERIC_KEYS = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
+const STORE_KEYS = new Set(['max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag']);
+
+export interface StoreOptions {
+  policy: RotationPolicy;
+  /** Go-JSON `attrs` object written on every line, or undefined when there are none. */
+  attrsJson: string | undefined;
+}
+
+/** Validates the json-file options of a container with Docker's wording (spec §6.4). */
+export function parseStoreOptions(info: ContainerInfo, hostname = os.hostname()): StoreOptions {
+  const config = info.Config;
+  for (const key of Object.keys(config)) {
+    if (!STORE_KEYS.has(key) && !DOCKER_GENERIC_KEYS.has(key)) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
+  }
+  return { policy: parsePolicy(config), attrsJson: attrsJson(info, hostname) };
+}
+
+function parsePolicy(config: Record<string, string>): RotationPolicy {
+  let maxSize = DEFAULT_POLICY.maxSize;
+  if (config['max-size'] !== undefined) {
+    maxSize = parseDecimalSize(config['max-size']);
+    if (maxSize <= 0) throw tslogsError('TSLOGS_MAX_SIZE_POSITIVE');
+  }
+  let maxFile = DEFAULT_POLICY.maxFile;
+  if (config['max-file'] !== undefined) {
+    maxFile = parseGoInt(config['max-file']);
+    if (maxFile < 1) throw tslogsError('TSLOGS_MAX_FILE_MIN');
+  }
+  let compress = DEFAULT_POLICY.compress;
+  if (config.compress !== undefined) {
+    compress = parseGoBool(config.compress);
+    if (compress && maxFile === 1) throw tslogsError('TSLOGS_COMPRESS_NEEDS_ROTATION');
+  }
+  return { maxSize, maxFile, compress };
+}
+
+function attrsJson(info: ContainerInfo, hostname: string): string | undefined {
+  const attrs = compileExtraAttrs(info.Config)(info);
+  // json-file has no default tag: only a tag the user asked for is stored.
+  const template = info.Config.tag;
+  if (template !== undefined && template !== '') {
+    const tag = renderTag(compileTag(template), info, hostname);
+    if (tag !== '') attrs.tag = tag;
+  }
+  return Object.keys(attrs).length > 0 ? goJsonStringMap(attrs) : undefined;
+}
