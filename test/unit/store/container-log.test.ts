@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../../src/codec/log-entry.js';
 import { ContainerLog } from '../../../src/store/container-log.js';
 import { lastTimeOfGzip } from '../../../src/store/gzip-with-last-time.js';
+import { LogStream } from '../../../src/store/log-stream.js';
 import { readEntries, type ReadOptions } from '../../../src/store/reader.js';
 import type { StoredEntry } from '../../../src/store/stored-entry.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -31,6 +32,11 @@ async function readAll(path: string, options: Partial<ReadOptions> = {}, live?: 
 
 function text(e: StoredEntry): string {
   return `${e.stream}:${e.log.toString()}`;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 2));
+  if (!check()) throw new Error('condition not reached');
 }
 
 function names(root: string): string[] {
@@ -172,11 +178,31 @@ describe('reader', () => {
     for (let i = 2; i < 40; i++) {
       log.append(entry(i));
       log.flush();
-      if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+      await until(() => seen.length === i); // a follower that keeps up loses nothing across rotations
     }
     log.detachWriter();
     await done;
     expect(seen).toEqual(Array.from({ length: 39 }, (_, k) => text({ stream: (k + 1) % 2 ? 'stderr' : 'stdout', log: Buffer.from(`line ${String(k + 1).padStart(3, '0')}\n`), sec: 0, nsec: 0 })));
+  });
+
+  it('drops files a lagging follower has not read once more than max-file are pinned, counting the loss', async () => {
+    const log = filled(1, { maxSize: 100, maxFile: 2, compress: false });
+    const lost: number[] = [];
+    const stream = new LogStream(log.path, { follow: true, live: log, maxFiles: 2, onLost: (n) => lost.push(n) });
+    const batches = stream.batches();
+    const first = await batches.next();
+    expect(first.value?.entries.map((e: StoredEntry) => e.log.toString())).toEqual(['line 000\n']);
+    // 2 lines per file: 10 more lines rotate 5 times while the follower is not reading.
+    for (let i = 1; i <= 10; i++) {
+      log.append(entry(i));
+      log.flush();
+    }
+    log.detachWriter();
+    const rest: string[] = [];
+    for await (const b of { [Symbol.asyncIterator]: () => batches }) for (const e of b.entries) rest.push(e.log.toString());
+    expect(rest.length + lost.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(lost.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(rest.at(-1)).toBe('line 010\n');
   });
 
   it('ends a follow when the caller aborts, without leaking descriptors or listeners', async () => {
