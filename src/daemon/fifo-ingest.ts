@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { FrameDecoder } from '../codec/frame-decoder.js';
+import { tslogsError } from '../errors.js';
+import type { ContainerLog } from '../store/container-log.js';
+
+const RETRY_MS = { first: 100, max: 5_000 };
+
+/**
+ * Reads one logging FIFO into a container's store. The FIFO is read through
+ * libuv's pipe handle (non-blocking, epoll) rather than fs streams, whose
+ * thread-pool reads would block 4 threads on 4 idle containers. Each read is
+ * decoded and written as one batch. When the disk refuses a write, reading stops
+ * (the container blocks on its pipe, as with Docker's blocking mode) and resumes
+ * once a retried write succeeds: nothing read is ever dropped.
+ */
+export class FifoIngest {
+  private socket: net.Socket | undefined;
+  private readonly decoder: FrameDecoder;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RETRY_MS.first;
+  private failed = false;
+  private finished = false;
+  private readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  entries = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly log: ContainerLog,
+    private readonly report: (message: string) => void,
+  ) {
+    this.decoder = new FrameDecoder((entry) => {
+      this.entries++;
+      log.append(entry);
+    });
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Opens the FIFO; throws a TslogsError naming the file when it cannot be opened. */
+  start(): void {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (err) {
+      throw tslogsError('TSLOGS_FIFO_OPEN', this.file, (err as Error).message);
+    }
+    this.log.attachWriter();
+    const socket = new net.Socket({ fd, readable: true, writable: false });
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.finish());
+    socket.on('error', (err) => {
+      this.report(`reading ${this.file} failed: ${err.message}`);
+      this.finish();
+    });
+  }
+
+  /** Resolves once the FIFO reached EOF and everything read is on disk (or reported lost). */
+  whenDone(): Promise<void> {
+    return this.done;
+  }
+
+  /** Stops reading immediately (daemon shutdown): what was read is flushed. */
+  close(): void {
+    this.socket?.destroy();
+    this.finish();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.failed) {
+      try {
+        this.decoder.push(chunk);
+      } catch (err) {
+        // A bad frame desynchronises the stream for good; keep draining so the
+        // container never blocks, and say how much was discarded.
+        this.failed = true;
+        this.report(`container ${this.log.containerId}: ${(err as Error).message}; discarding the rest of this stream`);
+      }
+    }
+    if (!this.log.flush()) this.pauseUntilWritable();
+  }
+
+  private pauseUntilWritable(): void {
+    if (this.retryTimer !== undefined) return;
+    this.socket?.pause();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.log.flush()) {
+        this.retryDelay = RETRY_MS.first;
+        if (this.finished) this.complete();
+        else this.socket?.resume();
+      } else {
+        this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MS.max);
+        this.pauseUntilWritable();
+      }
+    }, this.retryDelay);
+    this.retryTimer.unref();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.failed) {
+      try {
+        this.decoder.end();
+      } catch (err) {
+        this.report(`container ${this.log.containerId}: ${(err as Error).message}`);
+      }
+    }
+    if (this.log.flush()) this.complete();
+    else this.pauseUntilWritable();
+  }
+
+  private complete(): void {
+    this.log.detachWriter();
+    this.resolveDone();
+  }
+}
