@@ -1,0 +1,11 @@
+import type { SinkDefinition } from './sink.js';
+
+/** The sinks a daemon offers, by name. Tests build registries with their own sinks. */
+export type SinkRegistry = ReadonlyMap<string, SinkDefinition>;
+
+export function sinkRegistry(definitions: readonly SinkDefinition[]): SinkRegistry {
+  return new Map(definitions.map((d) => [d.name, d]));
+}
+
+/** The sinks built into tslogs. */
+export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([]);

@@ -1,0 +1,75 @@
+import type { ContainerInfo } from '../config/container-info.js';
+
+/**
+ * What a sink receives: one log line as Docker's drivers see it. By default the
+ * router reassembles lines Docker split into 16 KiB partial chunks, so `partial`
+ * is only set with `partial-reassembly=false`.
+ */
+export interface SinkEntry {
+  /** The line without its trailing newline. */
+  line: Buffer;
+  /** `stdout` or `stderr`. */
+  source: string;
+  /** Capture time (for a reassembled line, the time of its first chunk, as Docker does). */
+  sec: number;
+  nsec: number;
+  /** Set on chunks of a long line when reassembly is off; `last` marks the final chunk. */
+  partial?: { ordinal: number; last: boolean; id: string } | undefined;
+}
+
+/**
+ * A destination. The router owns files, cursors, retries and checkpoints; a sink
+ * only turns a batch into bytes on the wire and says when the other side has it.
+ */
+export interface Sink {
+  /** Largest batch the router hands to `send`. */
+  readonly maxBatchEntries: number;
+  readonly maxBatchBytes: number;
+  /**
+   * How long the router may hold a batch that is not full yet, waiting for more
+   * entries (Splunk's POST_MESSAGES_FREQUENCY); 0 sends whatever is there.
+   */
+  readonly lingerMs: number;
+  /** Connects (or checks the endpoint); called again after a failure. Rejects with SinkError. */
+  open(): Promise<void>;
+  /** Resolves once the receiver acknowledged the whole batch (as far as its protocol can tell). */
+  send(batch: readonly SinkEntry[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What a sink needs to know about the container it serves (from StartLogging). */
+export interface SinkContext {
+  info: ContainerInfo;
+  hostname: string;
+  /** Daemon log; never pass secrets to it. */
+  report: (message: string) => void;
+}
+
+/**
+ * One sink kind, as Vector declares its sinks: the option names it owns (Docker's),
+ * the option whose presence enables it, validation, and construction.
+ */
+export interface SinkDefinition<Options = unknown> {
+  readonly name: string;
+  /** Setting this option enables the sink (e.g. `splunk-url`). */
+  readonly addressKey: string;
+  /** Every option name this sink accepts besides the shared tag/labels/env ones. */
+  readonly keys: ReadonlySet<string>;
+  /** Validates with Docker's wording, naming the option; throws TslogsError. */
+  parse(config: Record<string, string>, context: SinkContext): Options;
+  create(options: Options, context: SinkContext): Sink;
+}
+
+/**
+ * A failure to deliver. `retryable: false` means sending the same batch again cannot
+ * succeed (the receiver rejected its content): the router counts it as dropped.
+ */
+export class SinkError extends Error {
+  constructor(
+    message: string,
+    readonly retryable = true,
+  ) {
+    super(message);
+    this.name = 'SinkError';
+  }
+}
