@@ -15,9 +15,9 @@ import { compileTag, renderTag } from './tag-template.js';
  */
 export const DEFAULT_POLICY: RotationPolicy = { maxSize: 20_000_000, maxFile: 5, compress: false };
 
-/** Keys dockerd itself consumes and passes on to plugins (spec §5.1, §13.1). */
-const DOCKER_GENERIC_KEYS = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
-const STORE_KEYS = new Set(['max-size', 'max-file', 'compress', 'labels', 'labels-regex', 'env', 'env-regex', 'tag']);
+/** The store's own options; `labels`, `env`, `tag` and the regex forms are shared with sinks. */
+export const STORE_KEYS: ReadonlySet<string> = new Set(['max-size', 'max-file', 'compress']);
+export const ATTRIBUTE_KEYS: ReadonlySet<string> = new Set(['labels', 'labels-regex', 'env', 'env-regex', 'tag']);
 
 export interface StoreOptions {
   policy: RotationPolicy;
@@ -27,11 +27,7 @@ export interface StoreOptions {
 
 /** Validates the json-file options of a container with Docker's wording (spec §6.4). */
 export function parseStoreOptions(info: ContainerInfo, hostname = os.hostname()): StoreOptions {
-  const config = info.Config;
-  for (const key of Object.keys(config)) {
-    if (!STORE_KEYS.has(key) && !DOCKER_GENERIC_KEYS.has(key)) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
-  }
-  return { policy: parsePolicy(config), attrsJson: attrsJson(info, hostname) };
+  return { policy: parsePolicy(info.Config), attrsJson: attrsJson(info, hostname) };
 }
 
 function parsePolicy(config: Record<string, string>): RotationPolicy {

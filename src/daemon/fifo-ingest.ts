@@ -24,6 +24,9 @@ export class FifoIngest {
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
   entries = 0;
+  bytes = 0;
+  /** Whether the FIFO was read to its end (rather than closed by shutdown or an error). */
+  reachedEof = false;
 
   constructor(
     readonly file: string,
@@ -49,7 +52,10 @@ export class FifoIngest {
     const socket = new net.Socket({ fd, readable: true, writable: false });
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.finish());
+    socket.on('end', () => {
+      this.reachedEof = true;
+      this.finish();
+    });
     socket.on('error', (err) => {
       this.report(`reading ${this.file} failed: ${err.message}`);
       this.finish();
@@ -68,6 +74,7 @@ export class FifoIngest {
   }
 
   private onData(chunk: Buffer): void {
+    this.bytes += chunk.length;
     if (!this.failed) {
       try {
         this.decoder.push(chunk);

@@ -1,43 +1,91 @@
+import os from 'node:os';
 import type { ContainerInfo } from '../config/container-info.js';
-import { parseStoreOptions } from '../config/json-file-options.js';
+import { parseContainerOptions } from '../config/container-options.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { tslogsError } from '../errors.js';
 import type { ReadLogsRequest, StartLoggingRequest } from '../protocol/messages.js';
 import type { LogDriver } from '../protocol/server.js';
+import { Router } from '../router/router.js';
+import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { ContainerLog } from '../store/container-log.js';
-import type { RotationPolicy } from '../store/rotating-file.js';
 import { parseRfc3339 } from '../store/go-time.js';
 import { CONTAINER_ID, currentLogPath } from '../store/layout.js';
 import { type Instant, readEntries } from '../store/reader.js';
+import type { RotationPolicy } from '../store/rotating-file.js';
 import { FifoIngest } from './fifo-ingest.js';
+import { SessionFiles } from './session-file.js';
 
 export interface DriverOptions {
   root: string;
   report: (message: string) => void;
+  registry?: SinkRegistry;
+  hostname?: string;
 }
 
 /** Docker's zero time.Time, sent for "no bound" (spec §4.8). */
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
+interface Session {
+  ingest: FifoIngest;
+  containerId: string;
+  drainTimeoutMs: number;
+}
+
 /**
- * The log driver: one FifoIngest per logging FIFO, one ContainerLog per
- * container (shared by every session and reader of that container).
+ * The log driver: one FifoIngest per logging FIFO, one ContainerLog per container
+ * (shared by every session and reader of it), and the router's deliveries reading
+ * each container's store for its sinks.
  */
 export class PluginDriver implements LogDriver {
-  private readonly sessions = new Map<string, FifoIngest>();
+  private readonly sessions = new Map<string, Session>();
   private readonly draining = new Set<FifoIngest>();
   private readonly logs = new Map<string, ContainerLog>();
+  private readonly sessionFiles: SessionFiles;
+  private readonly registry: SinkRegistry;
+  private readonly hostname: string;
+  readonly router: Router;
 
-  constructor(private readonly options: DriverOptions) {}
+  constructor(private readonly options: DriverOptions) {
+    this.registry = options.registry ?? BUILTIN_SINKS;
+    this.hostname = options.hostname ?? os.hostname();
+    this.sessionFiles = new SessionFiles(options.root);
+    this.router = new Router({
+      root: options.root,
+      hostname: this.hostname,
+      registry: this.registry,
+      report: options.report,
+      live: (id) => this.logs.get(id),
+    });
+  }
 
-  async startLogging({ File, Info }: StartLoggingRequest): Promise<void> {
+  /** After a restart: reopen the FIFOs dockerd still writes to, and resume unfinished deliveries. */
+  resume(): void {
+    for (const request of this.sessionFiles.load()) {
+      try {
+        this.open(request);
+        this.options.report(`resumed logging container ${request.Info.ContainerID.slice(0, 12)} from ${request.File}`);
+      } catch (err) {
+        this.options.report(`cannot resume ${request.File}: ${(err as Error).message}`);
+        this.sessionFiles.remove(request.File);
+      }
+    }
+    this.router.resume();
+  }
+
+  async startLogging(request: StartLoggingRequest): Promise<void> {
+    this.open(request);
+    this.sessionFiles.save(request);
+  }
+
+  private open({ File, Info }: StartLoggingRequest): void {
     const id = checkId(Info);
-    const { policy, attrsJson } = parseStoreOptions(Info);
-    const log = this.logs.get(id) ?? this.openLog(id, policy, attrsJson);
+    const options = parseContainerOptions(Info, this.registry, this.options.report, this.hostname);
+    const log = this.logs.get(id) ?? this.openLog(id, options.store.policy, options.store.attrsJson);
     const ingest = new FifoIngest(File, log, this.options.report);
     ingest.start();
-    this.sessions.get(File)?.close();
-    this.sessions.set(File, ingest);
+    this.sessions.get(File)?.ingest.close();
+    this.sessions.set(File, { ingest, containerId: id, drainTimeoutMs: options.router.drainTimeoutMs });
+    this.router.start(Info, options);
   }
 
   private openLog(id: string, policy: RotationPolicy, attrsJson: string | undefined): ContainerLog {
@@ -51,15 +99,20 @@ export class PluginDriver implements LogDriver {
   }
 
   stopLogging(file: string): void {
-    const ingest = this.sessions.get(file);
-    if (ingest === undefined) {
+    const session = this.sessions.get(file);
+    if (session === undefined) {
       this.options.report(tslogsError('TSLOGS_UNKNOWN_FIFO', file).message);
       return;
     }
     // dockerd closes its end only after our answer; keep draining to EOF in the background.
     this.sessions.delete(file);
-    this.draining.add(ingest);
-    void ingest.whenDone().then(() => this.draining.delete(ingest));
+    this.draining.add(session.ingest);
+    void session.ingest.whenDone().then(() => {
+      this.draining.delete(session.ingest);
+      // Closed by a shutdown before EOF: keep the session so the next start drains the rest.
+      if (session.ingest.reachedEof) this.sessionFiles.remove(file);
+      this.router.stopped(session.containerId, session.drainTimeoutMs);
+    });
   }
 
   async *readLogs({ Info, Config }: ReadLogsRequest, signal: AbortSignal): AsyncIterable<Buffer> {
@@ -78,9 +131,14 @@ export class PluginDriver implements LogDriver {
     }
   }
 
-  /** Stops every ingest, writes what was read and waits for rotated files to be compressed. */
+  /**
+   * Stops ingest (what was read is written), stops deliveries (checkpoints hold what
+   * was acknowledged) and waits for rotated files to be compressed. Session files stay:
+   * the next start resumes those FIFOs.
+   */
   async shutdown(): Promise<void> {
-    const all = [...this.sessions.values(), ...this.draining];
+    await this.router.shutdown();
+    const all = [...[...this.sessions.values()].map((s) => s.ingest), ...this.draining];
     for (const ingest of all) ingest.close();
     await Promise.all(all.map((i) => i.whenDone()));
     await Promise.all([...this.logs.values()].map((l) => l.settled()));

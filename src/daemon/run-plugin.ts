@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { buildServer, listenOnSocket } from '../protocol/server.js';
@@ -11,6 +12,8 @@ export interface PluginSettings {
   /** The plugin socket dockerd connects to. */
   socket: string;
   logLevel: string;
+  /** The host name sinks put in messages (Docker uses the daemon host's). */
+  hostname: string;
 }
 
 /** Settings from the environment: a managed plugin gets them from its config.json `env`. */
@@ -19,16 +22,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
     root: env.TSLOGS_ROOT || DEFAULT_ROOT,
     socket: env.TSLOGS_SOCKET || '/run/docker/plugins/tslogs.sock',
     logLevel: env.LOG_LEVEL || 'info',
+    hostname: env.TSLOGS_HOSTNAME || os.hostname(),
   };
 }
 
 /** Runs the plugin daemon until SIGTERM or SIGINT, then flushes everything and exits 0. */
 export async function runPlugin(settings: PluginSettings): Promise<void> {
   const logger = pino({ level: settings.logLevel, base: { name: 'tslogs' } });
-  const driver = new PluginDriver({ root: settings.root, report: (message) => logger.warn(message) });
+  const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, report: (message) => logger.warn(message) });
   const app = buildServer({ driver, logger });
   fs.mkdirSync(settings.root, { recursive: true });
   fs.mkdirSync(path.dirname(settings.socket), { recursive: true });
+  driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
 

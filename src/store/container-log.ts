@@ -6,10 +6,15 @@ import { containerDir, currentLogPath } from './layout.js';
 import { type Logger, RotatingFile, type RotationPolicy } from './rotating-file.js';
 
 export interface ContainerLogEvents {
+  /** The current file was created or opened: readers that had none pin it now. */
+  open: [];
   /** New lines are on disk. */
   append: [];
-  /** The current file was renamed away; readers holding it open finish it, then reopen by name. */
-  rotate: [];
+  /**
+   * The current file was renamed away; readers holding it open finish it, then reopen
+   * by name. `lines` is how many entries it holds, or -1 when it predates this process.
+   */
+  rotate: [lines: number];
   /** No writer is left: the container stopped. Followers end once they have read everything. */
   idle: [];
 }
@@ -26,6 +31,8 @@ export class ContainerLog extends EventEmitter<ContainerLogEvents> {
   private readonly encoder: JsonLineEncoder;
   private readonly file: RotatingFile;
   private writers = 0;
+  /** Entries in the current file, -1 when it already existed (not counted, to keep opening cheap). */
+  private linesInFile = 0;
   blocked: Error | undefined;
 
   constructor(
@@ -69,6 +76,7 @@ export class ContainerLog extends EventEmitter<ContainerLogEvents> {
     }
     try {
       this.encoder.encode(entry, this.sink);
+      if (this.linesInFile >= 0) this.linesInFile++;
     } catch (err) {
       // Only a timestamp outside years 0-9999 fails to encode; Docker drops such an entry too.
       this.log(`container ${this.containerId}: entry dropped: ${(err as Error).message}`);
@@ -108,11 +116,15 @@ export class ContainerLog extends EventEmitter<ContainerLogEvents> {
       if (!this.file.isOpen) this.openFile();
       return;
     }
-    this.emit('rotate');
+    const lines = this.linesInFile;
+    this.linesInFile = 0;
+    this.emit('rotate', lines);
   }
 
   private openFile(): void {
     fs.mkdirSync(containerDir(this.root, this.containerId), { recursive: true, mode: 0o750 });
     this.file.open();
+    this.linesInFile = this.file.size === 0 ? 0 : -1;
+    this.emit('open');
   }
 }

@@ -11,6 +11,8 @@ export interface FilePosition {
 
 export interface StreamBatch {
   entries: StoredEntry[];
+  /** Offset just after each entry, in `position.file`. */
+  ends: number[];
   /** Just after the last entry of the batch: checkpoint this once the batch is delivered. */
   position: FilePosition;
 }
@@ -43,6 +45,11 @@ export class LogStream {
   private wake: (() => void) | undefined;
   private dirty = false;
   private idle = false;
+  private closing = false;
+  /** True while batches() works on the segment at `index` (not parked at a yield or waiting). */
+  private reading = false;
+  /** True while batches() runs: close() must then let it release the files itself. */
+  private active = false;
   private readonly follow: boolean;
 
   constructor(
@@ -52,7 +59,7 @@ export class LogStream {
     this.follow = options.follow && options.live?.live === true;
     this.segments = openSegments(currentPath);
     if (this.follow) {
-      options.live!.on('append', this.onAppend).on('rotate', this.onRotate).on('idle', this.onIdle);
+      options.live!.on('open', this.onOpen).on('append', this.onAppend).on('rotate', this.onRotate).on('idle', this.onIdle);
       options.signal?.addEventListener('abort', this.onAppend);
     }
   }
@@ -76,7 +83,18 @@ export class LogStream {
     await this.seekTail(0);
   }
 
-  /** Starts at a checkpoint; false when its file is gone (the stream then starts at the oldest file). */
+  /** Where the stream stands now, as a checkpoint. */
+  async position(): Promise<FilePosition> {
+    const seg = this.segments[this.index];
+    return { file: (await seg?.id()) ?? '', offset: seg === undefined ? 0 : this.offset };
+  }
+
+  /**
+   * Starts at a checkpoint; false when its file is gone (the stream then starts at the
+   * oldest file). An empty file id means nothing had been written when it was taken, so
+   * everything is new; in the rare case it was taken on an empty file right after a
+   * rotation this re-sends older files: duplicates, never loss.
+   */
   async seek(position: FilePosition): Promise<boolean> {
     if (position.file === '') return true;
     for (let i = 0; i < this.segments.length; i++) {
@@ -89,35 +107,57 @@ export class LogStream {
   }
 
   async *batches(): AsyncGenerator<StreamBatch> {
+    this.active = true;
     try {
-      while (this.index < this.segments.length && this.options.signal?.aborted !== true) {
-        await this.dropOverflow();
+      while (this.index < this.segments.length && !this.stopped()) {
+        this.reading = true;
         const seg = this.segments[this.index]!;
         const skip = this.options.skipFilesBefore !== undefined && (await seg.endsBefore(this.options.skipFilesBefore));
         let leftover: Buffer | undefined;
-        while (!skip) {
+        // trim() may drop this segment while we are parked at a yield: then move on.
+        while (!skip && !this.closing && this.segments[this.index] === seg) {
           const chunk = await seg.readAt(this.offset, this.follow ? Infinity : seg.historyEnd);
           if (chunk.length === 0) break;
           const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
           const start = this.offset - (leftover?.length ?? 0);
-          const { entries, consumed } = parseLines(data);
+          const { entries, ends, consumed } = parseLines(data, start);
           leftover = consumed < data.length ? Buffer.from(data.subarray(consumed)) : undefined;
           this.offset = start + data.length;
-          if (entries.length > 0) yield { entries, position: { file: (await seg.id()) ?? '', offset: start + consumed } };
+          if (entries.length === 0) continue;
+          seg.consumed += entries.length;
+          const position = { file: (await seg.id()) ?? '', offset: start + consumed };
+          this.reading = false;
+          yield { entries, ends, position };
+          this.reading = true;
         }
+        if (this.segments[this.index] !== seg) continue;
         // A line cut by a failed write is completed by the next one: read it again then.
         if (leftover !== undefined) this.offset -= leftover.length;
+        this.reading = false;
         if (await this.waitForMore(seg)) continue;
         this.moveTo(this.index + 1, 0);
       }
     } finally {
-      this.close();
+      this.active = false;
+      this.reading = false;
+      this.release();
     }
   }
 
+  /** Ends the stream; safe while batches() is parked waiting or reading. */
   close(): void {
+    this.closing = true;
+    this.wake?.();
+    if (!this.active) this.release();
+  }
+
+  private stopped(): boolean {
+    return this.closing || this.options.signal?.aborted === true;
+  }
+
+  private release(): void {
     if (this.follow) {
-      this.options.live!.off('append', this.onAppend).off('rotate', this.onRotate).off('idle', this.onIdle);
+      this.options.live!.off('open', this.onOpen).off('append', this.onAppend).off('rotate', this.onRotate).off('idle', this.onIdle);
       this.options.signal?.removeEventListener('abort', this.onAppend);
     }
     for (const seg of this.segments) seg.close();
@@ -127,7 +167,7 @@ export class LogStream {
   /** At the end of the file being written: wait for the writer. False once this file is finished. */
   private async waitForMore(seg: Segment): Promise<boolean> {
     const isLast = this.index === this.segments.length - 1;
-    if (!this.follow || !isLast || !seg.growing || this.options.signal?.aborted === true) return false;
+    if (!this.follow || !isLast || !seg.growing || this.stopped()) return false;
     if (this.idle) {
       const again = this.dirty; // one last pass after the writer went idle
       this.dirty = false;
@@ -139,13 +179,31 @@ export class LogStream {
     return true;
   }
 
-  private async dropOverflow(): Promise<void> {
+  /**
+   * Keeps at most `maxFiles` files open past the read position, as the writer's
+   * rotation keeps at most that many on disk: beyond that the oldest is given up
+   * (Docker deleted it) and its unread entries are reported lost. Runs at rotation,
+   * so a stalled consumer (a dead sink) cannot pin deleted files and fill the disk.
+   */
+  private trim(): void {
     const max = this.options.maxFiles;
     if (max === undefined) return;
     while (this.segments.length - this.index > max) {
-      const lost = await countLines(this.segments[this.index]!, this.offset);
+      const victimIndex = this.reading ? this.index + 1 : this.index;
+      if (victimIndex >= this.segments.length - 1) return; // never the file being written
+      const [victim] = this.segments.splice(victimIndex, 1);
+      const readFrom = victimIndex === this.index ? this.offset : 0;
+      if (victimIndex === this.index) this.offset = 0;
+      void this.account(victim!, readFrom);
+    }
+  }
+
+  private async account(victim: Segment, readFrom: number): Promise<void> {
+    try {
+      const lost = victim.lines !== undefined ? victim.lines - victim.consumed : await countLines(victim, readFrom);
       if (lost > 0) this.options.onLost?.(lost);
-      this.moveTo(this.index + 1, 0);
+    } finally {
+      victim.close();
     }
   }
 
@@ -161,15 +219,29 @@ export class LogStream {
     this.wake?.();
   };
 
-  private readonly onRotate = (): void => {
+  private readonly onRotate = (lines: number): void => {
     const last = this.segments[this.segments.length - 1];
-    if (last !== undefined) last.growing = false;
+    if (last !== undefined) {
+      last.growing = false;
+      if (lines >= 0) last.lines = lines;
+    }
     const seg = Segment.open(this.currentPath, false, true);
     if (seg !== undefined) {
       seg.historyEnd = 0;
       this.segments.push(seg);
     }
+    this.trim();
     this.onAppend();
+  };
+
+  /** The writer created the file after this stream started: pin it before anything rotates it away. */
+  private readonly onOpen = (): void => {
+    if (this.segments.some((seg) => seg.growing)) return;
+    const seg = Segment.open(this.currentPath, false, true);
+    if (seg !== undefined) {
+      seg.historyEnd = 0;
+      this.segments.push(seg);
+    }
   };
 
   private readonly onIdle = (): void => {
@@ -178,13 +250,17 @@ export class LogStream {
   };
 }
 
-function parseLines(buf: Buffer): { entries: StoredEntry[]; consumed: number } {
+function parseLines(buf: Buffer, base: number): { entries: StoredEntry[]; ends: number[]; consumed: number } {
   const entries: StoredEntry[] = [];
+  const ends: number[] = [];
   let start = 0;
   for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
     const entry = parseStoredLine(buf.toString('utf8', start, nl));
-    if (entry !== undefined) entries.push(entry);
     start = nl + 1;
+    if (entry !== undefined) {
+      entries.push(entry);
+      ends.push(base + start);
+    }
   }
-  return { entries, consumed: start };
+  return { entries, ends, consumed: start };
 }

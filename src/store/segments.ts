@@ -26,6 +26,10 @@ export class Segment {
   historyEnd: number;
   /** True for the file the writer appends to; cleared when it is rotated away. */
   growing: boolean;
+  /** Entries in the file when the writer told us (at rotation); undefined otherwise. */
+  lines: number | undefined;
+  /** Entries a stream has read from it. */
+  consumed = 0;
 
   constructor(
     private fd: number,

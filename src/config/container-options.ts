@@ -1,0 +1,97 @@
+import os from 'node:os';
+import { tslogsError } from '../errors.js';
+import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
+import type { SinkRegistry } from '../sinks/registry.js';
+import type { ContainerInfo } from './container-info.js';
+import { parseGoBool, parseGoDuration } from './go-parse.js';
+import { parseBinarySize } from './go-size.js';
+import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from './json-file-options.js';
+
+/** Keys dockerd itself consumes and passes on to plugins (spec §5.1, §13.1). */
+const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
+
+/** tslogs' own router options (not Docker's: no built-in driver has a router). */
+const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reassembly', 'partial-max-size', 'sink-retry-min', 'sink-retry-max', 'sink-drain-timeout']);
+
+export interface RouterOptions {
+  reassemble: boolean;
+  partialMaxBytes: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+  drainTimeoutMs: number;
+}
+
+export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
+  reassemble: true,
+  partialMaxBytes: 1024 * 1024,
+  retryMinMs: 100,
+  retryMaxMs: 30_000,
+  drainTimeoutMs: 0,
+};
+
+export interface EnabledSink {
+  definition: SinkDefinition;
+  options: unknown;
+}
+
+export interface ContainerOptions {
+  store: StoreOptions;
+  router: RouterOptions;
+  sinks: EnabledSink[];
+}
+
+/**
+ * Validates a container's whole `--log-opt` map (daemon defaults already merged by
+ * dockerd) at StartLogging, so `docker run` fails naming the first bad option.
+ * A sink is enabled by its address option or by being listed in `sinks`.
+ */
+export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistry, report: (m: string) => void, hostname = os.hostname()): ContainerOptions {
+  const config = info.Config;
+  const enabled = enabledSinks(config, registry);
+  const owner = new Map<string, SinkDefinition>();
+  for (const definition of registry.values()) {
+    for (const key of [definition.addressKey, ...definition.keys]) owner.set(key, definition);
+  }
+  for (const key of Object.keys(config)) {
+    if (DOCKER_GENERIC_KEYS.has(key) || STORE_KEYS.has(key) || ATTRIBUTE_KEYS.has(key) || ROUTER_KEYS.has(key)) continue;
+    const definition = owner.get(key);
+    if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
+    if (!enabled.has(definition)) throw tslogsError('TSLOGS_SINK_NOT_ENABLED', key, definition.name, definition.addressKey);
+  }
+  const context: SinkContext = { info, hostname, report };
+  return {
+    store: parseStoreOptions(info, hostname),
+    router: parseRouterOptions(config),
+    sinks: [...enabled].map((definition) => ({ definition, options: definition.parse(config, context) })),
+  };
+}
+
+function enabledSinks(config: Record<string, string>, registry: SinkRegistry): Set<SinkDefinition> {
+  const enabled = new Set<SinkDefinition>();
+  for (const name of (config.sinks ?? '').split(',')) {
+    if (name === '') continue;
+    const definition = registry.get(name);
+    if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_SINK', name, [...registry.keys()].join(', ') || 'none');
+    enabled.add(definition);
+  }
+  for (const definition of registry.values()) {
+    if (config[definition.addressKey] !== undefined) enabled.add(definition);
+  }
+  return enabled;
+}
+
+function parseRouterOptions(config: Record<string, string>): RouterOptions {
+  const options = { ...DEFAULT_ROUTER_OPTIONS };
+  if (config['partial-reassembly'] !== undefined) options.reassemble = parseGoBool(config['partial-reassembly']);
+  if (config['partial-max-size'] !== undefined) options.partialMaxBytes = positive('partial-max-size', parseBinarySize(config['partial-max-size']));
+  if (config['sink-retry-min'] !== undefined) options.retryMinMs = positive('sink-retry-min', parseGoDuration(config['sink-retry-min']));
+  if (config['sink-retry-max'] !== undefined) options.retryMaxMs = positive('sink-retry-max', parseGoDuration(config['sink-retry-max']));
+  if (config['sink-drain-timeout'] !== undefined) options.drainTimeoutMs = parseGoDuration(config['sink-drain-timeout']);
+  options.retryMaxMs = Math.max(options.retryMaxMs, options.retryMinMs);
+  return options;
+}
+
+function positive(key: string, value: number): number {
+  if (!(value > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', key, String(value));
+  return value;
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StartLoggingRequest } from '../protocol/messages.js';
+
+/**
+ * Open logging sessions, saved so that a restarted daemon finds its FIFOs again:
+ * dockerd keeps writing into them (spec §4.6) and a plugin that forgot them would
+ * block those containers for good.
+ */
+export class SessionFiles {
+  private readonly dir: string;
+
+  constructor(root: string) {
+    this.dir = path.join(root, 'sessions');
+  }
+
+  save(request: StartLoggingRequest): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.fileFor(request.File);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(request), { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+  }
+
+  remove(fifo: string): void {
+    fs.rmSync(this.fileFor(fifo), { force: true });
+  }
+
+  /** Sessions whose FIFO still exists; the others are forgotten. */
+  load(): StartLoggingRequest[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    const sessions: StartLoggingRequest[] = [];
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      try {
+        const request = JSON.parse(fs.readFileSync(file, 'utf8')) as StartLoggingRequest;
+        if (fs.statSync(request.File).isFIFO()) {
+          sessions.push(request);
+          continue;
+        }
+      } catch {
+        // unreadable, or the FIFO is gone: nothing to resume
+      }
+      fs.rmSync(file, { force: true });
+    }
+    return sessions;
+  }
+
+  private fileFor(fifo: string): string {
+    return path.join(this.dir, createHash('sha1').update(fifo).digest('hex') + '.json');
+  }
+}

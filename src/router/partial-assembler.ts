@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import type { SinkEntry } from '../sinks/sink.js';
+import type { FilePosition } from '../store/log-stream.js';
+import type { StoredEntry } from '../store/stored-entry.js';
+
+/** A line ready for a sink, with the checkpoint that is safe once it (and all before it) is delivered. */
+export interface Ready {
+  entry: SinkEntry;
+  checkpoint: FilePosition;
+}
+
+export interface AssemblerOptions {
+  /** Join Docker's 16 KiB chunks back into whole lines (default); false keeps Docker's split. */
+  reassemble: boolean;
+  /** Longest reassembled line; the rest is cut off and a marker appended. */
+  maxBytes: number;
+  onCut: (droppedBytes: number) => void;
+}
+
+interface Group {
+  chunks: Buffer[];
+  bytes: number;
+  cut: number;
+  sec: number;
+  nsec: number;
+  /** Checkpoint before the group's first chunk: nothing past it is safe while the group is open. */
+  start: FilePosition;
+  ordinal: number;
+  id: string;
+}
+
+export function cutMarker(maxBytes: number): string {
+  return ` [tslogs: line cut at ${maxBytes} bytes]`;
+}
+
+/**
+ * json-file keeps no partial metadata: a chunk is partial when its `log` lacks the
+ * trailing newline (spec §6.2). Chunks are grouped per stream, since stdout and
+ * stderr interleave.
+ */
+export class PartialAssembler {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(
+    private readonly options: AssemblerOptions,
+    private cursor: FilePosition,
+  ) {}
+
+  push(stored: StoredEntry, end: FilePosition, out: Ready[]): void {
+    const before = this.cursor;
+    this.cursor = end;
+    const log = stored.log;
+    const complete = log.length > 0 && log[log.length - 1] === 0x0a;
+    const line = complete ? log.subarray(0, log.length - 1) : log;
+    const group = this.groups.get(stored.stream);
+    if (!this.options.reassemble) {
+      if (!complete || group !== undefined) {
+        const g = group ?? this.open(stored, before);
+        g.ordinal++;
+        if (complete) this.groups.delete(stored.stream);
+        const partial = { ordinal: g.ordinal, last: complete, id: g.id };
+        out.push({ entry: { line, source: stored.stream, sec: g.sec, nsec: g.nsec, partial }, checkpoint: end });
+        return;
+      }
+      out.push({ entry: { line, source: stored.stream, sec: stored.sec, nsec: stored.nsec }, checkpoint: end });
+      return;
+    }
+    if (!complete) {
+      this.append(group ?? this.open(stored, before), line);
+      return;
+    }
+    if (group === undefined) {
+      out.push({ entry: { line, source: stored.stream, sec: stored.sec, nsec: stored.nsec }, checkpoint: this.safe() });
+      return;
+    }
+    this.append(group, line);
+    this.groups.delete(stored.stream);
+    out.push({ entry: this.joined(group, stored.stream), checkpoint: this.safe() });
+  }
+
+  /** The container stopped: an unterminated last line will never be completed, send what there is. */
+  flush(out: Ready[]): void {
+    const open = [...this.groups.entries()];
+    this.groups.clear();
+    for (const [stream, group] of open) {
+      if (this.options.reassemble) out.push({ entry: this.joined(group, stream), checkpoint: this.cursor });
+    }
+  }
+
+  private open(stored: StoredEntry, before: FilePosition): Group {
+    const group: Group = { chunks: [], bytes: 0, cut: 0, sec: stored.sec, nsec: stored.nsec, start: before, ordinal: 0, id: randomBytes(32).toString('hex') };
+    this.groups.set(stored.stream, group);
+    return group;
+  }
+
+  private append(group: Group, chunk: Buffer): void {
+    const room = this.options.maxBytes - group.bytes;
+    if (chunk.length <= room) {
+      group.chunks.push(chunk);
+      group.bytes += chunk.length;
+      return;
+    }
+    if (room > 0) {
+      group.chunks.push(chunk.subarray(0, room));
+      group.bytes += room;
+    }
+    group.cut += chunk.length - Math.max(room, 0);
+  }
+
+  private joined(group: Group, stream: string): SinkEntry {
+    const parts = group.cut > 0 ? [...group.chunks, Buffer.from(cutMarker(this.options.maxBytes))] : group.chunks;
+    if (group.cut > 0) this.options.onCut(group.cut);
+    return { line: Buffer.concat(parts), source: stream, sec: group.sec, nsec: group.nsec };
+  }
+
+  /** Past every open group's start: the earliest-opened group holds the checkpoint back. */
+  private safe(): FilePosition {
+    const first = this.groups.values().next();
+    return first.done ? this.cursor : first.value.start;
+  }
+}

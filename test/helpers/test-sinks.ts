@@ -1,0 +1,58 @@
+import type { Sink, SinkDefinition, SinkEntry } from '../../src/sinks/sink.js';
+import { SinkError } from '../../src/sinks/sink.js';
+
+export interface Received {
+  line: string;
+  source: string;
+  sec: number;
+  nsec: number;
+  partial?: SinkEntry['partial'];
+}
+
+/** An in-process sink whose failures the test scripts. */
+export class ScriptedSink implements Sink {
+  readonly received: Received[] = [];
+  readonly batches: number[] = [];
+  failuresLeft = 0;
+  down = false;
+  opened = 0;
+  lingerMs = 0;
+
+  constructor(
+    readonly maxBatchEntries = 100,
+    readonly maxBatchBytes = 1 << 20,
+  ) {}
+
+  async open(): Promise<void> {
+    this.opened++;
+  }
+
+  async send(batch: readonly SinkEntry[]): Promise<void> {
+    if (this.down) throw new SinkError('scripted outage');
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new SinkError('scripted failure');
+    }
+    this.batches.push(batch.length);
+    for (const e of batch) this.received.push({ line: e.line.toString('utf8'), source: e.source, sec: e.sec, nsec: e.nsec, partial: e.partial });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A sink definition named `name`, enabled by `<name>-address`, whose instances the test can reach. */
+export function scriptedDefinition(name: string, make: () => ScriptedSink = () => new ScriptedSink()): SinkDefinition<null> & { instances: ScriptedSink[] } {
+  const instances: ScriptedSink[] = [];
+  return {
+    name,
+    addressKey: `${name}-address`,
+    keys: new Set(),
+    instances,
+    parse: () => null,
+    create: () => {
+      const sink = make();
+      instances.push(sink);
+      return sink;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { PluginDriver } from '../../src/daemon/plugin-driver.js';
+import { sinkRegistry } from '../../src/sinks/registry.js';
+import { Fifo } from '../helpers/fake-dockerd.js';
+import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const T0 = 1795896100;
+
+function info(id: string, config: Record<string, string>) {
+  return {
+    Config: config,
+    ContainerID: id,
+    ContainerName: '/r1',
+    ContainerEntrypoint: 'sh',
+    ContainerArgs: [],
+    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
+    ContainerImageName: 'bb:latest',
+    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
+    ContainerEnv: null,
+    ContainerLabels: {},
+    LogPath: '',
+    DaemonName: 'docker',
+  };
+}
+
+function frames(from: number, to: number, line = (i: number) => `line ${String(i).padStart(5, '0')}`): Buffer {
+  const out: Buffer[] = [];
+  for (let i = from; i < to; i++) out.push(encodeFrame({ source: i % 7 === 0 ? 'stderr' : 'stdout', sec: T0 + i, nsec: 0, line: Buffer.from(line(i)), partial: false, meta: undefined }));
+  return Buffer.concat(out);
+}
+
+const expected = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `line ${String(from + k).padStart(5, '0')}`);
+
+async function waitUntil(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+const drivers: PluginDriver[] = [];
+afterEach(async () => {
+  for (const d of drivers.splice(0)) await d.shutdown();
+});
+
+function setup(definitions: ReturnType<typeof scriptedDefinition>[]) {
+  const dir = tmpDir();
+  const reports: string[] = [];
+  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(definitions), report: (m) => reports.push(m), hostname: 'vm' });
+  drivers.push(driver);
+  return { dir, driver, reports };
+}
+
+describe('router', () => {
+  it('delivers every entry exactly once, in order, to a sink that fails 3 times first', async () => {
+    const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(50), { failuresLeft: 3 }));
+    const { dir, driver, reports } = setup([a]);
+    const id = 'a'.repeat(64);
+    const fifo = new Fifo(dir, 'f1');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x', 'sink-retry-min': '1ms', 'sink-retry-max': '5ms' }) });
+    await fifo.write(frames(0, 500));
+    const sink = a.instances[0]!;
+    await waitUntil(() => sink.received.length >= 500, '500 entries');
+    expect(sink.received.map((r) => r.line)).toEqual(expected(0, 500));
+    expect(sink.received[7]).toEqual({ line: 'line 00007', source: 'stderr', sec: T0 + 7, nsec: 0, partial: undefined });
+    expect(Math.max(...sink.batches)).toBeLessThanOrEqual(50);
+    const view = driver.router.views()[0]!;
+    expect(view.delivery.stats.retries).toBe(3);
+    expect(view.delivery.stats.sentEntries).toBe(500);
+    expect(reports).toEqual(['container aaaaaaaaaaaa sink alpha: send failed, retrying with backoff: scripted failure']);
+    await fifo.close();
+  });
+
+  it('keeps a healthy sink and ingest going while another sink is down', async () => {
+    const up = scriptedDefinition('up');
+    const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
+    const { dir, driver } = setup([up, down]);
+    const id = 'b'.repeat(64);
+    const fifo = new Fifo(dir, 'f2');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { sinks: 'up,down', 'sink-retry-min': '1ms', 'sink-retry-max': '20ms' }) });
+    for (let i = 0; i < 5000; i += 500) await fifo.write(frames(i, i + 500));
+    await waitUntil(() => up.instances[0]!.received.length >= 5000, 'the healthy sink');
+    expect(up.instances[0]!.received.map((r) => r.line)).toEqual(expected(0, 5000));
+    expect(down.instances[0]!.received).toEqual([]);
+    const views = Object.fromEntries(driver.router.views().map((v) => [v.sink, v.delivery.stats]));
+    expect(views.down!.retries).toBeGreaterThan(0);
+    expect(views.down!.sentEntries).toBe(0);
+    // The down sink recovers and catches up from its checkpoint.
+    down.instances[0]!.down = false;
+    await waitUntil(() => down.instances[0]!.received.length >= 5000, 'the recovered sink');
+    expect(down.instances[0]!.received.map((r) => r.line)).toEqual(expected(0, 5000));
+    await fifo.close();
+  });
+
+  it('counts exactly what rotation deleted before a down sink could send it', async () => {
+    const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(20), { down: true }));
+    const { dir, driver, reports } = setup([a]);
+    const id = 'c'.repeat(64);
+    const fifo = new Fifo(dir, 'f3');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x', 'max-size': '1k', 'max-file': '2', 'sink-retry-min': '1ms', 'sink-retry-max': '10ms' }) });
+    for (let i = 0; i < 400; i += 10) await fifo.write(frames(i, i + 10));
+    const sink = a.instances[0]!;
+    await waitUntil(() => sink.opened > 0, 'open');
+    await new Promise((r) => setTimeout(r, 100));
+    sink.down = false;
+    await fifo.close(); // container stops: delivery ends after the backlog
+    driver.stopLogging(fifo.path);
+    const stats = driver.router.views()[0]!.delivery.stats;
+    await waitUntil(() => driver.router.views().length === 0, 'delivery to finish');
+    const got = sink.received.map((r) => Number(r.line.slice(5)));
+    expect(got).toEqual([...got].sort((x, y) => x - y));
+    expect(new Set(got).size).toBe(got.length);
+    expect(stats.dropped.rotated).toBeGreaterThan(0);
+    expect(got.length + stats.dropped.rotated).toBe(400);
+    expect(got.at(-1)).toBe(399);
+    expect(reports.some((r) => /entries rotated away before they were sent/.test(r))).toBe(true);
+  });
+
+  it('reassembles long lines split by Docker into 16 KiB chunks before sending', async () => {
+    const a = scriptedDefinition('alpha');
+    const { dir, driver } = setup([a]);
+    const id = 'd'.repeat(64);
+    const fifo = new Fifo(dir, 'f4');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x' }) });
+    const pid = 'e'.repeat(64);
+    const chunk = (n: number, ordinal: number, last: boolean, ch: string) =>
+      encodeFrame({ source: 'stdout', sec: T0, nsec: 5, line: Buffer.alloc(n, ch), partial: true, meta: { id: pid, ordinal, last } });
+    // A stderr line between two stdout chunks: groups are per stream.
+    await fifo.write(Buffer.concat([chunk(16384, 1, false, 'a'), frames(7, 8), chunk(16384, 2, false, 'a'), chunk(7232, 3, true, 'a'), frames(14, 15)]));
+    const sink = a.instances[0]!;
+    await waitUntil(() => sink.received.length >= 3, 'three lines');
+    expect(sink.received.map((r) => [r.line.length, r.line[0]])).toEqual([
+      [10, 'l'],
+      [40000, 'a'],
+      [10, 'l'],
+    ]);
+    expect(sink.received[1]).toMatchObject({ sec: T0, nsec: 5, source: 'stdout' });
+    await fifo.close();
+  });
+});
