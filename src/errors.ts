@@ -15,6 +15,7 @@ const catalogue = {
   TSLOGS_UNKNOWN_SINK: (name: string, known: string) => `unknown sink '${name}' in log opt 'sinks' (tslogs has: ${known})`,
   TSLOGS_SINK_NOT_ENABLED: (key: string, sink: string, addressKey: string) =>
     `log opt '${key}' belongs to the ${sink} sink, which is not enabled: set ${addressKey} or add ${sink} to log opt 'sinks'`,
+  TSLOGS_OPTION_VALUE: (key: string, detail: string) => `invalid value for log opt '${key}': ${detail}`,
   TSLOGS_OPTION_POSITIVE: (key: string, value: string) => `log opt '${key}' must be positive, got '${value}'`,
   // json-file store options, Docker's wording
   TSLOGS_MAX_SIZE_POSITIVE: () => 'max-size must be a positive number',
@@ -74,7 +75,6 @@ const catalogue = {
     `splunk: HEC answered ${status} to splunk-token; retrying with backoff (reported once until a batch is accepted)`,
   TSLOGS_SPLUNK_ACK_TIMEOUT: (ids: string, ms: number) =>
     `splunk: HEC did not acknowledge indexing of ack ids ${ids} within ${ms} ms; the batch will be sent again`,
-  TSLOGS_SPLUNK_ACK_RESPONSE: (detail: string) => `splunk: unexpected HEC response with splunk-ack=true: ${detail}`,
   TSLOGS_SPLUNK_ACK_DISABLED: () =>
     'splunk: splunk-ack=true but HEC returned no ackId (indexer acknowledgement is off for this token); batches count as delivered on HTTP 200',
 } as const;

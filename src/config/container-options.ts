@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { tslogsError } from '../errors.js';
+import { TslogsError, tslogsError } from '../errors.js';
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { ContainerInfo } from './container-info.js';
@@ -82,16 +82,26 @@ function enabledSinks(config: Record<string, string>, registry: SinkRegistry): S
 
 function parseRouterOptions(config: Record<string, string>): RouterOptions {
   const options = { ...DEFAULT_ROUTER_OPTIONS };
-  if (config['partial-reassembly'] !== undefined) options.reassemble = parseGoBool(config['partial-reassembly']);
-  if (config['partial-max-size'] !== undefined) options.partialMaxBytes = positive('partial-max-size', parseBinarySize(config['partial-max-size']));
-  if (config['sink-retry-min'] !== undefined) options.retryMinMs = positive('sink-retry-min', parseGoDuration(config['sink-retry-min']));
-  if (config['sink-retry-max'] !== undefined) options.retryMaxMs = positive('sink-retry-max', parseGoDuration(config['sink-retry-max']));
-  if (config['sink-drain-timeout'] !== undefined) options.drainTimeoutMs = parseGoDuration(config['sink-drain-timeout']);
+  const opt = <T>(key: string, parse: (value: string) => T): T | undefined => {
+    const raw = config[key];
+    if (raw === undefined) return undefined;
+    try {
+      return parse(raw);
+    } catch (err) {
+      if (err instanceof TslogsError) throw tslogsError('TSLOGS_OPTION_VALUE', key, err.message);
+      throw err;
+    }
+  };
+  const positive = (key: string, parse: (value: string) => number): number | undefined => {
+    const value = opt(key, parse);
+    if (value !== undefined && !(value > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', key, config[key]!);
+    return value;
+  };
+  options.reassemble = opt('partial-reassembly', parseGoBool) ?? options.reassemble;
+  options.partialMaxBytes = positive('partial-max-size', parseBinarySize) ?? options.partialMaxBytes;
+  options.retryMinMs = positive('sink-retry-min', parseGoDuration) ?? options.retryMinMs;
+  options.retryMaxMs = positive('sink-retry-max', parseGoDuration) ?? options.retryMaxMs;
+  options.drainTimeoutMs = opt('sink-drain-timeout', parseGoDuration) ?? options.drainTimeoutMs;
   options.retryMaxMs = Math.max(options.retryMaxMs, options.retryMinMs);
   return options;
-}
-
-function positive(key: string, value: number): number {
-  if (!(value > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', key, String(value));
-  return value;
 }

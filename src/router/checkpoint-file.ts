@@ -25,7 +25,14 @@ export class CheckpointFile {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    const parsed = JSON.parse(text) as Partial<FilePosition>;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined; // torn by something other than us (we rename atomically): treat as absent
+    }
+    if (typeof value !== 'object' || value === null) return undefined;
+    const parsed = value as Partial<FilePosition>;
     if (typeof parsed.file !== 'string' || typeof parsed.offset !== 'number') return undefined;
     return { file: parsed.file, offset: parsed.offset };
   }

@@ -80,10 +80,14 @@ export class PartialAssembler {
 
   /** The container stopped: an unterminated last line will never be completed, send what there is. */
   flush(out: Ready[]): void {
-    const open = [...this.groups.entries()];
-    this.groups.clear();
-    for (const [stream, group] of open) {
-      if (this.options.reassemble) out.push({ entry: this.joined(group, stream), checkpoint: this.cursor });
+    if (!this.options.reassemble) {
+      this.groups.clear();
+      return;
+    }
+    // Oldest group first; each entry's checkpoint stays behind the groups still to be sent.
+    for (const [stream, group] of [...this.groups.entries()]) {
+      this.groups.delete(stream);
+      out.push({ entry: this.joined(group, stream), checkpoint: this.safe() });
     }
   }
 
