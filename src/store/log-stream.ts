@@ -109,7 +109,13 @@ export class LogStream {
   async *batches(): AsyncGenerator<StreamBatch> {
     this.active = true;
     try {
-      while (this.index < this.segments.length && !this.stopped()) {
+      while (!this.stopped()) {
+        if (this.index >= this.segments.length) {
+          // Following a container whose store has no file yet: wait for the writer to create it.
+          if (!this.follow || this.idle) break;
+          await this.waitForWriter();
+          continue;
+        }
         this.reading = true;
         const seg = this.segments[this.index]!;
         const skip = this.options.skipFilesBefore !== undefined && (await seg.endsBefore(this.options.skipFilesBefore));
@@ -173,10 +179,14 @@ export class LogStream {
       this.dirty = false;
       return again;
     }
+    await this.waitForWriter();
+    return true;
+  }
+
+  private async waitForWriter(): Promise<void> {
     if (!this.dirty) await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = undefined;
     this.dirty = false;
-    return true;
   }
 
   /**
@@ -242,6 +252,7 @@ export class LogStream {
       seg.historyEnd = 0;
       this.segments.push(seg);
     }
+    this.onAppend();
   };
 
   private readonly onIdle = (): void => {

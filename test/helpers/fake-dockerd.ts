@@ -88,12 +88,17 @@ export function readLogs(socket: string, body: unknown): ReadStream {
 /** A logging FIFO held open read-write, as dockerd holds it (spec §4.5). */
 export class Fifo {
   readonly path: string;
+  /** dockerd's O_RDWR descriptor: keeps the pipe alive (and writable) whoever reads it. */
+  private readonly held: number;
   private readonly socket: net.Socket;
 
   constructor(dir: string, id: string) {
     this.path = path.join(dir, id);
     execFileSync('mkfifo', ['-m', '0700', this.path]);
-    const fd = fs.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    this.held = fs.openSync(this.path, fs.constants.O_RDWR);
+    // Written through a write-only descriptor: a socket on the O_RDWR one would also read,
+    // stealing frames from the plugin.
+    const fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     this.socket = new net.Socket({ fd, readable: false, writable: true });
   }
 
@@ -106,6 +111,7 @@ export class Fifo {
     return new Promise((resolve) => {
       this.socket.end(() => {
         this.socket.destroy();
+        fs.closeSync(this.held);
         fs.rmSync(this.path, { force: true });
         resolve();
       });

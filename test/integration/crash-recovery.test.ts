@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { call, Fifo } from '../helpers/fake-dockerd.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+function startDaemon(root: string, socket: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', root, socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+    child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[daemon] ${d}`));
+    child.on('exit', (code) => reject(new Error(`daemon exited with ${code}`)));
+  });
+}
+
+function frames(from: number, to: number): Buffer {
+  const out: Buffer[] = [];
+  for (let i = from; i < to; i++) out.push(encodeFrame({ source: 'stdout', sec: 1795896100, nsec: i, line: Buffer.from(`n${i}`), partial: false, meta: undefined }));
+  return Buffer.concat(out);
+}
+
+function delivered(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+async function waitUntil(check: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('crash recovery', () => {
+  it('loses nothing when the daemon is killed with SIGKILL mid-delivery; duplicates stay within one batch', { timeout: 60_000 }, async () => {
+    const dir = tmpDir();
+    const root = path.join(dir, 'store');
+    const socket = path.join(dir, 'tslogs.sock');
+    const out = path.join(dir, 'delivered.txt');
+    const id = '9'.repeat(64);
+    let daemon = await startDaemon(root, socket);
+    const fifo = new Fifo(dir, 'fifo');
+    const info = { Config: { 'file-address': out }, ContainerID: id, ContainerName: '/c', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
+    expect(JSON.parse((await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info })).body.toString())).toEqual({});
+    await fifo.write(frames(0, 3000));
+    await waitUntil(() => delivered(out).length >= 500, 'some delivery');
+    daemon.kill('SIGKILL');
+    await new Promise((r) => daemon.once('exit', r));
+    const atKill = delivered(out).length;
+    expect(atKill).toBeLessThan(3000); // killed mid-delivery
+    // dockerd keeps writing into the FIFO while the plugin is down.
+    await fifo.write(frames(3000, 4000));
+    daemon = await startDaemon(root, socket);
+    await fifo.write(frames(4000, 5000));
+    await waitUntil(() => new Set(delivered(out)).size >= 5000, 'everything after the restart');
+    await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
+    await fifo.close();
+    const lines = delivered(out);
+    const unique = [...new Set(lines)];
+    expect(unique).toEqual(Array.from({ length: 5000 }, (_, i) => `n${i}`));
+    expect(lines.length - unique.length).toBeLessThanOrEqual(50); // one batch of the file sink
+    expect(fs.readFileSync(path.join(root, 'containers', id, `${id}-json.log`), 'utf8').split('\n').length).toBe(5001);
+  });
+});
