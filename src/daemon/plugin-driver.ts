@@ -13,6 +13,7 @@ import { CONTAINER_ID, currentLogPath } from '../store/layout.js';
 import { type Instant, readEntries } from '../store/reader.js';
 import type { RotationPolicy } from '../store/rotating-file.js';
 import { FifoIngest } from './fifo-ingest.js';
+import type { IngestView } from './metrics.js';
 import { SessionFiles } from './session-file.js';
 
 export interface DriverOptions {
@@ -28,6 +29,7 @@ const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 interface Session {
   ingest: FifoIngest;
   containerId: string;
+  containerName: string;
   drainTimeoutMs: number;
 }
 
@@ -38,7 +40,9 @@ interface Session {
  */
 export class PluginDriver implements LogDriver {
   private readonly sessions = new Map<string, Session>();
-  private readonly draining = new Set<FifoIngest>();
+  private readonly draining = new Set<Session>();
+  /** Ingest counts of finished sessions, per container, for metrics. */
+  private readonly ingestTotals = new Map<string, IngestView>();
   private readonly logs = new Map<string, ContainerLog>();
   private readonly sessionFiles: SessionFiles;
   private readonly registry: SinkRegistry;
@@ -84,7 +88,7 @@ export class PluginDriver implements LogDriver {
     const ingest = new FifoIngest(File, log, this.options.report);
     ingest.start();
     this.sessions.get(File)?.ingest.close();
-    this.sessions.set(File, { ingest, containerId: id, drainTimeoutMs: options.router.drainTimeoutMs });
+    this.sessions.set(File, { ingest, containerId: id, containerName: Info.ContainerName.replace(/^\//, ''), drainTimeoutMs: options.router.drainTimeoutMs });
     this.router.start(Info, options);
   }
 
@@ -106,9 +110,13 @@ export class PluginDriver implements LogDriver {
     }
     // dockerd closes its end only after our answer; keep draining to EOF in the background.
     this.sessions.delete(file);
-    this.draining.add(session.ingest);
+    this.draining.add(session);
     void session.ingest.whenDone().then(() => {
-      this.draining.delete(session.ingest);
+      this.draining.delete(session);
+      const total = this.ingestTotals.get(session.containerId) ?? { containerId: session.containerId, containerName: session.containerName, entries: 0, bytes: 0 };
+      total.entries += session.ingest.entries;
+      total.bytes += session.ingest.bytes;
+      this.ingestTotals.set(session.containerId, total);
       // Closed by a shutdown before EOF: keep the session so the next start drains the rest.
       if (session.ingest.reachedEof) this.sessionFiles.remove(file);
       this.router.stopped(session.containerId, session.drainTimeoutMs);
@@ -131,6 +139,18 @@ export class PluginDriver implements LogDriver {
     }
   }
 
+  /** Ingest counts per container: finished sessions plus the ones still reading. */
+  ingestViews(): IngestView[] {
+    const views = new Map([...this.ingestTotals].map(([id, v]) => [id, { ...v }]));
+    for (const s of [...this.sessions.values(), ...this.draining]) {
+      const view = views.get(s.containerId) ?? { containerId: s.containerId, containerName: s.containerName, entries: 0, bytes: 0 };
+      view.entries += s.ingest.entries;
+      view.bytes += s.ingest.bytes;
+      views.set(s.containerId, view);
+    }
+    return [...views.values()];
+  }
+
   /**
    * Stops ingest (what was read is written), stops deliveries (checkpoints hold what
    * was acknowledged) and waits for rotated files to be compressed. Session files stay:
@@ -138,7 +158,7 @@ export class PluginDriver implements LogDriver {
    */
   async shutdown(): Promise<void> {
     await this.router.shutdown();
-    const all = [...[...this.sessions.values()].map((s) => s.ingest), ...this.draining];
+    const all = [...this.sessions.values(), ...this.draining].map((s) => s.ingest);
     for (const ingest of all) ingest.close();
     await Promise.all(all.map((i) => i.whenDone()));
     await Promise.all([...this.logs.values()].map((l) => l.settled()));

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { buildServer, listenOnSocket } from '../protocol/server.js';
-import { DEFAULT_ROOT } from '../store/layout.js';
+import { buildServer, listenOnSocket, registerMetricsRoute } from '../protocol/server.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import { currentLogPath, DEFAULT_ROOT } from '../store/layout.js';
+import { createMetrics } from './metrics.js';
 import { PluginDriver } from './plugin-driver.js';
 
 export interface PluginSettings {
@@ -14,6 +17,8 @@ export interface PluginSettings {
   logLevel: string;
   /** The host name sinks put in messages (Docker uses the daemon host's). */
   hostname: string;
+  /** Also serve /metrics over TCP here (`host:port`), besides the plugin socket. */
+  metricsAddress: string | undefined;
 }
 
 /** Settings from the environment: a managed plugin gets them from its config.json `env`. */
@@ -23,6 +28,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
     socket: env.TSLOGS_SOCKET || '/run/docker/plugins/tslogs.sock',
     logLevel: env.LOG_LEVEL || 'info',
     hostname: env.TSLOGS_HOSTNAME || os.hostname(),
+    metricsAddress: env.TSLOGS_METRICS_ADDRESS || undefined,
   };
 }
 
@@ -30,12 +36,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
 export async function runPlugin(settings: PluginSettings): Promise<void> {
   const logger = pino({ level: settings.logLevel, base: { name: 'tslogs' } });
   const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, report: (message) => logger.warn(message) });
-  const app = buildServer({ driver, logger });
+  const metrics = createMetrics({
+    ingest: () => driver.ingestViews(),
+    deliveries: () => driver.router.views(),
+    logPath: (id) => currentLogPath(settings.root, id),
+  });
+  const app = buildServer({ driver, logger, metrics });
   fs.mkdirSync(settings.root, { recursive: true });
   fs.mkdirSync(path.dirname(settings.socket), { recursive: true });
   driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
+  const metricsApp = settings.metricsAddress === undefined ? undefined : await serveMetrics(settings.metricsAddress, metrics, logger);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -44,8 +56,21 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     logger.info(`${signal}: flushing and exiting`);
     await driver.shutdown();
     await app.close();
+    await metricsApp?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** /metrics on TCP for Prometheus, which cannot scrape a unix socket. */
+async function serveMetrics(address: string, metrics: Registry, logger: pino.Logger): Promise<FastifyInstance> {
+  const at = address.lastIndexOf(':');
+  const host = at > 0 ? address.slice(0, at) : '127.0.0.1';
+  const port = Number(address.slice(at + 1));
+  const app = Fastify();
+  registerMetricsRoute(app, metrics);
+  await app.listen({ host, port });
+  logger.info(`metrics on http://${address}/metrics`);
+  return app;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { parseReadLogs, parseStartLogging, parseStopLogging, type ReadLogsRequest, type StartLoggingRequest } from './messages.js';
 
@@ -15,13 +16,15 @@ export interface LogDriver {
 export interface ServerOptions {
   driver: LogDriver;
   logger?: FastifyBaseLogger;
+  /** Served as Prometheus text on GET /metrics. */
+  metrics?: Registry;
 }
 
 /**
  * The docker.logdriver/1.0 endpoints (spec §4). dockerd POSTs JSON without a
  * Content-Type, so one catch-all parser takes every body as bytes.
  */
-export function buildServer({ driver, logger }: ServerOptions): FastifyInstance {
+export function buildServer({ driver, logger, metrics }: ServerOptions): FastifyInstance {
   // Per-request log lines would be one per container start and `docker logs`: too chatty for a log driver.
   const app = Fastify({
     loggerInstance: logger,
@@ -43,6 +46,8 @@ export function buildServer({ driver, logger }: ServerOptions): FastifyInstance 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ Err: `tslogs does not implement ${req.method} ${req.url}` });
   });
+
+  if (metrics !== undefined) registerMetricsRoute(app, metrics);
 
   app.post('/Plugin.Activate', async () => ({ Implements: ['LogDriver'] }));
   app.post('/LogDriver.Capabilities', async () => ({ Cap: { ReadLogs: true } }));
@@ -76,6 +81,10 @@ export function buildServer({ driver, logger }: ServerOptions): FastifyInstance 
   });
 
   return app;
+}
+
+export function registerMetricsRoute(app: FastifyInstance, metrics: Registry): void {
+  app.get('/metrics', async (_req, reply) => reply.header('Content-Type', metrics.contentType).send(await metrics.metrics()));
 }
 
 /** Listens on a unix socket, removing a stale socket file a crash left behind. */

@@ -96,6 +96,10 @@ export class Segment {
     }
   }
 
+  sizeOnDisk(): number {
+    return this.fd >= 0 ? fs.fstatSync(this.fd).size : 0;
+  }
+
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;

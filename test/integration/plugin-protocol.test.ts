@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
@@ -51,7 +53,8 @@ beforeEach(async () => {
   socket = path.join(dir, 'tslogs.sock');
   reports = [];
   driver = new PluginDriver({ root, report: (m) => reports.push(m) });
-  app = buildServer({ driver, logger: pino({ level: 'silent' }) });
+  const metrics = createMetrics({ ingest: () => driver.ingestViews(), deliveries: () => driver.router.views(), logPath: (c) => c });
+  app = buildServer({ driver, logger: pino({ level: 'silent' }), metrics });
   fs.writeFileSync(socket, ''); // a stale file where the socket goes
   fs.rmSync(socket);
   await listenOnSocket(app, socket);
@@ -75,6 +78,18 @@ describe('plugin protocol', () => {
   it('answers Activate and Capabilities with empty bodies and no Content-Type', async () => {
     expect(JSON.parse((await call(socket, 'Plugin.Activate')).body.toString())).toEqual({ Implements: ['LogDriver'] });
     expect(JSON.parse((await call(socket, 'LogDriver.Capabilities')).body.toString())).toEqual({ Cap: { ReadLogs: true } });
+  });
+
+  it('serves Prometheus metrics on GET /metrics over the plugin socket', async () => {
+    const text = await new Promise<string>((resolve, reject) => {
+      http.get({ socketPath: socket, path: '/metrics' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+    expect(text).toContain('# TYPE tslogs_ingested_entries_total counter');
+    expect(text).toContain('# TYPE tslogs_sink_lag_bytes gauge');
   });
 
   it('answers unknown methods with a 404 and an Err', async () => {

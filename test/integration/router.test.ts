@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
@@ -70,6 +71,33 @@ describe('router', () => {
     expect(view.delivery.stats.retries).toBe(3);
     expect(view.delivery.stats.sentEntries).toBe(500);
     expect(reports).toEqual(['container aaaaaaaaaaaa sink alpha: send failed, retrying with backoff: scripted failure']);
+    await fifo.close();
+  });
+
+  it('exposes per-container and per-sink figures as Prometheus metrics, with no option values in labels', async () => {
+    const up = scriptedDefinition('up');
+    const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
+    const { dir, driver } = setup([up, down]);
+    const id = 'f'.repeat(64);
+    const fifo = new Fifo(dir, 'fm');
+    const secret = 'super-secret-token-value';
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'up-address': secret, sinks: 'down', 'sink-retry-min': '1ms', 'sink-retry-max': '5ms' }) });
+    await fifo.write(frames(0, 300));
+    await waitUntil(() => up.instances[0]!.received.length >= 300, 'delivery');
+    await waitUntil(() => (driver.router.views().find((v) => v.sink === 'down')?.delivery.stats.retries ?? 0) > 0, 'retries');
+    const registry = createMetrics({ ingest: () => driver.ingestViews(), deliveries: () => driver.router.views(), logPath: (c) => path.join(dir, 'store', 'containers', c, `${c}-json.log`) });
+    const text = await registry.metrics();
+    const labels = 'container="ffffffffffff",container_name="r1"';
+    expect(text).toContain(`tslogs_ingested_entries_total{${labels}} 300`);
+    expect(text).toContain(`tslogs_sink_sent_entries_total{${labels},sink="up"} 300`);
+    expect(text).toContain(`tslogs_sink_sent_entries_total{${labels},sink="down"} 0`);
+    expect(text).toMatch(new RegExp(`tslogs_sink_retries_total\\{${labels},sink="down"\\} [1-9]`));
+    expect(text).toContain(`tslogs_sink_lag_bytes{${labels},sink="up"} 0`);
+    expect(text).toMatch(new RegExp(`tslogs_sink_lag_bytes\\{${labels},sink="down"\\} [1-9]\\d+`));
+    expect(text).toContain(`tslogs_sink_dropped_entries_total{${labels},sink="up",reason="rotated"} 0`);
+    expect(text).toMatch(/process_resident_memory_bytes \d+/);
+    expect(text).toMatch(/nodejs_eventloop_lag_seconds [\d.e-]+/);
+    expect(text).not.toContain(secret);
     await fifo.close();
   });
 

@@ -209,12 +209,12 @@ describe('reader', () => {
     const log = filled(3);
     const before = fs.readdirSync('/proc/self/fd').length;
     const controllers = Array.from({ length: 50 }, () => new AbortController());
-    const runs = controllers.map(async (c) => {
-      let n = 0;
-      for await (const batch of readEntries(log.path, { tail: -1, follow: true }, log, c.signal)) n += batch.length;
-      return n;
+    const counts = Array(50).fill(0);
+    const runs = controllers.map(async (c, k) => {
+      for await (const batch of readEntries(log.path, { tail: -1, follow: true }, log, c.signal)) counts[k] += batch.length;
+      return counts[k];
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => counts.every((n) => n === 3));
     expect(log.listenerCount('append')).toBe(50);
     for (const c of controllers) c.abort();
     expect(await Promise.all(runs)).toEqual(Array(50).fill(3));

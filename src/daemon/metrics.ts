@@ -1,0 +1,98 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { DeliveryView } from '../router/router.js';
+import { bytesAfter } from '../store/backlog.js';
+
+export interface IngestView {
+  containerId: string;
+  containerName: string;
+  entries: number;
+  bytes: number;
+}
+
+export interface MetricsSources {
+  ingest: () => IngestView[];
+  deliveries: () => DeliveryView[];
+  /** The current log file of a container, for lag. */
+  logPath: (containerId: string) => string;
+}
+
+/**
+ * Prometheus metrics. Values live in plain counters in the ingest and router code;
+ * collectors read them at scrape time, so the hot path never touches prom-client.
+ * Labels carry container IDs, names and sink names only: never an option value, so
+ * no secret can reach them.
+ */
+export function createMetrics(sources: MetricsSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const container = (id: string, name: string) => ({ container: id.slice(0, 12), container_name: name });
+
+  counter(registry, 'tslogs_ingested_entries_total', 'Entries read from log FIFOs and stored', ['container', 'container_name'], (set) => {
+    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.entries);
+  });
+  counter(registry, 'tslogs_ingested_bytes_total', 'Frame bytes read from log FIFOs', ['container', 'container_name'], (set) => {
+    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.bytes);
+  });
+
+  const sinkLabels = ['container', 'container_name', 'sink'];
+  const perSink = (view: DeliveryView) => ({ ...container(view.containerId, view.containerName), sink: view.sink });
+  counter(registry, 'tslogs_sink_sent_entries_total', 'Entries a sink acknowledged', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.sentEntries);
+  });
+  counter(registry, 'tslogs_sink_sent_bytes_total', 'Line bytes a sink acknowledged', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.sentBytes);
+  });
+  counter(registry, 'tslogs_sink_retries_total', 'Failed connects or sends that were retried', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.retries);
+  });
+  counter(registry, 'tslogs_sink_dropped_entries_total', 'Entries given up, by reason', [...sinkLabels, 'reason'], (set) => {
+    for (const v of sources.deliveries()) {
+      for (const [reason, n] of Object.entries(v.delivery.stats.dropped)) set({ ...perSink(v), reason }, n);
+    }
+  });
+  counter(registry, 'tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.cutBytes);
+  });
+  gauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.connected ? 1 : 0);
+  });
+  gauge(registry, 'tslogs_sink_checkpoint_offset_bytes', 'Offset of the checkpoint within its file', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.checkpoint.offset);
+  });
+  gauge(registry, 'tslogs_sink_oldest_unsent_age_seconds', 'Age of the oldest entry being delivered', sinkLabels, (set) => {
+    const now = Date.now() / 1000;
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.oldestUnsent > 0 ? now - v.delivery.stats.oldestUnsent : 0);
+  });
+  gauge(registry, 'tslogs_sink_lag_bytes', 'Stored bytes after the checkpoint (compressed files at their size on disk)', sinkLabels, async (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
+  });
+  return registry;
+}
+
+type Setter = (labels: Record<string, string>, value: number) => void;
+
+function counter(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      fill((labels, value) => this.inc(labels, value));
+    },
+  });
+}
+
+function gauge(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void | Promise<void>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      await fill((labels, value) => this.set(labels, value));
+    },
+  });
+}
