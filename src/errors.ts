@@ -71,8 +71,6 @@ const catalogue = {
   TSLOGS_SPLUNK_REQUEST: (op: string, quotedUrl: string, detail: string) => `${op} ${quotedUrl}: ${detail}`,
   TSLOGS_SPLUNK_VERIFY: (status: string, body: string) => `splunk: failed to verify connection - ${status} - ${body}`,
   TSLOGS_SPLUNK_SEND: (status: string, body: string) => `splunk: failed to send event - ${status} - ${body}`,
-  TSLOGS_SPLUNK_UNAUTHORIZED: (status: string) =>
-    `splunk: HEC answered ${status} to splunk-token; retrying with backoff (reported once until a batch is accepted)`,
   TSLOGS_SPLUNK_ACK_TIMEOUT: (ids: string, ms: number) =>
     `splunk: HEC did not acknowledge indexing of ack ids ${ids} within ${ms} ms; the batch will be sent again`,
   TSLOGS_SPLUNK_ACK_DISABLED: () =>

@@ -30,6 +30,13 @@ export interface Sink {
    * entries (Splunk's POST_MESSAGES_FREQUENCY); 0 sends whatever is there.
    */
   readonly lingerMs: number;
+  /**
+   * When true, StartLogging awaits the first open() and fails the container start
+   * with its error, as Docker does for a check the user asked for explicitly
+   * (`splunk-verify-connection=true`). Otherwise (the default) the container
+   * starts at once and open() is retried in the background.
+   */
+  readonly openBeforeStart?: boolean;
   /** Connects (or checks the endpoint); called again after a failure. Rejects with SinkError. */
   open(): Promise<void>;
   /** Resolves once the receiver acknowledged the whole batch (as far as its protocol can tell). */

@@ -1,0 +1,240 @@
+// Docker's splunk driver options (spec §12.1), validated in the order and with
+// the messages of moby's splunk.New so that a bad value fails `docker run` with
+// the text users know, plus tslogs' `splunk-ack`.
+
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import { inspect } from 'node:util';
+import { compileExtraAttrs } from '../../config/extra-attrs.js';
+import { goQuote, parseGoBool, parseGoDuration } from '../../config/go-parse.js';
+import { compileTag, renderTag } from '../../config/tag-template.js';
+import { tslogsError } from '../../errors.js';
+import type { SinkContext } from '../sink.js';
+import type { EventSettings, SplunkFormat } from './format.js';
+import { parseGoUrl } from './go-url.js';
+
+/** The option names this sink owns (the shared tag/labels/env ones are the router's). */
+export const SPLUNK_KEYS: ReadonlySet<string> = new Set([
+  'splunk-url', 'splunk-token', 'splunk-source', 'splunk-sourcetype', 'splunk-index', 'splunk-capath',
+  'splunk-caname', 'splunk-insecureskipverify', 'splunk-format', 'splunk-verify-connection', 'splunk-gzip',
+  'splunk-gzip-level', 'splunk-index-acknowledgment', 'splunk-ack',
+]);
+
+/** The HEC token, kept out of anything that logs, serialises or inspects the options. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toString(): string {
+    return '<redacted>';
+  }
+  toJSON(): string {
+    return '<redacted>';
+  }
+  [inspect.custom](): string {
+    return 'Secret(<redacted>)';
+  }
+}
+
+export interface SplunkOptions {
+  /** `http(s)://host[:port]`; the path is always Docker's `/services/collector/event/1.0`. */
+  origin: string;
+  token: Secret;
+  /** `ca` replaces the root CAs (splunk-capath); `servername` is splunk-caname. */
+  tls: { ca: string[] | undefined; servername: string | undefined; rejectUnauthorized: boolean };
+  events: EventSettings;
+  gzip: boolean;
+  /** -1 to 9; -1 is zlib's (and Go's) default, level 6. */
+  gzipLevel: number;
+  /** Only when `splunk-verify-connection` is explicitly true (Docker's default is true). */
+  verifyConnection: boolean;
+  /** Docker's splunk-index-acknowledgment: a fresh X-Splunk-Request-Channel per request, acks never polled. */
+  indexAcknowledgment: boolean;
+  /** splunk-ack: one channel per container and send() resolves only once Splunk confirms indexing. */
+  ack: boolean;
+  /** SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY. */
+  lingerMs: number;
+  /** SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE. */
+  maxBatchEntries: number;
+  /** How long send() polls for indexing acknowledgement before failing retryably. */
+  ackTimeoutMs: number;
+}
+
+// Twice Docker's 30 s request deadline: indexer acknowledgement waits for the
+// indexer (and its replicas) to commit, which is slower than accepting the POST.
+const DEFAULT_ACK_TIMEOUT_MS = 60_000;
+const DEFAULT_TAG = '{{.ID}}';
+const FORMATS: readonly string[] = ['inline', 'json', 'raw'] satisfies SplunkFormat[];
+
+function opt(config: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(config, key) ? config[key] : undefined;
+}
+
+function optBool(config: Record<string, string>, key: string): boolean | undefined {
+  const v = opt(config, key);
+  return v === undefined ? undefined : parseGoBool(v);
+}
+
+/** strconv.ParseInt(value, 10, 32), Docker's parser for splunk-gzip-level and the SPLUNK_* integers. */
+export function parseGoInt32(value: string): number {
+  const quoted = goQuote(value).slice(1, -1);
+  const neg = value.startsWith('-');
+  const digits = neg || value.startsWith('+') ? value.slice(1) : value;
+  if (digits === '') throw tslogsError('TSLOGS_PARSE_INT32', quoted);
+  let n = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw tslogsError('TSLOGS_PARSE_INT32', quoted);
+    n = n * 10 + d;
+    // ParseUint(…, 32) gives up at the first overflow, even if junk follows.
+    if (n > 0xffff_ffff) throw tslogsError('TSLOGS_PARSE_INT32_RANGE', quoted);
+  }
+  if (n > (neg ? 2 ** 31 : 2 ** 31 - 1)) throw tslogsError('TSLOGS_PARSE_INT32_RANGE', quoted);
+  return neg ? 0 - n : n;
+}
+
+/** Go accepts the URL (else one message), then Docker checks its shape (another). */
+function parseUrl(value: string): string {
+  const parts = parseGoUrl(value);
+  if (parts === undefined) throw tslogsError('TSLOGS_SPLUNK_URL_PARSE', value);
+  const shape = tslogsError('TSLOGS_SPLUNK_URL_FORMAT');
+  const ok = /^https?:\/\//.test(value) && (parts.path === '' || parts.path === '/');
+  if (!ok || parts.rawQuery !== '' || parts.fragment !== '') throw shape;
+  // Docker also accepts an empty or unusable host and then fails every request; refuse it now.
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw shape;
+  }
+  if (url.hostname === '') throw shape;
+  return url.origin;
+}
+
+const GO_ERRNO: Record<string, string> = {
+  ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory', ELOOP: 'too many levels of symbolic links', ENAMETOOLONG: 'file name too long',
+};
+
+/** os.ReadFile + CertPool.AppendCertsFromPEM: certificates that do not parse are skipped, as Go does. */
+function readCa(path: string): string[] {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(path, 'latin1');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw tslogsError('TSLOGS_PATH_ERROR', err.syscall ?? 'open', path, GO_ERRNO[err.code ?? ''] ?? err.message);
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.filter((block) => {
+    try {
+      return new X509Certificate(block).raw.length > 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
+type Report = (message: string) => void;
+
+/** Docker's getAdvancedOptionInt/Duration: unset → default; invalid → logged, default. */
+function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, report: Report, duration: boolean): number {
+  const v = env[name] ?? '';
+  if (v === '') return fallback;
+  const shown = duration ? `${fallback / 1000}s` : String(fallback);
+  let n: number;
+  try {
+    n = duration ? parseGoDuration(v) : parseGoInt32(v);
+  } catch (e) {
+    const detail = (e as Error).message;
+    report(duration
+      ? tslogsError('TSLOGS_SPLUNK_ENV_DURATION', name, shown, detail).message
+      : tslogsError('TSLOGS_SPLUNK_ENV_INT', name, fallback, detail).message);
+    return fallback;
+  }
+  return n;
+}
+
+/**
+ * The tunables of Docker's daemon environment. Frequency and batch size shape the
+ * router's batches; BUFFER_MAX and CHANNEL_SIZE only bound Docker's in-memory
+ * queue, which the durable store replaces, so they are validated and reported
+ * like Docker does but change nothing.
+ */
+export function splunkTunables(env: NodeJS.ProcessEnv, report: Report): { lingerMs: number; maxBatchEntries: number } {
+  let lingerMs = envNumber(env, 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY', 5000, report, true);
+  let maxBatchEntries = envNumber(env, 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE', 1000, report, false);
+  envNumber(env, 'SPLUNK_LOGGING_DRIVER_BUFFER_MAX', 10_000, report, false);
+  envNumber(env, 'SPLUNK_LOGGING_DRIVER_CHANNEL_SIZE', 4000, report, false);
+  // Docker panics on a non-positive ticker period and divides by a zero batch size.
+  if (lingerMs <= 0) {
+    report(tslogsError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY',
+      env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY!, '5s').message);
+    lingerMs = 5000;
+  }
+  if (maxBatchEntries <= 0) {
+    report(tslogsError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE',
+      env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE!, '1000').message);
+    maxBatchEntries = 1000;
+  }
+  return { lingerMs, maxBatchEntries };
+}
+
+/** Validates a container's splunk options; throws TslogsError with Docker's text. */
+export function parseSplunkOptions(
+  config: Record<string, string>,
+  context: SinkContext,
+  env: NodeJS.ProcessEnv = process.env,
+): SplunkOptions {
+  const url = opt(config, 'splunk-url');
+  if (url === undefined) throw tslogsError('TSLOGS_SPLUNK_EXPECTED', 'splunk-url');
+  const origin = parseUrl(url);
+  const token = opt(config, 'splunk-token');
+  if (token === undefined) throw tslogsError('TSLOGS_SPLUNK_EXPECTED', 'splunk-token');
+  const insecure = optBool(config, 'splunk-insecureskipverify') ?? false;
+  const capath = opt(config, 'splunk-capath');
+  const ca = capath === undefined ? undefined : readCa(capath);
+  const servername = opt(config, 'splunk-caname');
+  const gzip = optBool(config, 'splunk-gzip') ?? false;
+  const levelText = opt(config, 'splunk-gzip-level');
+  const gzipLevel = levelText === undefined ? -1 : parseGoInt32(levelText);
+  if (gzipLevel < -1 || gzipLevel > 9) throw tslogsError('TSLOGS_SPLUNK_GZIP_LEVEL', levelText!);
+  const indexAcknowledgment = optBool(config, 'splunk-index-acknowledgment') ?? false;
+  const ack = optBool(config, 'splunk-ack') ?? false;
+
+  // Docker: an explicitly empty tag removes it; absent means {{.ID}}.
+  const template = opt(config, 'tag');
+  const tag = template === '' ? '' : renderTag(compileTag(template ?? DEFAULT_TAG), context.info, context.hostname);
+  const attrs = compileExtraAttrs(config)(context.info);
+  const { lingerMs, maxBatchEntries } = splunkTunables(env, context.report);
+  const verifyConnection = optBool(config, 'splunk-verify-connection') ?? false;
+  const format = opt(config, 'splunk-format') ?? 'inline';
+  if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_SPLUNK_FORMAT');
+
+  return {
+    origin,
+    token: new Secret(token),
+    tls: { ca, servername, rejectUnauthorized: !insecure },
+    events: {
+      format: format as SplunkFormat,
+      host: context.hostname,
+      source: opt(config, 'splunk-source') ?? '',
+      sourcetype: opt(config, 'splunk-sourcetype') ?? '',
+      index: opt(config, 'splunk-index') ?? '',
+      tag,
+      attrs,
+    },
+    gzip,
+    gzipLevel,
+    verifyConnection,
+    indexAcknowledgment,
+    ack,
+    lingerMs,
+    maxBatchEntries,
+    ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
+  };
+}
