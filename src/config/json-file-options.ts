@@ -9,11 +9,13 @@ import { parseDecimalSize } from './go-size.js';
 import { compileTag, renderTag } from './tag-template.js';
 
 /**
- * Rotation when the user sets none: 20 MB × 5 files. Docker's json-file default
- * is unbounded, a well-known cause of full disks; every other value means what
- * it means to Docker.
+ * Rotation when the user sets neither max-size nor max-file: 20 MB × 5 files.
+ * Docker's json-file default is unbounded, a well-known cause of full disks. Once
+ * either is set, the other takes Docker's default (unlimited size, 1 file), so
+ * every explicit setting means exactly what it means to Docker.
  */
 export const DEFAULT_POLICY: RotationPolicy = { maxSize: 20_000_000, maxFile: 5, compress: false };
+const DOCKER_DEFAULTS = { maxSize: Infinity, maxFile: 1 };
 
 /** The store's own options; `labels`, `env`, `tag` and the regex forms are shared with sinks. */
 export const STORE_KEYS: ReadonlySet<string> = new Set(['max-size', 'max-file', 'compress']);
@@ -31,12 +33,12 @@ export function parseStoreOptions(info: ContainerInfo, hostname = os.hostname())
 }
 
 function parsePolicy(config: Record<string, string>): RotationPolicy {
-  let maxSize = DEFAULT_POLICY.maxSize;
+  const explicit = config['max-size'] !== undefined || config['max-file'] !== undefined;
+  let { maxSize, maxFile } = explicit ? DOCKER_DEFAULTS : DEFAULT_POLICY;
   if (config['max-size'] !== undefined) {
     maxSize = parseDecimalSize(config['max-size']);
     if (maxSize <= 0) throw tslogsError('TSLOGS_MAX_SIZE_POSITIVE');
   }
-  let maxFile = DEFAULT_POLICY.maxFile;
   if (config['max-file'] !== undefined) {
     maxFile = parseGoInt(config['max-file']);
     if (maxFile < 1) throw tslogsError('TSLOGS_MAX_FILE_MIN');
@@ -44,7 +46,7 @@ function parsePolicy(config: Record<string, string>): RotationPolicy {
   let compress = DEFAULT_POLICY.compress;
   if (config.compress !== undefined) {
     compress = parseGoBool(config.compress);
-    if (compress && maxFile === 1) throw tslogsError('TSLOGS_COMPRESS_NEEDS_ROTATION');
+    if (compress && (maxFile === 1 || maxSize === Infinity)) throw tslogsError('TSLOGS_COMPRESS_NEEDS_ROTATION');
   }
   return { maxSize, maxFile, compress };
 }
