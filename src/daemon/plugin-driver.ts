@@ -63,10 +63,10 @@ export class PluginDriver implements LogDriver {
   }
 
   /** After a restart: reopen the FIFOs dockerd still writes to, and resume unfinished deliveries. */
-  resume(): void {
+  async resume(): Promise<void> {
     for (const request of this.sessionFiles.load()) {
       try {
-        this.open(request);
+        await this.open(request, false);
         this.options.report(`resumed logging container ${request.Info.ContainerID.slice(0, 12)} from ${request.File}`);
       } catch (err) {
         this.options.report(`cannot resume ${request.File}: ${(err as Error).message}`);
@@ -77,19 +77,32 @@ export class PluginDriver implements LogDriver {
   }
 
   async startLogging(request: StartLoggingRequest): Promise<void> {
-    this.open(request);
+    await this.open(request, true);
     this.sessionFiles.save(request);
   }
 
-  private open({ File, Info }: StartLoggingRequest): void {
+  /** `verify`: wait for the sink checks that must pass before a container starts. */
+  private async open({ File, Info }: StartLoggingRequest, verify: boolean): Promise<void> {
     const id = checkId(Info);
     const options = parseContainerOptions(Info, this.registry, this.options.report, this.hostname);
     const log = this.logs.get(id) ?? this.openLog(id, options.store.policy, options.store.attrsJson);
+    // Synchronous up to the router's start: the ingest attaches as the writer, then the
+    // deliveries' streams pin the store, all before the first FIFO read is processed.
     const ingest = new FifoIngest(File, log, this.options.report);
     ingest.start();
+    const started = this.router.start(Info, options);
+    if (verify) {
+      try {
+        await started;
+      } catch (err) {
+        ingest.close(); // dockerd writes nothing before StartLogging succeeds
+        throw err;
+      }
+    } else {
+      started.catch(() => undefined);
+    }
     this.sessions.get(File)?.ingest.close();
     this.sessions.set(File, { ingest, containerId: id, containerName: Info.ContainerName.replace(/^\//, ''), drainTimeoutMs: options.router.drainTimeoutMs });
-    this.router.start(Info, options);
   }
 
   private openLog(id: string, policy: RotationPolicy, attrsJson: string | undefined): ContainerLog {

@@ -44,7 +44,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   const app = buildServer({ driver, logger, metrics });
   fs.mkdirSync(settings.root, { recursive: true });
   fs.mkdirSync(path.dirname(settings.socket), { recursive: true });
-  driver.resume();
+  await driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
   const metricsApp = settings.metricsAddress === undefined ? undefined : await serveMetrics(settings.metricsAddress, metrics, logger);

@@ -53,6 +53,8 @@ export class Delivery {
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private reported = new Set<string>();
+  /** The open() StartLogging waited for, when the sink asked for a check before the container starts. */
+  private firstOpen: Promise<void> | undefined;
 
   constructor(private readonly p: DeliveryParams) {
     this.backoff = new Backoff(p.options.retryMinMs, p.options.retryMaxMs);
@@ -65,6 +67,17 @@ export class Delivery {
    */
   run(): Promise<void> {
     return this.loop(this.openStream());
+  }
+
+  /** Opens the sink now, for a check that must pass before the container starts. */
+  openFirst(): Promise<void> {
+    this.firstOpen = this.p.sink.open();
+    return this.firstOpen;
+  }
+
+  private async connect(): Promise<boolean> {
+    if (this.firstOpen !== undefined && (await this.firstOpen.then(() => true, () => false))) return true;
+    return (await this.retry('connect', () => this.p.sink.open())) === 'ok';
   }
 
   private openStream(): LogStream {
@@ -81,7 +94,7 @@ export class Delivery {
     const signal = this.abort.signal;
     let stream: LogStream | undefined = first;
     try {
-      if ((await this.retry('connect', () => this.p.sink.open())) !== 'ok') return;
+      if (!(await this.connect())) return;
       this.stats.connected = true;
       let position = this.p.checkpoints.load();
       while (!signal.aborted) {

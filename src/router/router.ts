@@ -37,10 +37,17 @@ export class Router {
 
   constructor(private readonly p: RouterParams) {}
 
-  /** Starts whatever deliveries the container needs and does not have yet. */
-  start(info: ContainerInfo, options: ContainerOptions): void {
+  /**
+   * Starts whatever deliveries the container needs and does not have yet. Resolves
+   * once the sinks that must be reachable before the container starts (an explicit
+   * `splunk-verify-connection=true`) are open; rejects with the first such failure,
+   * after stopping this call's deliveries.
+   */
+  async start(info: ContainerInfo, options: ContainerOptions): Promise<void> {
     const id = info.ContainerID;
     if (options.sinks.length === 0) return;
+    const checks: Promise<void>[] = [];
+    const started: Delivery[] = [];
     saveInfo(this.p.root, info);
     let byName = this.deliveries.get(id);
     if (byName === undefined) {
@@ -49,12 +56,13 @@ export class Router {
     }
     for (const { definition, options: sinkOptions } of options.sinks) {
       if (byName.has(definition.name)) continue;
+      const sink = definition.create(sinkOptions, { info, hostname: this.p.hostname, report: this.p.report });
       const delivery = new Delivery({
         containerId: id,
         sinkName: definition.name,
         currentPath: currentLogPath(this.p.root, id),
         live: () => this.p.live(id),
-        sink: definition.create(sinkOptions, { info, hostname: this.p.hostname, report: this.p.report }),
+        sink,
         checkpoints: new CheckpointFile(CheckpointFile.path(containerDir(this.p.root, id), definition.name)),
         options: options.router,
         maxFiles: options.store.policy.maxFile,
@@ -62,6 +70,8 @@ export class Router {
       });
       const view: DeliveryView = { containerId: id, containerName: info.ContainerName.replace(/^\//, ''), sink: definition.name, delivery };
       byName.set(definition.name, view);
+      started.push(delivery);
+      if (sink.openBeforeStart === true) checks.push(delivery.openFirst());
       void delivery.run().then(
         () => this.forget(id, definition.name, view),
         (err: Error) => {
@@ -69,6 +79,12 @@ export class Router {
           this.forget(id, definition.name, view);
         },
       );
+    }
+    try {
+      await Promise.all(checks);
+    } catch (err) {
+      for (const delivery of started) delivery.stop();
+      throw err;
     }
   }
 
@@ -89,7 +105,8 @@ export class Router {
       const info = loadInfo(this.p.root, id);
       if (info === undefined || this.deliveries.has(id)) continue;
       try {
-        this.start(info, parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname));
+        // The container is already running: a failed check must not stop delivery.
+        this.start(info, parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname)).catch(() => undefined);
       } catch (err) {
         this.p.report(`container ${id.slice(0, 12)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
       }

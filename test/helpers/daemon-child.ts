@@ -38,6 +38,6 @@ const fileSink: SinkDefinition<string> = {
 const [root, socket] = process.argv.slice(2) as [string, string];
 const driver = new PluginDriver({ root, registry: sinkRegistry([fileSink]), report: (m) => process.stderr.write(m + '\n'), hostname: 'vm' });
 const app = buildServer({ driver, logger: pino({ level: 'silent' }) });
-driver.resume();
+await driver.resume();
 await listenOnSocket(app, socket);
 process.stdout.write('ready\n');

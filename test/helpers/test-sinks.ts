@@ -17,6 +17,8 @@ export class ScriptedSink implements Sink {
   down = false;
   opened = 0;
   lingerMs = 0;
+  openBeforeStart = false;
+  openError: string | undefined;
 
   constructor(
     readonly maxBatchEntries = 100,
@@ -25,6 +27,7 @@ export class ScriptedSink implements Sink {
 
   async open(): Promise<void> {
     this.opened++;
+    if (this.openError !== undefined) throw new SinkError(this.openError);
   }
 
   async send(batch: readonly SinkEntry[]): Promise<void> {

@@ -101,6 +101,20 @@ describe('router', () => {
     await fifo.close();
   });
 
+  it('fails StartLogging when a sink that must be reachable first cannot open, and starts nothing', async () => {
+    const strict = scriptedDefinition('strict', () => Object.assign(new ScriptedSink(), { openBeforeStart: true, openError: 'endpoint unreachable' }));
+    const lax = scriptedDefinition('lax', () => Object.assign(new ScriptedSink(), { openError: 'endpoint unreachable' }));
+    const { dir, driver } = setup([strict, lax]);
+    const fifo = new Fifo(dir, 'fv');
+    await expect(driver.startLogging({ File: fifo.path, Info: info('1'.repeat(64), { sinks: 'strict' }) })).rejects.toThrow('endpoint unreachable');
+    await waitUntil(() => driver.router.views().length === 0, 'deliveries to stop');
+    expect(driver.ingestViews()).toEqual([]);
+    // Without the explicit check the container starts and the sink is retried in the background.
+    await driver.startLogging({ File: fifo.path, Info: info('2'.repeat(64), { sinks: 'lax', 'sink-retry-min': '1ms', 'sink-retry-max': '2ms' }) });
+    await waitUntil(() => lax.instances[0]!.opened > 2, 'open retries');
+    await fifo.close();
+  });
+
   it('keeps a healthy sink and ingest going while another sink is down', async () => {
     const up = scriptedDefinition('up');
     const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
