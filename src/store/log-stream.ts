@@ -1,5 +1,6 @@
 import type { ContainerLog } from './container-log.js';
 import { countLines, lineStartFromEnd, openSegments, Segment } from './segments.js';
+import { parseJsonFileLine } from './json-line-parser.js';
 import { parseStoredLine, type StoredEntry } from './stored-entry.js';
 
 /** A place in a container's store: the file (by first-line fingerprint) and a byte offset in it. */
@@ -266,7 +267,7 @@ function parseLines(buf: Buffer, base: number): { entries: StoredEntry[]; ends: 
   const ends: number[] = [];
   let start = 0;
   for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-    const entry = parseStoredLine(buf.toString('utf8', start, nl));
+    const entry = parseJsonFileLine(buf, start, nl) ?? parseStoredLine(buf.toString('utf8', start, nl));
     start = nl + 1;
     if (entry !== undefined) {
       entries.push(entry);
