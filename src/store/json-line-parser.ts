@@ -35,10 +35,12 @@ export function parseJsonFileLine(buf: Buffer, start: number, end: number): Stor
   while (p < end && buf[p] !== QUOTE && buf[p] !== BACKSLASH) p++;
   if (p >= end || buf[p] !== QUOTE) return undefined;
   const stream = streamName(buf, streamStart, p);
-  // attrs (if any) sit between stream and time; the time key is the last one.
-  const timeAt = buf.lastIndexOf(TIME_KEY, end);
-  if (timeAt < p || end - timeAt < TIME_KEY.length + 21) return undefined;
-  const time = parseTime(buf, timeAt + TIME_KEY.length, end - 2);
+  // attrs (if any) sit between stream and time; time is the last key: find its opening quote.
+  let q = end - 3;
+  while (q > p && end - q < 40 && buf[q] !== QUOTE) q--;
+  const timeAt = q - TIME_KEY.length + 1;
+  if (timeAt < p || buf[q] !== QUOTE || !startsWith(buf, timeAt, TIME_KEY)) return undefined;
+  const time = parseTime(buf, q + 1, end - 2);
   if (time === undefined || buf[end - 2] !== QUOTE || buf[end - 1] !== 0x7d) return undefined;
   return { log, stream, sec: time.sec, nsec: time.nsec };
 }
@@ -109,7 +111,7 @@ function hex4(buf: Buffer, at: number): number {
 function parseTime(buf: Buffer, start: number, end: number): { sec: number; nsec: number } | undefined {
   const prefixEnd = start + 19;
   if (buf[end - 1] !== 0x5a) return slowTime(buf, start, end);
-  if (!(cachedPrefix.length === 19 && buf.compare(cachedPrefix, 0, 19, start, prefixEnd) === 0)) {
+  if (!(cachedPrefix.length === 19 && startsWith(buf, start, cachedPrefix))) {
     const t = parseRfc3339Safe(buf.toString('latin1', start, prefixEnd) + 'Z');
     if (t === undefined) return undefined;
     cachedPrefix = Buffer.from(buf.subarray(start, prefixEnd));

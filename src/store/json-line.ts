@@ -113,17 +113,17 @@ export class JsonLineEncoder {
 /** `.` + nanoseconds with trailing zeros trimmed (nothing when zero), as Go's RFC3339Nano. */
 function writeFraction(nsec: number, b: Buffer, p: number): number {
   if (nsec === 0) return p;
-  let digits = 9;
-  while (nsec % 10 === 0) {
-    nsec /= 10;
-    digits--;
-  }
   b[p] = 0x2e;
-  for (let i = digits; i > 0; i--) {
-    b[p + i] = 0x30 + (nsec % 10);
-    nsec = Math.floor(nsec / 10);
+  // nsec < 1e9 < 2^31: integer division by `| 0` is far cheaper than % and Math.floor.
+  let n = nsec;
+  for (let i = 9; i > 0; i--) {
+    const q = (n / 10) | 0;
+    b[p + i] = 0x30 + n - q * 10;
+    n = q;
   }
-  return p + digits + 1;
+  let last = p + 9;
+  while (b[last] === 0x30) last--;
+  return last + 1;
 }
 
 /** Escapes `src` into `out` at `p` (caller reserved 6 bytes per input byte); returns the new position. */
