@@ -7,6 +7,7 @@ import type { ReadLogsRequest, StartLoggingRequest } from '../protocol/messages.
 import type { LogDriver } from '../protocol/server.js';
 import { Router } from '../router/router.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
+import { saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
 import { parseRfc3339 } from '../store/go-time.js';
 import { CONTAINER_ID, currentLogPath } from '../store/layout.js';
@@ -86,6 +87,7 @@ export class PluginDriver implements LogDriver {
     const id = checkId(Info);
     const options = parseContainerOptions(Info, this.registry, this.options.report, this.hostname);
     const log = this.logs.get(id) ?? this.openLog(id, options.store.policy, options.store.attrsJson);
+    saveInfo(this.options.root, Info);
     // Synchronous up to the router's start: the ingest attaches as the writer, then the
     // deliveries' streams pin the store, all before the first FIFO read is processed.
     const ingest = new FifoIngest(File, log, this.options.report);

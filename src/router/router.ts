@@ -4,6 +4,7 @@ import type { ContainerInfo } from '../config/container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { ContainerLog } from '../store/container-log.js';
+import { loadInfo } from '../store/container-info-file.js';
 import { CONTAINER_ID, containerDir, currentLogPath } from '../store/layout.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { Delivery } from './delivery.js';
@@ -25,9 +26,6 @@ export interface DeliveryView {
   delivery: Delivery;
 }
 
-/** Saved next to a container's log so deliveries resume after a daemon restart. */
-const INFO_FILE = 'tslogs-info.json';
-
 /**
  * Fan-out: one Delivery per (container, enabled sink), each an independent cursor
  * over the container's store. The router never sits between ingest and the disk.
@@ -48,7 +46,6 @@ export class Router {
     if (options.sinks.length === 0) return;
     const checks: Promise<void>[] = [];
     const started: Delivery[] = [];
-    saveInfo(this.p.root, info);
     let byName = this.deliveries.get(id);
     if (byName === undefined) {
       byName = new Map();
@@ -126,22 +123,5 @@ export class Router {
     if (byName?.get(sink) !== view) return;
     byName.delete(sink);
     if (byName.size === 0) this.deliveries.delete(id);
-  }
-}
-
-/** The Info holds sink secrets (a Splunk token): readable by root only, like Docker's hostconfig.json. */
-function saveInfo(root: string, info: ContainerInfo): void {
-  const dir = containerDir(root, info.ContainerID);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
-  const file = path.join(dir, INFO_FILE);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(info), { mode: 0o600 });
-  fs.renameSync(`${file}.tmp`, file);
-}
-
-function loadInfo(root: string, id: string): ContainerInfo | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(containerDir(root, id), INFO_FILE), 'utf8')) as ContainerInfo;
-  } catch {
-    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
@@ -83,7 +84,9 @@ describe('router', () => {
     const secret = 'super-secret-token-value';
     await driver.startLogging({ File: fifo.path, Info: info(id, { 'up-address': secret, sinks: 'down', 'sink-retry-min': '1ms', 'sink-retry-max': '5ms' }) });
     await fifo.write(frames(0, 300));
-    await waitUntil(() => up.instances[0]!.received.length >= 300, 'delivery');
+    const upStats = () => driver.router.views().find((v) => v.sink === 'up')!.delivery.stats;
+    // The checkpoint moves after the sink acknowledged: wait for it, not just for the sink.
+    await waitUntil(() => upStats().sentEntries >= 300 && upStats().checkpoint.offset > 0 && fs.statSync(path.join(dir, 'store', 'containers', id, `${id}-json.log`)).size === upStats().checkpoint.offset, 'delivery');
     await waitUntil(() => (driver.router.views().find((v) => v.sink === 'down')?.delivery.stats.retries ?? 0) > 0, 'retries');
     const registry = createMetrics({ ingest: () => driver.ingestViews(), deliveries: () => driver.router.views(), logPath: (c) => path.join(dir, 'store', 'containers', c, `${c}-json.log`) });
     const text = await registry.metrics();
