@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced helpers that bring a machine to the state the e2e tests assume:
-#   ensure_packages   docker.io + busybox-static installed (apt only when missing)
+#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs) installed (apt only when missing)
 #   ensure_dockerd    a reachable dockerd (reuses a running one, else starts one)
 #   ensure_bb_image   the busybox image tslogs-bb:latest
 #   DOCKER            the docker client to use (Debian's 20.10 client, same as the daemon)
@@ -10,7 +10,7 @@
 
 TSLOGS_REPO_ROOT="${TSLOGS_REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 TSLOGS_BB_IMAGE="${TSLOGS_BB_IMAGE:-tslogs-bb:latest}"
-TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static}"
+TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog openssl}"
 # Bump when the applet list below changes: an image without this revision is re-checked.
 TSLOGS_BB_IMAGE_REV="1"
 # Applets the tests use (the image gets every applet busybox has; these are verified).
@@ -55,7 +55,7 @@ _tslogs_apt_install() {
   fi
 }
 
-# Installs $TSLOGS_PACKAGES (docker.io busybox-static) if they are missing. `apt-get update` runs only
+# Installs $TSLOGS_PACKAGES if they are missing. `apt-get update` runs only
 # when a package has to be installed and apt does not know it yet (or the install fails).
 ensure_packages() {
   local missing=() p
