@@ -1,10 +1,14 @@
-// npm run bench [-- --quick] : runs the benchmarks and writes BENCHMARKS.md.
+// npm run bench [-- --quick] [-- --no-docker]: runs the benchmarks and writes BENCHMARKS.md.
+// The Docker sections need dockerd, the tslogs-bb image and the tslogs plugin
+// (`bash scripts/test-all.sh` sets all of them up).
 import fs from 'node:fs';
 import os from 'node:os';
 import { makeFrames, runIngest, type IngestResult } from './ingest.js';
 import { runRouter, type RouterResult } from './router.js';
+import { runDockerDrivers, runResources, type DockerRunResult, type ResourceResult } from './docker.js';
 
 const quick = process.argv.includes('--quick');
+const withDocker = !process.argv.includes('--no-docker');
 const frames = quick ? 200_000 : 1_000_000;
 
 function median(values: number[]): number {
@@ -40,10 +44,42 @@ function routerTable(results: RouterResult[]): string {
   return ['| sinks | ingest rate (FIFO → disk) | ingest time vs 0 sinks | delivery rate to each healthy sink |', '|---|---|---|---|', ...rows].join('\n');
 }
 const router = routerTable(routerResults);
+
+function dockerTable(results: DockerRunResult[]): string {
+  const names = [...new Set(results.map((r) => r.name))];
+  const base = median(results.filter((r) => r.name === "Docker's json-file").map((r) => r.seconds));
+  const rows = names.map((name) => {
+    const runs = results.filter((r) => r.name === name);
+    const s = median(runs.map((r) => r.seconds));
+    return `| ${name} | ${s.toFixed(2)} s | ${(runs[0]!.lines / s / 1e3).toFixed(0)} k lines/s | ${(s / base).toFixed(2)} |`;
+  });
+  return [`| driver | wall time (median of ${results.length / names.length}) | rate | vs Docker's json-file |`, '|---|---|---|---|', ...rows].join('\n');
+}
+
+function resourceTable(results: ResourceResult[]): string {
+  const rows = results.map((r) => `| ${r.containers} | ${r.lines.toLocaleString('en')} | ${r.cpuSecondsPerMillion.toFixed(2)} s | ${r.peakRssMiB.toFixed(0)} MiB |`);
+  return ['| containers at once | lines in all | plugin CPU per million lines | plugin peak RSS |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+const dockerLines = quick ? 200_000 : 1_000_000;
+const dockerSection = withDocker
+  ? `## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored
+
+${dockerTable(await runDockerDrivers(dockerLines, 3))}
+
+The drain-only plugin reads the FIFO with \`cat > /dev/null\`: its rate is how fast dockerd
+itself emits frames, the ceiling for any plugin. tslogs' in-process ingest rate above,
+divided by that rate, is its headroom.
+
+## Docker engine: the plugin's resources with many containers
+
+${resourceTable(await runResources(quick ? [1, 10] : [1, 10, 100], quick ? 200_000 : 1_000_000))}
+`
+  : '(Docker sections skipped: --no-docker)\n';
 const report = `# Benchmarks
 
 Machine: ${machine}
-Command: \`npm run bench${quick ? ' -- --quick' : ''}\` (${new Date().toISOString().slice(0, 10)})
+Command: \`npm run bench${quick ? ' -- --quick' : ''}${withDocker ? '' : ' -- --no-docker'}\` (${new Date().toISOString().slice(0, 10)})
 
 ## Ingest: LogEntry frames → json-file (\`seq\`-like lines)
 
@@ -53,6 +89,7 @@ ${ingest}
 
 ${router}
 
+${dockerSection}
 Frames are those dockerd would write for \`seq 1 ${frames}\`; the json-file output is byte-identical to Docker's driver.
 The Docker-engine comparisons (docker json-file vs tslogs wall time, sinks vs built-in drivers) are tracked in the benchmarks issue.
 `;

@@ -1,0 +1,141 @@
+// End-to-end benchmarks with the real Docker engine: `docker run … seq 1 N` under
+// Docker's json-file driver, a do-nothing plugin that only drains the FIFO (how fast
+// dockerd itself emits frames), and tslogs; wall time until the last line is stored,
+// plus the plugin daemon's CPU and peak RSS. Needs dockerd, the tslogs-bb image and
+// the tslogs plugin (scripts/test-all.sh or npm run plugin:install).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import { docker, dockerOk, PLUGIN_NAME, STORE_ROOT, BB_IMAGE } from '../test/e2e/helpers/docker.js';
+
+export interface DockerRunResult {
+  name: string;
+  lines: number;
+  seconds: number;
+}
+
+const NULL_PLUGIN = 'tslogs-null';
+
+/**
+ * A legacy plugin that drains each FIFO with `cat > /dev/null`: the ceiling any plugin
+ * can reach. It cannot read logs back, so containers using it set cache-disabled=true
+ * (otherwise dockerd would also write its local-file cache).
+ */
+export async function startNullPlugin(): Promise<() => Promise<void>> {
+  const socket = `/run/docker/plugins/${NULL_PLUGIN}.sock`;
+  fs.mkdirSync('/run/docker/plugins', { recursive: true });
+  fs.rmSync(socket, { force: true });
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (req.url === '/Plugin.Activate') return res.end('{"Implements":["LogDriver"]}');
+      if (req.url === '/LogDriver.Capabilities') return res.end('{"Cap":{"ReadLogs":false}}');
+      if (req.url === '/LogDriver.StartLogging') {
+        const file = (JSON.parse(body) as { File: string }).File;
+        spawn('sh', ['-c', `exec cat "${file}" > /dev/null`], { stdio: 'ignore' }).unref();
+      }
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return () => new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function runSeq(driver: string, lines: number, opts: string[]): Promise<{ id: string; seconds: number }> {
+  const start = process.hrtime.bigint();
+  const id = (await dockerOk(['run', '-d', '--network', 'none', '--log-driver', driver, ...opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'seq', '1', String(lines)])).trim();
+  await dockerOk(['wait', id]);
+  return { id, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+function linesIn(file: string): number {
+  try {
+    const data = fs.readFileSync(file);
+    let n = 0;
+    for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+async function untilStored(id: string, lines: number): Promise<void> {
+  const file = `${STORE_ROOT}/containers/${id}/${id}-json.log`;
+  while (linesIn(file) < lines) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Wall time of `docker run` until exit (and, for tslogs, until the last line is on disk). */
+export async function runDockerDrivers(lines: number, rounds: number): Promise<DockerRunResult[]> {
+  const stopNull = await startNullPlugin();
+  const results: DockerRunResult[] = [];
+  const ids: string[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order so drift on a shared machine hits each driver alike.
+      const order = round % 2 === 0 ? ['json-file', NULL_PLUGIN, PLUGIN_NAME] : [PLUGIN_NAME, NULL_PLUGIN, 'json-file'];
+      for (const driver of order) {
+        // max-size large enough that no driver rotates during the run.
+        const opts = driver === NULL_PLUGIN ? ['cache-disabled=true'] : ['max-size=1g'];
+        const start = process.hrtime.bigint();
+        const { id } = await runSeq(driver, lines, opts);
+        ids.push(id);
+        if (driver === PLUGIN_NAME) await untilStored(id, lines);
+        const name = driver === PLUGIN_NAME ? 'tslogs (json-file store)' : driver === NULL_PLUGIN ? 'drain-only plugin (dockerd ceiling)' : "Docker's json-file";
+        results.push({ name, lines, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
+      }
+    }
+  } finally {
+    await stopNull();
+    for (const id of ids) await docker(['rm', '-f', id]);
+  }
+  return results;
+}
+
+/** The managed plugin's daemon process, found by its command line. */
+export function pluginPid(): number | undefined {
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('/app/dist/cli/main.js\0plugin')) return Number(pid);
+    } catch {
+      // process went away
+    }
+  }
+  return undefined;
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(stat[11]) + Number(stat[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+}
+
+function peakRssBytes(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+export interface ResourceResult {
+  containers: number;
+  lines: number;
+  cpuSecondsPerMillion: number;
+  peakRssMiB: number;
+}
+
+/** The plugin's CPU per million lines and peak RSS with many containers logging at once. */
+export async function runResources(counts: number[], totalLines: number): Promise<ResourceResult[]> {
+  const pid = pluginPid();
+  if (pid === undefined) throw new Error('the tslogs plugin process was not found: is the plugin enabled?');
+  const results: ResourceResult[] = [];
+  for (const containers of counts) {
+    const per = Math.floor(totalLines / containers);
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM
+    const cpu0 = cpuSeconds(pid);
+    const runs = await Promise.all(Array.from({ length: containers }, () => runSeq(PLUGIN_NAME, per, ['max-size=1g'])));
+    await Promise.all(runs.map((r) => untilStored(r.id, per)));
+    const cpu = cpuSeconds(pid) - cpu0;
+    results.push({ containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssBytes(pid) / 2 ** 20 });
+    for (const r of runs) await docker(['rm', '-f', r.id]);
+  }
+  return results;
+}
