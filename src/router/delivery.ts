@@ -1,6 +1,6 @@
 import type { Sink, SinkEntry } from '../sinks/sink.js';
 import { SinkError } from '../sinks/sink.js';
-import type { ContainerLog } from '../store/container-log.js';
+import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
@@ -35,7 +35,7 @@ export interface DeliveryParams {
   sinkName: string;
   currentPath: string;
   /** The container's writer when it has one now (it changes across container restarts). */
-  live: () => ContainerLog | undefined;
+  live: () => LiveLog | undefined;
   sink: Sink;
   checkpoints: CheckpointFile;
   options: DeliveryOptions;

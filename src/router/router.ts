@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ContainerInfo } from '../config/container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
-import type { ContainerLog } from '../store/container-log.js';
+import type { LiveLog } from '../store/live-log.js';
 import { loadInfo } from '../store/container-info-file.js';
 import { CONTAINER_ID, containerDir, currentLogPath } from '../store/layout.js';
 import { CheckpointFile } from './checkpoint-file.js';
@@ -16,7 +16,7 @@ export interface RouterParams {
   registry: SinkRegistry;
   report: (message: string) => void;
   /** The container's writer, when one is attached now. */
-  live: (containerId: string) => ContainerLog | undefined;
+  live: (containerId: string) => LiveLog | undefined;
 }
 
 export interface DeliveryView {

@@ -1,31 +1,18 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { LogEntry } from '../codec/log-entry.js';
+import type { LiveLog, LiveLogEvents } from './live-log.js';
 import { ByteSink, JsonLineEncoder } from './json-line.js';
 import { containerDir, currentLogPath } from './layout.js';
 import { type Logger, RotatingFile, type RotationPolicy } from './rotating-file.js';
-
-export interface ContainerLogEvents {
-  /** The current file was created or opened: readers that had none pin it now. */
-  open: [];
-  /** New lines are on disk. */
-  append: [];
-  /**
-   * The current file was renamed away; readers holding it open finish it, then reopen
-   * by name. `lines` is how many entries it holds, or -1 when it predates this process.
-   */
-  rotate: [lines: number];
-  /** No writer is left: the container stopped. Followers end once they have read everything. */
-  idle: [];
-}
 
 /**
  * The json-file store of one container: entries are encoded into a batch and
  * written with one syscall per batch; rotation happens between entries exactly
  * where Docker's would. When a write fails (full disk), the unwritten bytes are
- * kept and `blocked` is set so ingest can stop reading until `retry()` succeeds.
+ * kept and `blocked` is set so ingest can stop reading until a later flush succeeds.
  */
-export class ContainerLog extends EventEmitter<ContainerLogEvents> {
+export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog {
   readonly path: string;
   private readonly sink = new ByteSink();
   private readonly encoder: JsonLineEncoder;

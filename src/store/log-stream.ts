@@ -1,4 +1,4 @@
-import type { ContainerLog } from './container-log.js';
+import type { LiveLog } from './live-log.js';
 import { countLines, lineStartFromEnd, openSegments, Segment } from './segments.js';
 import { parseJsonFileLine } from './json-line-parser.js';
 import { parseStoredLine, type StoredEntry } from './stored-entry.js';
@@ -21,7 +21,7 @@ export interface StreamBatch {
 export interface StreamOptions {
   /** Keep reading new entries while `live` has a writer. */
   follow: boolean;
-  live?: ContainerLog | undefined;
+  live?: LiveLog | undefined;
   signal?: AbortSignal | undefined;
   /** Skip compressed files whose last entry is older than this. */
   skipFilesBefore?: { sec: number; nsec: number } | undefined;

@@ -1,4 +1,4 @@
-import type { ContainerLog } from './container-log.js';
+import type { LiveLog } from './live-log.js';
 import { LogStream } from './log-stream.js';
 import type { StoredEntry } from './stored-entry.js';
 
@@ -26,7 +26,7 @@ export interface ReadOptions {
 export async function* readEntries(
   currentPath: string,
   options: ReadOptions,
-  live?: ContainerLog,
+  live?: LiveLog,
   signal?: AbortSignal,
 ): AsyncGenerator<StoredEntry[]> {
   const { since, until } = options;

@@ -1,0 +1,26 @@
+import type { EventEmitter } from 'node:events';
+
+export interface LiveLogEvents {
+  /** The current file was created or opened: readers that had none pin it now. */
+  open: [];
+  /** New lines are on disk. */
+  append: [];
+  /**
+   * The current file was renamed away; readers holding it open finish it, then reopen
+   * by name. `lines` is how many entries it holds, or -1 when unknown.
+   */
+  rotate: [lines: number];
+  /** No writer is left: followers end once they have read everything. */
+  idle: [];
+}
+
+/**
+ * What readers follow: the plugin's own writer (ContainerLog, which tells them
+ * synchronously) or, in the sidecar, a watcher over files another process writes.
+ */
+export interface LiveLog extends EventEmitter<LiveLogEvents> {
+  /** Whether something is writing the log now. */
+  readonly live: boolean;
+  /** Files the writer keeps (its max-file): readers pin no more than that. */
+  readonly policy: { readonly maxFile: number };
+}
