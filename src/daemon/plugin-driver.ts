@@ -7,10 +7,10 @@ import type { ReadLogsRequest, StartLoggingRequest } from '../protocol/messages.
 import type { LogDriver } from '../protocol/server.js';
 import { Router } from '../router/router.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
-import { saveInfo } from '../store/container-info-file.js';
+import { loadInfo, saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
 import { parseRfc3339 } from '../store/go-time.js';
-import { CONTAINER_ID, currentLogPath } from '../store/layout.js';
+import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, readEntries } from '../store/reader.js';
 import type { RotationPolicy } from '../store/rotating-file.js';
 import { FifoIngest } from './fifo-ingest.js';
@@ -55,7 +55,8 @@ export class PluginDriver implements LogDriver {
     this.hostname = options.hostname ?? os.hostname();
     this.sessionFiles = new SessionFiles(options.root);
     this.router = new Router({
-      root: options.root,
+      logPath: (id) => currentLogPath(options.root, id),
+      checkpointDir: (id) => containerDir(options.root, id),
       hostname: this.hostname,
       registry: this.registry,
       report: options.report,
@@ -74,7 +75,10 @@ export class PluginDriver implements LogDriver {
         this.sessionFiles.remove(request.File);
       }
     }
-    this.router.resume();
+    for (const id of storedContainers(this.options.root)) {
+      const info = loadInfo(this.options.root, id);
+      if (info !== undefined) this.router.resume(info);
+    }
   }
 
   async startLogging(request: StartLoggingRequest): Promise<void> {

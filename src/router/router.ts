@@ -1,16 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ContainerInfo } from '../config/container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { LiveLog } from '../store/live-log.js';
-import { loadInfo } from '../store/container-info-file.js';
-import { CONTAINER_ID, containerDir, currentLogPath } from '../store/layout.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { Delivery } from './delivery.js';
 
 export interface RouterParams {
-  root: string;
+  /** The current json-file of a container (the plugin's store, or Docker's for the sidecar). */
+  logPath: (containerId: string) => string;
+  /** Where a container's sink checkpoints are kept. */
+  checkpointDir: (containerId: string) => string;
   /** The daemon host's name, which Docker's drivers put in every message. */
   hostname: string;
   registry: SinkRegistry;
@@ -57,10 +56,10 @@ export class Router {
       const delivery = new Delivery({
         containerId: id,
         sinkName: definition.name,
-        currentPath: currentLogPath(this.p.root, id),
+        currentPath: this.p.logPath(id),
         live: () => this.p.live(id),
         sink,
-        checkpoints: new CheckpointFile(CheckpointFile.path(containerDir(this.p.root, id), definition.name)),
+        checkpoints: new CheckpointFile(CheckpointFile.path(this.p.checkpointDir(id), definition.name)),
         options: options.router,
         maxFiles: options.store.policy.maxFile,
         report: this.p.report,
@@ -90,23 +89,13 @@ export class Router {
     for (const view of this.deliveries.get(containerId)?.values() ?? []) view.delivery.stopAfter(drainTimeoutMs);
   }
 
-  /** Restarts deliveries saved by a previous run of the daemon; they drain what is unsent. */
-  resume(): void {
-    let ids: string[];
+  /** Restarts a delivery a previous run left; a failed pre-start check must not stop it (the container runs). */
+  resume(info: ContainerInfo): void {
+    if (this.deliveries.has(info.ContainerID)) return;
     try {
-      ids = fs.readdirSync(path.join(this.p.root, 'containers')).filter((d) => CONTAINER_ID.test(d));
-    } catch {
-      return;
-    }
-    for (const id of ids) {
-      const info = loadInfo(this.p.root, id);
-      if (info === undefined || this.deliveries.has(id)) continue;
-      try {
-        // The container is already running: a failed check must not stop delivery.
-        this.start(info, parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname)).catch(() => undefined);
-      } catch (err) {
-        this.p.report(`container ${id.slice(0, 12)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
-      }
+      this.start(info, parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname)).catch(() => undefined);
+    } catch (err) {
+      this.p.report(`container ${info.ContainerID.slice(0, 12)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
     }
   }
 

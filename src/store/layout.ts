@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 // Docker's json-file layout (spec §6.1), so tools that read Docker's logs read ours:
@@ -18,3 +19,12 @@ export function rotatedLogPath(current: string, index: number, compressed: boole
 }
 
 export const CONTAINER_ID = /^[0-9a-f]{64}$/;
+
+/** IDs of the containers that have a directory in the store. */
+export function storedContainers(root: string): string[] {
+  try {
+    return fs.readdirSync(path.join(root, 'containers')).filter((d) => CONTAINER_ID.test(d));
+  } catch {
+    return [];
+  }
+}
