@@ -15,7 +15,7 @@ export interface DeliveryOptions {
   drainTimeoutMs: number;
 }
 
-export type DropReason = 'rotated' | 'rejected' | 'checkpoint_missing' | 'drain_timeout';
+export type DropReason = 'rotated' | 'rejected' | 'checkpoint_missing' | 'drain_timeout' | 'corrupt';
 
 /** Plain counters, read by the metrics module at scrape time. */
 export class DeliveryStats {
@@ -23,7 +23,7 @@ export class DeliveryStats {
   sentBytes = 0;
   retries = 0;
   cutBytes = 0;
-  readonly dropped: Record<DropReason, number> = { rotated: 0, rejected: 0, checkpoint_missing: 0, drain_timeout: 0 };
+  readonly dropped: Record<DropReason, number> = { rotated: 0, rejected: 0, checkpoint_missing: 0, drain_timeout: 0, corrupt: 0 };
   checkpoint: FilePosition = { file: '', offset: 0 };
   /** Capture time (Unix seconds) of the oldest entry read but not yet acknowledged; 0 when none. */
   oldestUnsent = 0;
@@ -87,6 +87,10 @@ export class Delivery {
       signal: this.abort.signal,
       maxFiles: this.p.maxFiles,
       onLost: (n) => this.lost('rotated', n),
+      onCorrupt: (file, offset) => {
+        this.stats.dropped.corrupt++;
+        this.reportOnce(`${this.label()}: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
+      },
     });
   }
 

@@ -32,6 +32,8 @@ export interface StreamOptions {
    */
   maxFiles?: number | undefined;
   onLost?: ((entries: number) => void) | undefined;
+  /** A line that is not a json-file entry (say, written by something else): skipped, and reported here. */
+  onCorrupt?: ((file: string, offset: number) => void) | undefined;
 }
 
 /**
@@ -127,7 +129,11 @@ export class LogStream {
           if (chunk.length === 0) break;
           const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
           const start = this.offset - (leftover?.length ?? 0);
-          const { entries, ends, consumed } = parseLines(data, start);
+          const { entries, ends, consumed, corrupt } = parseLines(data, start);
+          if (corrupt.length > 0 && this.options.onCorrupt !== undefined) {
+            const name = seg.compressed ? `${this.currentPath} (a rotated .gz)` : this.currentPath;
+            for (const at of corrupt) this.options.onCorrupt(name, at);
+          }
           leftover = consumed < data.length ? Buffer.from(data.subarray(consumed)) : undefined;
           this.offset = start + data.length;
           if (entries.length === 0) continue;
@@ -262,17 +268,20 @@ export class LogStream {
   };
 }
 
-function parseLines(buf: Buffer, base: number): { entries: StoredEntry[]; ends: number[]; consumed: number } {
+function parseLines(buf: Buffer, base: number): { entries: StoredEntry[]; ends: number[]; consumed: number; corrupt: number[] } {
   const entries: StoredEntry[] = [];
   const ends: number[] = [];
+  const corrupt: number[] = [];
   let start = 0;
   for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
     const entry = parseJsonFileLine(buf, start, nl) ?? parseStoredLine(buf.toString('utf8', start, nl));
-    start = nl + 1;
     if (entry !== undefined) {
       entries.push(entry);
-      ends.push(base + start);
+      ends.push(base + nl + 1);
+    } else {
+      corrupt.push(base + start);
     }
+    start = nl + 1;
   }
-  return { entries, ends, consumed: start };
+  return { entries, ends, consumed: start, corrupt };
 }

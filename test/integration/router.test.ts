@@ -163,6 +163,25 @@ describe('router', () => {
     expect(reports.some((r) => /entries rotated away before they were sent/.test(r))).toBe(true);
   });
 
+  it('skips and reports a line that is not a json-file entry, delivering the rest', async () => {
+    const a = scriptedDefinition('alpha');
+    const { dir, driver, reports } = setup([a]);
+    const id = '4'.repeat(64);
+    const fifo = new Fifo(dir, 'fc');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x' }) });
+    await fifo.write(frames(0, 10));
+    const file = path.join(dir, 'store', 'containers', id, `${id}-json.log`);
+    await waitUntil(() => fs.existsSync(file) && fs.statSync(file).size > 0, 'first lines');
+    const offset = fs.statSync(file).size;
+    fs.appendFileSync(file, 'this is not json\n');
+    await fifo.write(frames(10, 20));
+    await waitUntil(() => a.instances[0]!.received.length >= 20, 'all lines');
+    expect(a.instances[0]!.received.map((r) => r.line)).toEqual(expected(0, 20));
+    expect(driver.router.views()[0]!.delivery.stats.dropped.corrupt).toBe(1);
+    expect(reports).toContain(`container 444444444444 sink alpha: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
+    await fifo.close();
+  });
+
   it('reassembles long lines split by Docker into 16 KiB chunks before sending', async () => {
     const a = scriptedDefinition('alpha');
     const { dir, driver } = setup([a]);
