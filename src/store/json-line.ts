@@ -126,8 +126,12 @@ function writeFraction(nsec: number, b: Buffer, p: number): number {
   return last + 1;
 }
 
-/** Escapes `src` into `out` at `p` (caller reserved 6 bytes per input byte); returns the new position. */
-export function escapeInto(src: Buffer, out: Buffer, p: number): number {
+/**
+ * Escapes `src` into `out` at `p` (caller reserved 6 bytes per input byte); returns
+ * the new position. json-file's hand-written encoder writes TAB as `\u0009`; Go's
+ * encoding/json (`goJson`) writes `\t`, its only difference (spec §15.1).
+ */
+export function escapeInto(src: Buffer, out: Buffer, p: number, goJson = false): number {
   const n = src.length;
   let i = 0;
   let runStart = 0;
@@ -156,7 +160,7 @@ export function escapeInto(src: Buffer, out: Buffer, p: number): number {
         i += 3;
       }
     } else {
-      p = escapeAscii(c, out, p);
+      p = escapeAscii(c, out, p, goJson);
       i++;
     }
     runStart = i;
@@ -165,10 +169,12 @@ export function escapeInto(src: Buffer, out: Buffer, p: number): number {
   return p;
 }
 
-function escapeAscii(c: number, out: Buffer, p: number): number {
+function escapeAscii(c: number, out: Buffer, p: number, goJson: boolean): number {
   out[p++] = 0x5c;
   if (c === 0x22 || c === 0x5c) {
     out[p++] = c;
+  } else if (goJson && c === 0x09) {
+    out[p++] = 0x74;
   } else if (c === 0x0a) {
     out[p++] = 0x6e;
   } else if (c === 0x0d) {

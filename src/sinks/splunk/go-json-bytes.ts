@@ -3,61 +3,20 @@
 // with HTML escaping (what json.Marshal does to the json.RawMessage of the json
 // format). Both write into a ByteSink so a batch is built in one buffer.
 
-import { type ByteSink, utf8Width } from '../../store/json-line.js';
-
-const HEX = '0123456789abcdef';
-
-/** 0: copy; 1: ASCII to escape; 2: non-ASCII, check the UTF-8 sequence. */
-const CLASS = new Uint8Array(256);
-for (let c = 0; c < 0x20; c++) CLASS[c] = 1;
-for (const c of '"\\<>&') CLASS[c.charCodeAt(0)] = 1;
-for (let c = 0x80; c < 0x100; c++) CLASS[c] = 2;
-
-const isLineSeparator = (s: Buffer, i: number): boolean =>
-  s[i] === 0xe2 && s[i + 1] === 0x80 && (s[i + 2] === 0xa8 || s[i + 2] === 0xa9);
+import { type ByteSink, escapeInto } from '../../store/json-line.js';
 
 /**
- * The inside of json.Marshal(string(src)), without the quotes: `\n \r \t \" \\`,
- * other controls and `<>&` as `\u00xx`, U+2028/U+2029 escaped, and `\ufffd` for
- * each byte that does not start a valid UTF-8 sequence.
+ * The inside of json.Marshal(string(src)), without the quotes: the json-file escaper
+ * with Go's one difference, TAB as `\t` (spec §15.1).
  */
 export function writeGoStringContent(src: Buffer, out: ByteSink): void {
   out.reserve(src.length * 6);
-  const b = out.buf;
-  const n = src.length;
-  let p = out.pos;
-  let run = 0;
-  let i = 0;
-  while (i < n) {
-    const c = src[i]!;
-    const cls = CLASS[c]!;
-    if (cls === 0) {
-      i++;
-      continue;
-    }
-    const width = cls === 2 ? utf8Width(src, i, n) : 0;
-    if (width > 0 && !(width === 3 && isLineSeparator(src, i))) {
-      i += width;
-      continue;
-    }
-    if (i > run) p += src.copy(b, p, run, i);
-    if (cls === 2) {
-      p += b.write(width === 0 ? '\\ufffd' : src[i + 2] === 0xa8 ? '\\u2028' : '\\u2029', p, 'latin1');
-      i += width === 0 ? 1 : 3;
-    } else {
-      b[p++] = 0x5c;
-      if (c === 0x22 || c === 0x5c) b[p++] = c;
-      else if (c === 0x0a) b[p++] = 0x6e;
-      else if (c === 0x0d) b[p++] = 0x72;
-      else if (c === 0x09) b[p++] = 0x74;
-      else p += b.write('u00' + HEX[c >> 4]! + HEX[c & 15]!, p, 'latin1');
-      i++;
-    }
-    run = i;
-  }
-  if (n > run) p += src.copy(b, p, run, n);
-  out.pos = p;
+  out.pos = escapeInto(src, out.buf, out.pos, true);
 }
+
+const HEX = '0123456789abcdef';
+const isLineSeparator = (s: Buffer, i: number): boolean =>
+  s[i] === 0xe2 && s[i + 1] === 0x80 && (s[i + 2] === 0xa8 || s[i + 2] === 0xa9);
 
 /** Go's scanner refuses nesting deeper than this ("exceeded max depth"). */
 const MAX_DEPTH = 10000;

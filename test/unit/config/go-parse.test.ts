@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TslogsError } from '../../../src/errors.js';
 import { goQuote, parseGoBool, parseGoDuration, parseGoInt, parseGoUint } from '../../../src/config/go-parse.js';
-
-function errorOf(fn: () => unknown): TslogsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TslogsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TslogsError');
-}
+import { errorOf } from '../../helpers/errors.js';
 
 describe('goQuote (strconv.Quote)', () => {
   it.each([

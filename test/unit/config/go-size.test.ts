@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TslogsError } from '../../../src/errors.js';
 import { parseBinarySize, parseDecimalSize } from '../../../src/config/go-size.js';
-
-function errorOf(fn: () => unknown): TslogsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TslogsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TslogsError');
-}
+import { errorOf } from '../../helpers/errors.js';
 
 describe('parseDecimalSize (units.FromHumanSize, Docker 20.10)', () => {
   it.each([

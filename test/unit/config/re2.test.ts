@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TslogsError } from '../../../src/errors.js';
 import { compileRe2 } from '../../../src/config/re2.js';
-
-function errorOf(fn: () => unknown): TslogsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TslogsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TslogsError');
-}
+import { errorOf } from '../../helpers/errors.js';
 
 const matches = (pattern: string, s: string): boolean => compileRe2(pattern, 'labels-regex').test(s);
 

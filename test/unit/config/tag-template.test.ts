@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TslogsError } from '../../../src/errors.js';
 import type { ContainerInfo } from '../../../src/config/container-info.js';
 import { compileTag, renderTag } from '../../../src/config/tag-template.js';
+import { errorOf } from '../../helpers/errors.js';
 
 // The container of the spec's observed tag example (§5.2).
 const T1: ContainerInfo = {
@@ -21,16 +21,6 @@ const T1: ContainerInfo = {
 
 const render = (template: string, info: ContainerInfo = T1, hostname = 'vm'): string =>
   renderTag(compileTag(template), info, hostname);
-
-function errorOf(fn: () => unknown): TslogsError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TslogsError) return e;
-    throw e;
-  }
-  throw new Error('expected a TslogsError');
-}
 
 describe('observed Docker 20.10 output', () => {
   it('renders the spec §5.2 example exactly', () => {
