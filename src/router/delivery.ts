@@ -15,6 +15,9 @@ export interface DeliveryOptions {
   drainTimeoutMs: number;
 }
 
+/** Where a cursor without a checkpoint starts: new entries only (Docker's drivers), or the whole history (the sidecar). */
+export type StartAt = 'end' | 'beginning';
+
 export type DropReason = 'rotated' | 'rejected' | 'checkpoint_missing' | 'drain_timeout' | 'corrupt';
 
 /** Plain counters, read by the metrics module at scrape time. */
@@ -41,6 +44,8 @@ export interface DeliveryParams {
   options: DeliveryOptions;
   maxFiles: number;
   report: (message: string) => void;
+  /** Without a checkpoint: 'end' (default) or 'beginning'. */
+  startAt?: StartAt;
 }
 
 /**
@@ -87,6 +92,7 @@ export class Delivery {
       signal: this.abort.signal,
       maxFiles: this.p.maxFiles,
       onLost: (n) => this.lost('rotated', n),
+      invalidAsByte: true,
       onCorrupt: (file, offset) => {
         this.stats.dropped.corrupt++;
         this.reportOnce(`${this.label()}: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
@@ -104,8 +110,8 @@ export class Delivery {
       while (!signal.aborted) {
         stream ??= this.openStream();
         if (position === undefined) {
-          // A sink sees what is logged from now on, as Docker's drivers do.
-          await stream.seekEnd();
+          // A sink sees what is logged from now on, as Docker's drivers do (the sidecar may ask for all of it).
+          if (this.p.startAt !== 'beginning') await stream.seekEnd();
           position = await stream.position();
           await this.p.checkpoints.save(position);
         } else if (!(await stream.seek(position))) {

@@ -15,7 +15,13 @@ const BACKSLASH = 0x5c;
 let cachedPrefix = Buffer.alloc(0);
 let cachedSec = 0;
 
-export function parseJsonFileLine(buf: Buffer, start: number, end: number): StoredEntry | undefined {
+/**
+ * `invalidAsByte`: json-file writes each byte that is not valid UTF-8 as `\ufffd` and
+ * never escapes a real U+FFFD, so the escape marks an invalid byte. `docker logs`
+ * shows it as U+FFFD (the default here); sinks ask for a lone 0xFF instead, so that
+ * their own Go-JSON encoding writes `\ufffd` again, byte for byte as Docker's drivers.
+ */
+export function parseJsonFileLine(buf: Buffer, start: number, end: number, invalidAsByte = false): StoredEntry | undefined {
   if (!startsWith(buf, start, LOG_OPEN)) return undefined;
   let p = start + LOG_OPEN.length;
   const logStart = p;
@@ -28,7 +34,7 @@ export function parseJsonFileLine(buf: Buffer, start: number, end: number): Stor
     p++;
   }
   if (p >= end) return undefined;
-  const log = escaped ? unescape(buf, logStart, p) : Buffer.from(buf.subarray(logStart, p));
+  const log = escaped ? unescape(buf, logStart, p, invalidAsByte) : Buffer.from(buf.subarray(logStart, p));
   if (log === undefined || !startsWith(buf, p, STREAM_OPEN)) return undefined;
   p += STREAM_OPEN.length;
   const streamStart = p;
@@ -57,7 +63,7 @@ function streamName(buf: Buffer, start: number, end: number): string {
 }
 
 /** Undoes Go's escaping: \" \\ \/ \b \f \n \r \t and \uXXXX (with surrogate pairs). */
-function unescape(buf: Buffer, start: number, end: number): Buffer | undefined {
+function unescape(buf: Buffer, start: number, end: number, invalidAsByte: boolean): Buffer | undefined {
   const out = Buffer.allocUnsafe(end - start);
   let o = 0;
   for (let i = start; i < end; i++) {
@@ -85,7 +91,8 @@ function unescape(buf: Buffer, start: number, end: number): Buffer | undefined {
             i += 6;
           }
         }
-        o += out.write(String.fromCodePoint(code >= 0xd800 && code < 0xe000 ? 0xfffd : code), o, 'utf8');
+        if (code === 0xfffd && invalidAsByte) out[o++] = 0xff;
+        else o += out.write(String.fromCodePoint(code >= 0xd800 && code < 0xe000 ? 0xfffd : code), o, 'utf8');
         break;
       }
       default:

@@ -32,6 +32,8 @@ export interface StreamOptions {
    */
   maxFiles?: number | undefined;
   onLost?: ((entries: number) => void) | undefined;
+  /** Read invalid UTF-8 back as a lone 0xFF byte rather than U+FFFD (see parseJsonFileLine). */
+  invalidAsByte?: boolean | undefined;
   /** A line that is not a json-file entry (say, written by something else): skipped, and reported here. */
   onCorrupt?: ((file: string, offset: number) => void) | undefined;
 }
@@ -129,7 +131,7 @@ export class LogStream {
           if (chunk.length === 0) break;
           const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
           const start = this.offset - (leftover?.length ?? 0);
-          const { entries, ends, consumed, corrupt } = parseLines(data, start);
+          const { entries, ends, consumed, corrupt } = parseLines(data, start, this.options.invalidAsByte === true);
           if (corrupt.length > 0 && this.options.onCorrupt !== undefined) {
             const name = seg.compressed ? `${this.currentPath} (a rotated .gz)` : this.currentPath;
             for (const at of corrupt) this.options.onCorrupt(name, at);
@@ -268,13 +270,13 @@ export class LogStream {
   };
 }
 
-function parseLines(buf: Buffer, base: number): { entries: StoredEntry[]; ends: number[]; consumed: number; corrupt: number[] } {
+function parseLines(buf: Buffer, base: number, invalidAsByte: boolean): { entries: StoredEntry[]; ends: number[]; consumed: number; corrupt: number[] } {
   const entries: StoredEntry[] = [];
   const ends: number[] = [];
   const corrupt: number[] = [];
   let start = 0;
   for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-    const entry = parseJsonFileLine(buf, start, nl) ?? parseStoredLine(buf.toString('utf8', start, nl));
+    const entry = parseJsonFileLine(buf, start, nl, invalidAsByte) ?? parseStoredLine(buf.toString('utf8', start, nl));
     if (entry !== undefined) {
       entries.push(entry);
       ends.push(base + nl + 1);

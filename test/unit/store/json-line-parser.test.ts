@@ -48,3 +48,12 @@ describe('json-file line parser', () => {
     }
   });
 });
+
+describe('invalid UTF-8 on the sink read path', () => {
+  it('reads a stored \\ufffd back as a lone 0xFF for sinks and as U+FFFD for docker logs; a real U+FFFD stays', () => {
+    const buf = line({ line: Buffer.from('a\xffb \xef\xbf\xbd', 'latin1') });
+    expect(buf.toString('latin1')).toContain('a\\ufffdb \xef\xbf\xbd\\n');
+    expect(parseJsonFileLine(buf, 0, buf.length, true)?.log).toEqual(Buffer.from('a\xffb \xef\xbf\xbd\n', 'latin1'));
+    expect(parseJsonFileLine(buf, 0, buf.length)?.log).toEqual(Buffer.from('a\xef\xbf\xbdb \xef\xbf\xbd\n', 'latin1'));
+  });
+});
