@@ -101,11 +101,18 @@ export class HecReceiver {
     readonly acks: boolean,
   ) {}
 
-  static async start(options: { tls?: { key: string; cert: string }; acks?: boolean } = {}): Promise<HecReceiver> {
+  /** `port` (default 0: any free port) lets a test bring a receiver up on an address chosen earlier. */
+  static async start(options: { tls?: { key: string; cert: string }; acks?: boolean; port?: number } = {}): Promise<HecReceiver> {
     const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }) : http.createServer();
     const receiver = new HecReceiver(server, options.acks ?? false);
     server.on('request', (req, res) => receiver.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     receiver.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return receiver;
   }
