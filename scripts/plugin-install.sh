@@ -54,7 +54,7 @@ fi
 bash "$ROOT/scripts/build-plugin-rootfs.sh"
 
 # The bind mount source must exist or the plugin fails to start.
-mkdir -p "$HOST_ROOT"
+mkdir -p "$HOST_ROOT" /etc/tslogs
 
 if "$DOCKER" plugin inspect "$NAME" >/dev/null 2>&1; then
   log "removing existing plugin $NAME"
