@@ -4,8 +4,8 @@
 # /run/docker/plugins/tslogs.sock by name, so containers use it with --log-driver tslogs.
 # (A managed plugin also named tslogs would take precedence; see scripts/plugin-install.sh.)
 #
-# Environment: TSLOGS_SOCKET (default /run/docker/plugins/tslogs.sock), TSLOGS_ROOT
-# (default /var/lib/tslogs), LOG_LEVEL; TSLOGS_SKIP_INSTALL=1 skips npm ci.
+# Environment: TSLOGS_SOCKET, TSLOGS_ROOT, LOG_LEVEL, TSLOGS_METRICS_ADDRESS (defaults in
+# config/tslogs.env); TSLOGS_SKIP_INSTALL=1 skips npm ci.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,8 +13,11 @@ cd "$ROOT"
 # shellcheck source=scripts/lib/docker-env.sh
 source "$ROOT/scripts/lib/docker-env.sh"
 
-export TSLOGS_SOCKET="${TSLOGS_SOCKET:-/run/docker/plugins/tslogs.sock}"
-export TSLOGS_ROOT="${TSLOGS_ROOT:-/var/lib/tslogs}"
+# The built-in defaults (config/tslogs.env), for whatever the environment does not set.
+while IFS='=' read -r key value; do
+  [[ -z "$key" || "$key" == \#* ]] && continue
+  [[ -n "${!key:-}" ]] || export "$key=$value"
+done <"$ROOT/config/tslogs.env"
 
 if [[ "${TSLOGS_SKIP_INSTALL:-0}" != "1" ]]; then tslogs_npm_ci; fi
 npm run --silent build
