@@ -102,6 +102,7 @@ function parseRouterOptions(config: Record<string, string>): RouterOptions {
   options.retryMinMs = positive('sink-retry-min', parseGoDuration) ?? options.retryMinMs;
   options.retryMaxMs = positive('sink-retry-max', parseGoDuration) ?? options.retryMaxMs;
   options.drainTimeoutMs = opt('sink-drain-timeout', parseGoDuration) ?? options.drainTimeoutMs;
+  if (options.drainTimeoutMs < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'sink-drain-timeout', 'must not be negative (0 waits for ever)');
   options.retryMaxMs = Math.max(options.retryMaxMs, options.retryMinMs);
   return options;
 }

@@ -1,5 +1,6 @@
 import type { Sink, SinkEntry } from '../sinks/sink.js';
 import { SinkError } from '../sinks/sink.js';
+import { entriesAfter } from '../store/backlog.js';
 import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
 import { Backoff, sleep } from './backoff.js';
@@ -117,6 +118,7 @@ export class Delivery {
         } else if (!(await stream.seek(position))) {
           this.lost('checkpoint_missing', 0);
         }
+        this.stats.checkpoint = position;
         position = await this.drain(stream, position);
         stream = undefined;
         // Synchronous from here: the router learns we are done in the same tick, so a
@@ -139,9 +141,11 @@ export class Delivery {
   stopAfter(ms: number): void {
     if (ms <= 0) return;
     const timer = setTimeout(() => {
-      this.p.report(`${this.label()}: gave up delivering the backlog of a stopped container after ${ms} ms`);
-      this.stats.dropped.drain_timeout++;
       this.stop();
+      void entriesAfter(this.p.currentPath, this.stats.checkpoint).then((n) => {
+        this.stats.dropped.drain_timeout += n;
+        this.p.report(`${this.label()}: gave up delivering the backlog of a stopped container after ${ms} ms: ${n} entries not sent`);
+      });
     }, ms);
     timer.unref();
   }

@@ -3,7 +3,7 @@ import { type ContainerOptions, parseContainerOptions } from '../config/containe
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { LiveLog } from '../store/live-log.js';
 import { CheckpointFile } from './checkpoint-file.js';
-import { Delivery } from './delivery.js';
+import { Delivery, type StartAt } from './delivery.js';
 
 export interface RouterParams {
   /** The current json-file of a container (the plugin's store, or Docker's for the sidecar). */
@@ -16,6 +16,8 @@ export interface RouterParams {
   report: (message: string) => void;
   /** The container's writer, when one is attached now. */
   live: (containerId: string) => LiveLog | undefined;
+  /** Where a delivery without a checkpoint starts (default 'end'). */
+  startAt?: (containerId: string) => StartAt;
 }
 
 export interface DeliveryView {
@@ -63,6 +65,7 @@ export class Router {
         options: options.router,
         maxFiles: options.store.policy.maxFile,
         report: this.p.report,
+        startAt: this.p.startAt?.(id),
       });
       const view: DeliveryView = { containerId: id, containerName: info.ContainerName.replace(/^\//, ''), sink: definition.name, delivery };
       byName.set(definition.name, view);

@@ -182,6 +182,24 @@ describe('router', () => {
     await fifo.close();
   });
 
+  it('gives up the backlog of a stopped container after sink-drain-timeout, counting what it never sent', async () => {
+    const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(), { down: true }));
+    const { dir, driver, reports } = setup([a]);
+    const id = '5'.repeat(64);
+    const fifo = new Fifo(dir, 'fd');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x', 'sink-drain-timeout': '200ms', 'sink-retry-min': '5ms', 'sink-retry-max': '10ms' }) });
+    await fifo.write(frames(0, 50));
+    const file = path.join(dir, 'store', 'containers', id, `${id}-json.log`);
+    await waitUntil(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').length === 51, 'stored');
+    const stats = driver.router.views()[0]!.delivery.stats;
+    await fifo.close();
+    driver.stopLogging(fifo.path);
+    await waitUntil(() => driver.router.views().length === 0 && stats.dropped.drain_timeout > 0, 'the drain deadline');
+    expect(stats.dropped.drain_timeout).toBe(50);
+    expect(a.instances[0]!.received).toEqual([]);
+    expect(reports).toContain('container 555555555555 sink alpha: gave up delivering the backlog of a stopped container after 200 ms: 50 entries not sent');
+  });
+
   it('reassembles long lines split by Docker into 16 KiB chunks before sending', async () => {
     const a = scriptedDefinition('alpha');
     const { dir, driver } = setup([a]);

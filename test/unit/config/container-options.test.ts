@@ -234,6 +234,7 @@ describe('parseContainerOptions', () => {
       });
       expect(router({ 'sink-retry-min': '1.5s' }).retryMinMs).toBe(1500);
       expect(router({ 'sink-drain-timeout': '0' }).drainTimeoutMs).toBe(0);
+      expect(() => router({ 'sink-drain-timeout': '-5s' })).toThrow("invalid value for log opt 'sink-drain-timeout': must not be negative (0 waits for ever)");
     });
 
     it('raises sink-retry-max to sink-retry-min when smaller', () => {
