@@ -75,6 +75,82 @@ const catalogue = {
     `splunk: HEC did not acknowledge indexing of ack ids ${ids} within ${ms} ms; the batch will be sent again`,
   TSLOGS_SPLUNK_ACK_DISABLED: () =>
     'splunk: splunk-ack=true but HEC returned no ackId (indexer acknowledgement is off for this token); batches count as delivered on HTTP 200',
+  // gelf sink: Docker's gelf driver texts (Go %q values arrive quoted by goQuote)
+  TSLOGS_GELF_ADDRESS_REQUIRED: () => 'gelf-address is a required parameter',
+  TSLOGS_GELF_ADDRESS_FORM: (value: string) => `gelf-address should be in form proto://address, got ${value}`,
+  TSLOGS_GELF_URL_PARSE: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,
+  TSLOGS_GELF_SCHEME: () => 'gelf: endpoint needs to be TCP or UDP',
+  TSLOGS_GELF_HOST_PORT: () => 'gelf: please provide gelf-address as proto://host:port',
+  TSLOGS_GELF_UNKNOWN_OPTION: (quotedKey: string) => `unknown log opt ${quotedKey} for gelf log driver`,
+  TSLOGS_GELF_UNKNOWN_VALUE: (quotedValue: string, quotedKey: string) =>
+    `unknown value ${quotedValue} for log opt ${quotedKey} for gelf log driver`,
+  TSLOGS_GELF_UDP_ONLY: () => 'compression is only supported on UDP',
+  TSLOGS_GELF_TCP_ONLY: (quotedKey: string) => `${quotedKey} is only valid for TCP`,
+  TSLOGS_GELF_POSITIVE: (quotedKey: string) => `${quotedKey} must be a positive integer`,
+  TSLOGS_GELF_CONNECT: (hostport: string, detail: string) => `gelf: cannot connect to GELF endpoint: ${hostport} ${detail}`,
+  TSLOGS_GELF_SEND: (detail: string) => `gelf: cannot send GELF message: ${detail}`,
+  TSLOGS_GELF_TOO_LARGE: (chunks: number) => `gelf: cannot send GELF message: msg too large, would need ${chunks} chunks`,
+  TSLOGS_GELF_REPLAY: (hostport: string, messages: number, ms: number) =>
+    `gelf: connection to ${hostport} was lost; re-sent the ${messages} messages written in the last ${ms} ms before it (the receiver may see some twice)`,
+  // fluentd sink
+  TSLOGS_FLUENTD_ADDRESS: (given: string, detail: string) => `invalid fluentd-address ${given}: ${detail}`,
+  TSLOGS_FLUENTD_UNKNOWN_NETWORK: (network: string) => `unknown network ${network}`,
+  TSLOGS_FLUENTD_DIAL_ADDRESS: (network: string, detail: string) => `dial ${network}: ${detail}`,
+  TSLOGS_FLUENTD_NO_PORT: (address: string, host: string) =>
+    `fluentd-address ${address} has no port: as with Docker 20.10, logs go to 127.0.0.1:24224, not to ${host}`,
+  // Docker's text lacks the closing quote.
+  TSLOGS_FLUENTD_ASYNC_CONFLICT: () => "conflicting options: cannot specify both 'fluentd-async' and 'fluentd-async-connect",
+  TSLOGS_FLUENTD_TIMEOUT: (key: string, detail: string) => `invalid value for ${key}: value must be a duration: ${detail}`,
+  TSLOGS_FLUENTD_TIMEOUT_NEGATIVE: (key: string) => `invalid value for ${key}: value must be a duration that is non-negative`,
+  TSLOGS_FLUENTD_DIAL: (endpoint: string, detail: string) => `dial ${endpoint}: ${detail}`,
+  TSLOGS_FLUENTD_RETRIES: (attempts: number, detail: string) =>
+    `fluent#write: could not connect to fluentd after ${attempts} retries (${detail}); the messages stay in the store and a new series of retries starts`,
+  TSLOGS_FLUENTD_WRITE: (endpoint: string, detail: string) => `fluent#write: ${endpoint}: ${detail}`,
+  TSLOGS_FLUENTD_ACK_MISMATCH: (got: string, want: string) => `fluent#write: message ack (${got}) doesn't match expected one (${want})`,
+  TSLOGS_FLUENTD_ACK_TIMEOUT: (missing: number, ms: number) =>
+    `fluent#write: ${missing} message(s) not acknowledged within ${ms} ms (fluentd-read-timeout); the batch will be sent again`,
+  TSLOGS_FLUENTD_CLOSED: () => 'fluentd sink closed',
+  // syslog sink: Docker's syslog driver texts (Go %q values arrive quoted by goQuote)
+  TSLOGS_SYSLOG_ADDRESS: (value: string) => `syslog-address should be in form proto://address, got ${value}`,
+  TSLOGS_SYSLOG_URL: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,
+  // Go's net.AddrError text, e.g. `address a:b:514: too many colons in address`
+  TSLOGS_SYSLOG_HOSTPORT: (detail: string) => detail,
+  TSLOGS_SYSLOG_DIAL_ADDRESS: (network: string, detail: string) => `dial ${network}: ${detail}`,
+  TSLOGS_SYSLOG_FACILITY: () => 'invalid syslog facility',
+  TSLOGS_SYSLOG_FORMAT: () => 'Invalid syslog format',
+  TSLOGS_SYSLOG_CA_READ: (quotedPath: string, detail: string) => `could not read CA certificate ${quotedPath}: ${detail}`,
+  TSLOGS_SYSLOG_CA_APPEND: (quotedPath: string) => `failed to append certificates from PEM file: ${quotedPath}`,
+  TSLOGS_SYSLOG_KEY_PAIR: (detail: string) => `Could not load X509 key pair: ${detail}`,
+  TSLOGS_SYSLOG_DIAL: (network: string, addr: string, detail: string) =>
+    addr === '' ? `dial ${network}: ${detail}` : `dial ${network} ${addr}: ${detail}`,
+  TSLOGS_SYSLOG_IO: (op: string, connection: string, detail: string) => `${op} ${connection}: ${detail}`,
+  TSLOGS_SYSLOG_CLOSED: (connection: string) => `${connection}: connection closed by the syslog server`,
+  TSLOGS_SYSLOG_LOCAL: () => 'Unix syslog delivery error',
+  TSLOGS_SYSLOG_UNIXGRAM_MODULE: (detail: string) => `unixgram sockets need the node-unix-socket package, which did not load: ${detail}`,
+  TSLOGS_SYSLOG_SINK_CLOSED: () => 'syslog sink closed',
+  TSLOGS_SYSLOG_REPLAY: (connection: string, messages: number, ms: number) =>
+    `syslog: connection ${connection} was lost; re-sent the ${messages} messages written in the last ${ms} ms before it (the server may see some twice)`,
+  // sidecar
+  TSLOGS_SIDECAR_USAGE: (detail: string) => detail,
+  TSLOGS_SIDECAR_TOKEN_ARG: () =>
+    '--splunk-token is refused: a token on the command line is visible to every user of the host (ps, /proc); set TSLOGS_SPLUNK_TOKEN or TSLOGS_SPLUNK_TOKEN_FILE, or "splunk-token-file" in --config',
+  TSLOGS_SIDECAR_TOKEN_SOURCE: (where: string) =>
+    `splunk-token is refused in ${where}: config files get copied and shared; set TSLOGS_SPLUNK_TOKEN or TSLOGS_SPLUNK_TOKEN_FILE, or "splunk-token-file"`,
+  TSLOGS_SIDECAR_TOKEN_TWICE: () =>
+    'the Splunk token is given twice: set either TSLOGS_SPLUNK_TOKEN or a token file (TSLOGS_SPLUNK_TOKEN_FILE / "splunk-token-file"), not both',
+  TSLOGS_SIDECAR_TOKEN_UNREADABLE: (file: string, detail: string) => `cannot read the Splunk token file ${file}: ${detail}`,
+  TSLOGS_SIDECAR_CONFIG_FILE: (file: string, detail: string) => `cannot use the config file ${file}: ${detail}`,
+  TSLOGS_SIDECAR_STORE_OPTION: (key: string, origin: string) =>
+    `option '${key}' (from ${origin}) is not for the sidecar: it reads the files of Docker's json-file driver, whose rotation is set on the containers (--log-opt ${key}=…)`,
+  TSLOGS_SIDECAR_OPTIONS: (sources: string, detail: string) => `invalid sink options (from ${sources}): ${detail}`,
+  TSLOGS_SIDECAR_NO_SINK: (sources: string) =>
+    `no sink is enabled (options from ${sources}): set TSLOGS_SPLUNK_URL (or "splunk-url" in --config), or list sinks in TSLOGS_SINKS`,
+  TSLOGS_SIDECAR_VERIFY: (sink: string, detail: string) => `the ${sink} sink failed its connection check (splunk-verify-connection=true): ${detail}`,
+  TSLOGS_SIDECAR_LABEL_FILTER: (text: string) => `invalid label filter '${text}': expected KEY or KEY=VALUE`,
+  TSLOGS_SIDECAR_DOCKER_DIR_UNREADABLE: (dir: string, detail: string) =>
+    `cannot read Docker's container directory ${dir}: ${detail} (run as root, with the host's directory mounted, e.g. -v /var/lib/docker/containers:/var/lib/docker/containers:ro)`,
+  TSLOGS_SIDECAR_STATE_DIR_UNWRITABLE: (dir: string, detail: string) =>
+    `cannot write the state directory ${dir}: ${detail} (mount a writable volume there, or set --state-dir)`,
 } as const;
 
 export class TslogsError extends Error {

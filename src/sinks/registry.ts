@@ -1,4 +1,5 @@
 import type { SinkDefinition } from './sink.js';
+import { gelfSinkDefinition } from './gelf/index.js';
 import { splunkSinkDefinition } from './splunk/index.js';
 
 /** The sinks a daemon offers, by name. Tests build registries with their own sinks. */
@@ -9,4 +10,4 @@ export function sinkRegistry(definitions: readonly SinkDefinition[]): SinkRegist
 }
 
 /** The sinks built into tslogs. */
-export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition]);
+export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition, gelfSinkDefinition]);

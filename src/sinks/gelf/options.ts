@@ -1,0 +1,207 @@
+// Docker's gelf driver options (spec §10.1): moby's gelf.ValidateLogOpt (run by
+// dockerd at container create for the built-in driver) followed by gelf.New, with
+// their defaults, order and messages, so that a bad value fails `docker run` with the
+// text users know.
+
+import { compileExtraAttrs } from '../../config/extra-attrs.js';
+import { goQuote, parseGoInt } from '../../config/go-parse.js';
+import { compileTag, renderTag } from '../../config/tag-template.js';
+import { tslogsError } from '../../errors.js';
+import type { SinkContext } from '../sink.js';
+import { parseGoUrl } from '../splunk/go-url.js';
+import { gelfExtra, type GelfCompression, type MessageSettings } from './format.js';
+
+/** The option names this sink owns (the shared tag/labels/env ones are the router's). */
+export const GELF_KEYS: ReadonlySet<string> = new Set([
+  'gelf-address', 'gelf-compression-type', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay',
+]);
+
+export interface GelfAddress {
+  protocol: 'udp' | 'tcp';
+  /** url.Host as written (userinfo and path dropped): what Docker's messages print. */
+  hostport: string;
+  /** Without brackets; `localhost` when empty (Go dials the local system). */
+  host: string;
+  port: number;
+}
+
+export interface GelfOptions {
+  address: GelfAddress;
+  /** UDP payload compression; TCP always sends plain JSON. */
+  compression: GelfCompression;
+  /** -1 to 9 (-1: zlib's default, 6). */
+  compressionLevel: number;
+  /** gelf-tcp-max-reconnect: reconnections tried inside one send before the router's backoff takes over. */
+  maxReconnect: number;
+  /** gelf-tcp-reconnect-delay, in milliseconds (the option is in seconds). */
+  reconnectDelayMs: number;
+  messages: MessageSettings;
+}
+
+const DEFAULT_TAG = '{{.ID}}';
+// go-gelf: CompressGzip is the zero value; NewUDPWriter sets flate.BestSpeed.
+const DEFAULT_COMPRESSION: GelfCompression = 'gzip';
+const DEFAULT_LEVEL = 1;
+// go-gelf's DefaultMaxReconnect and DefaultReconnectDelay (seconds).
+const DEFAULT_MAX_RECONNECT = 3;
+const DEFAULT_RECONNECT_DELAY_S = 1;
+const COMPRESSIONS: readonly string[] = ['gzip', 'zlib', 'none'] satisfies GelfCompression[];
+/** urlutil.IsTransportURL. */
+const TRANSPORT_PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgram://'];
+
+function opt(config: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(config, key) ? config[key] : undefined;
+}
+
+/** strconv.Atoi; undefined where Go returns an error. */
+function atoi(value: string): number | undefined {
+  try {
+    return parseGoInt(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The detail of url.Parse's error for a string parseGoUrl refused (spec: `parse "<url>": <detail>`). */
+function urlErrorDetail(raw: string): string {
+  if (/[\x00-\x1f\x7f]/.test(raw)) return 'net/url: invalid control character in URL';
+  const escape = (s: string): string | undefined => {
+    const bad = /%(?![0-9A-Fa-f]{2})/.exec(s);
+    return bad === null ? undefined : `invalid URL escape ${goQuote(s.slice(bad.index, bad.index + 3))}`;
+  };
+  const hash = raw.indexOf('#');
+  const fragment = hash < 0 ? '' : raw.slice(hash + 1);
+  let rest = (hash < 0 ? raw : raw.slice(0, hash)).replace(/^[^:]*:\/\//, '');
+  const query = rest.indexOf('?');
+  if (query >= 0) rest = rest.slice(0, query);
+  const slash = rest.indexOf('/');
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const at = authority.lastIndexOf('@');
+  if (at >= 0 && !/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(authority.slice(0, at))) return 'net/url: invalid userinfo';
+  const host = authority.slice(at + 1);
+  let colonPort = '';
+  if (host.startsWith('[')) {
+    const close = host.lastIndexOf(']');
+    if (close < 0) return "missing ']' in host";
+    colonPort = host.slice(close + 1);
+  } else if (host.includes(':')) colonPort = host.slice(host.lastIndexOf(':'));
+  if (colonPort !== '' && !/^:\d*$/.test(colonPort)) return `invalid port ${goQuote(colonPort)} after host`;
+  const hostEscape = escape(host);
+  if (hostEscape !== undefined) return hostEscape;
+  const badChar = /[^A-Za-z0-9!$&'()*+,;=:[\]<>"\-_.~%\u0080-\uffff]/u.exec(host);
+  if (badChar !== null) return `invalid character ${goQuote(badChar[0])} in host name`;
+  return escape(slash < 0 ? '' : rest.slice(slash)) ?? escape(fragment) ?? 'invalid URL';
+}
+
+/** net.SplitHostPort; undefined where Go returns an error. */
+function splitHostPort(hostport: string): { host: string; port: string } | undefined {
+  const i = hostport.lastIndexOf(':');
+  if (i < 0) return undefined;
+  let host: string;
+  let j = 0;
+  let k = 0;
+  if (hostport.startsWith('[')) {
+    const end = hostport.indexOf(']');
+    if (end < 0 || end + 1 !== i) return undefined;
+    host = hostport.slice(1, end);
+    j = 1;
+    k = end + 1;
+  } else {
+    host = hostport.slice(0, i);
+    if (host.includes(':')) return undefined;
+  }
+  if (hostport.slice(j).includes('[') || hostport.slice(k).includes(']')) return undefined;
+  return { host, port: hostport.slice(i + 1) };
+}
+
+/** url.Host: the authority without userinfo, percent-escapes decoded (url.Parse validated them). */
+function urlHost(authority: string): string {
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  if (!host.includes('%')) return host;
+  const bytes: number[] = [];
+  for (let i = 0; i < host.length; i++) {
+    if (host[i] === '%') {
+      bytes.push(parseInt(host.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(host[i]!, 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * moby's gelf parseAddress, then what Go's Dial would refuse at start (a port it
+ * cannot use: Docker fails `docker run` with that dial error for UDP and TCP alike).
+ */
+export function parseGelfAddress(value: string | undefined): GelfAddress {
+  if (value === undefined || value === '') throw tslogsError('TSLOGS_GELF_ADDRESS_REQUIRED');
+  if (!TRANSPORT_PREFIXES.some((p) => value.startsWith(p))) throw tslogsError('TSLOGS_GELF_ADDRESS_FORM', value);
+  const parts = parseGoUrl(value);
+  if (parts === undefined) throw tslogsError('TSLOGS_GELF_URL_PARSE', goQuote(value), urlErrorDetail(value));
+  if (parts.scheme !== 'udp' && parts.scheme !== 'tcp') throw tslogsError('TSLOGS_GELF_SCHEME');
+  const hostport = urlHost(parts.authority ?? '');
+  const split = splitHostPort(hostport);
+  if (split === undefined) throw tslogsError('TSLOGS_GELF_HOST_PORT');
+  const port = Number(split.port);
+  if (split.port === '' || !(port >= 1 && port <= 65535)) {
+    throw tslogsError('TSLOGS_GELF_CONNECT', hostport, `dial ${parts.scheme}: address ${split.port}: invalid port`);
+  }
+  return { protocol: parts.scheme as 'udp' | 'tcp', hostport, host: split.host === '' ? 'localhost' : split.host, port };
+}
+
+/**
+ * ValidateLogOpt's checks of the gelf-* keys, in the order the options arrive. Its
+ * `unknown log opt "<k>" for gelf log driver` is kept for gelf-* keys only: every
+ * other key belongs to the store, the router or another sink, and the router has
+ * already refused keys that no part of tslogs owns.
+ */
+function validateGelfKeys(config: Record<string, string>, protocol: 'udp' | 'tcp'): void {
+  for (const key of Object.keys(config)) {
+    if (!key.startsWith('gelf-') || key === 'gelf-address') continue;
+    const value = config[key]!;
+    const unknownValue = () => tslogsError('TSLOGS_GELF_UNKNOWN_VALUE', goQuote(value), goQuote(key));
+    switch (key) {
+      case 'gelf-compression-level': {
+        if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
+        const level = atoi(value);
+        if (level === undefined || level < -1 || level > 9) throw unknownValue();
+        break;
+      }
+      case 'gelf-compression-type':
+        if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
+        if (!COMPRESSIONS.includes(value)) throw unknownValue();
+        break;
+      case 'gelf-tcp-max-reconnect':
+      case 'gelf-tcp-reconnect-delay': {
+        if (protocol !== 'tcp') throw tslogsError('TSLOGS_GELF_TCP_ONLY', goQuote(key));
+        const n = atoi(value);
+        if (n === undefined || n < 0) throw tslogsError('TSLOGS_GELF_POSITIVE', goQuote(key));
+        break;
+      }
+      default:
+        throw tslogsError('TSLOGS_GELF_UNKNOWN_OPTION', goQuote(key));
+    }
+  }
+}
+
+/** Validates a container's gelf options; throws TslogsError with Docker's text. */
+export function parseGelfOptions(config: Record<string, string>, context: SinkContext): GelfOptions {
+  const address = parseGelfAddress(opt(config, 'gelf-address'));
+  validateGelfKeys(config, address.protocol);
+  // loggerutils.ParseLogTag: an empty tag is the default.
+  const template = opt(config, 'tag') || DEFAULT_TAG;
+  const tag = renderTag(compileTag(template), context.info, context.hostname);
+  const attrs = compileExtraAttrs(config)(context.info);
+  const int = (key: string, fallback: number): number => {
+    const v = opt(config, key);
+    return v === undefined ? fallback : parseGoInt(v);
+  };
+  return {
+    address,
+    compression: (opt(config, 'gelf-compression-type') as GelfCompression | undefined) ?? DEFAULT_COMPRESSION,
+    compressionLevel: int('gelf-compression-level', DEFAULT_LEVEL),
+    maxReconnect: int('gelf-tcp-max-reconnect', DEFAULT_MAX_RECONNECT),
+    // Go sleeps any int64 number of seconds; a JS timer holds at most 2^31-1 ms (24.8 days).
+    reconnectDelayMs: Math.min(int('gelf-tcp-reconnect-delay', DEFAULT_RECONNECT_DELAY_S) * 1000, 2 ** 31 - 1),
+    messages: { host: context.hostname, extra: gelfExtra(context.info, tag, attrs) },
+  };
+}
