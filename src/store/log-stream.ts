@@ -56,6 +56,8 @@ export class LogStream {
   /** True while batches() runs: close() must then let it release the files itself. */
   private active = false;
   private readonly follow: boolean;
+  /** The files that existed when the stream started: tail and "end" count only them. */
+  private readonly history: Set<Segment>;
 
   constructor(
     private readonly currentPath: string,
@@ -63,6 +65,7 @@ export class LogStream {
   ) {
     this.follow = options.follow && options.live?.live === true;
     this.segments = openSegments(currentPath);
+    this.history = new Set(this.segments);
     if (this.follow) {
       options.live!.on('open', this.onOpen).on('append', this.onAppend).on('rotate', this.onRotate).on('idle', this.onIdle);
       options.signal?.addEventListener('abort', this.onAppend);
@@ -75,6 +78,8 @@ export class LogStream {
     let need = n;
     for (let i = this.segments.length - 1; i >= 0; i--) {
       const seg = this.segments[i]!;
+      // Files the writer opened since the start are not history, however long the caller waited.
+      if (!this.history.has(seg)) continue;
       const end = await seg.length();
       const found = need === 0 ? { offset: end, lines: 0 } : await lineStartFromEnd(seg, end, need);
       if (found.offset !== undefined) return this.moveTo(i, found.offset);

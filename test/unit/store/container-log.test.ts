@@ -222,3 +222,22 @@ describe('reader', () => {
     expect(fs.readdirSync('/proc/self/fd').length).toBe(before);
   });
 });
+
+describe('stream start positions', () => {
+  it('seekEnd counts only the files that existed when the stream started, however late it is called', async () => {
+    const log = openLog(tmpDir(), { maxSize: 100, maxFile: 10, compress: false });
+    log.append(entry(0));
+    log.flush();
+    const stream = new LogStream(log.path, { follow: true, live: log });
+    // Lines written (and rotated) after the stream started but before seekEnd ran.
+    for (let i = 1; i <= 5; i++) {
+      log.append(entry(i));
+      log.flush();
+    }
+    await stream.seekEnd();
+    log.detachWriter();
+    const got: string[] = [];
+    for await (const b of stream.batches()) for (const e of b.entries) got.push(e.log.toString());
+    expect(got).toEqual(['line 001\n', 'line 002\n', 'line 003\n', 'line 004\n', 'line 005\n']);
+  });
+});
