@@ -10,7 +10,7 @@
 
 TSLOGS_REPO_ROOT="${TSLOGS_REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 TSLOGS_BB_IMAGE="${TSLOGS_BB_IMAGE:-tslogs-bb:latest}"
-TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog openssl}"
+TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl}"
 # Bump when the applet list below changes: an image without this revision is re-checked.
 TSLOGS_BB_IMAGE_REV="1"
 # Applets the tests use (the image gets every applet busybox has; these are verified).

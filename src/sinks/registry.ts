@@ -1,6 +1,7 @@
 import type { SinkDefinition } from './sink.js';
 import { gelfSinkDefinition } from './gelf/index.js';
 import { splunkSinkDefinition } from './splunk/index.js';
+import { syslogSinkDefinition } from './syslog/index.js';
 
 /** The sinks a daemon offers, by name. Tests build registries with their own sinks. */
 export type SinkRegistry = ReadonlyMap<string, SinkDefinition>;
@@ -10,4 +11,4 @@ export function sinkRegistry(definitions: readonly SinkDefinition[]): SinkRegist
 }
 
 /** The sinks built into tslogs. */
-export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition, gelfSinkDefinition]);
+export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition, gelfSinkDefinition, syslogSinkDefinition]);
