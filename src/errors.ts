@@ -110,6 +110,7 @@ const catalogue = {
   TSLOGS_FLUENTD_ACK_TIMEOUT: (missing: number, ms: number) =>
     `fluent#write: ${missing} message(s) not acknowledged within ${ms} ms (fluentd-read-timeout); the batch will be sent again`,
   TSLOGS_FLUENTD_CLOSED: () => 'fluentd sink closed',
+  TSLOGS_FLUENTD_FAILOVER: (endpoint: string, detail: string) => `failed over to ${endpoint} (${detail})`,
   // syslog sink: Docker's syslog driver texts (Go %q values arrive quoted by goQuote)
   TSLOGS_SYSLOG_ADDRESS: (value: string) => `syslog-address should be in form proto://address, got ${value}`,
   TSLOGS_SYSLOG_URL: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,

@@ -1,4 +1,5 @@
 import type { SinkDefinition } from './sink.js';
+import { fluentdSinkDefinition } from './fluentd/index.js';
 import { gelfSinkDefinition } from './gelf/index.js';
 import { splunkSinkDefinition } from './splunk/index.js';
 import { syslogSinkDefinition } from './syslog/index.js';
@@ -11,4 +12,4 @@ export function sinkRegistry(definitions: readonly SinkDefinition[]): SinkRegist
 }
 
 /** The sinks built into tslogs. */
-export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition, gelfSinkDefinition, syslogSinkDefinition]);
+export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition, fluentdSinkDefinition, gelfSinkDefinition, syslogSinkDefinition]);

@@ -1,0 +1,276 @@
+// `fluentd-address` as Docker 20.10's parseAddress reads it (moby
+// daemon/logger/fluentd/fluentd.go, with pkg/urlutil, net/url and net.SplitHostPort),
+// followed by what fluent-logger-golang v1.8.0 does with the result when it dials,
+// so that every address is accepted, rewritten or refused as Docker does, with its
+// messages. tslogs adds a comma-separated list (failover, in order) and
+// `tls://host[:port]` (the form of newer engines).
+
+import { goQuote, parseGoInt } from '../../config/go-parse.js';
+import { TslogsError, tslogsError } from '../../errors.js';
+
+export type FluentdEndpoint =
+  | { readonly network: 'tcp' | 'tls'; readonly host: string; readonly port: number }
+  | { readonly network: 'unix'; readonly path: string };
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 24224;
+
+/** `host:port` as Go's net.JoinHostPort writes it (IPv6 literals in brackets). */
+export function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** How dial errors name the endpoint: `tcp 127.0.0.1:24224`, `unix /run/fluent.sock`. */
+export function describeEndpoint(e: FluentdEndpoint): string {
+  return e.network === 'unix' ? `unix ${e.path}` : `${e.network} ${joinHostPort(e.host, e.port)}`;
+}
+
+// pkg/urlutil.IsTransportURL; anything else is taken as host:port.
+const TRANSPORT_PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgram://'];
+
+// ---------------------------------------------------------------------------------------
+// The subset of Go's net/url.Parse these addresses go through, with its messages.
+
+class GoUrlError extends Error {}
+
+const HEX = /^[0-9A-Fa-f]$/;
+// shouldEscape(c, encodeHost) is false for these ASCII bytes besides letters and digits.
+const HOST_OK = /^[A-Za-z0-9!$&'()*+,;=:[\]<>"\-_.~]$/;
+const USERINFO_OK = /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/;
+
+/** url.unescape for the modes used here; throws with Go's EscapeError / InvalidHostError text. */
+function unescape(s: string, mode: 'host' | 'path' | 'other'): string {
+  const bytes: number[] = [];
+  const raw = Buffer.from(s, 'utf8');
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i]!;
+    if (c === 0x25) {
+      const h1 = String.fromCharCode(raw[i + 1] ?? 0);
+      const h2 = String.fromCharCode(raw[i + 2] ?? 0);
+      if (i + 2 >= raw.length || !HEX.test(h1) || !HEX.test(h2)) {
+        throw new GoUrlError(`invalid URL escape ${goQuote(raw.subarray(i, i + 3).toString('latin1'))}`);
+      }
+      const seq = raw.subarray(i, i + 3).toString('latin1');
+      if (mode === 'host' && parseInt(h1, 16) < 8 && seq !== '%25') throw new GoUrlError(`invalid URL escape ${goQuote(seq)}`);
+      bytes.push(parseInt(h1 + h2, 16));
+      i += 3;
+      continue;
+    }
+    if (mode === 'host' && c < 0x80 && !HOST_OK.test(String.fromCharCode(c))) {
+      throw new GoUrlError(`invalid character ${goQuote(String.fromCharCode(c))} in host name`);
+    }
+    bytes.push(c);
+    i++;
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** validOptionalPort. */
+function validOptionalPort(colonPort: string): boolean {
+  return colonPort === '' || /^:\d*$/.test(colonPort);
+}
+
+/** url.parseHost (zones aside: `%25` is simply unescaped). */
+function parseHost(host: string): string {
+  if (host.startsWith('[')) {
+    const close = host.lastIndexOf(']');
+    if (close < 0) throw new GoUrlError("missing ']' in host");
+    const colonPort = host.slice(close + 1);
+    if (!validOptionalPort(colonPort)) throw new GoUrlError(`invalid port ${goQuote(colonPort)} after host`);
+  } else {
+    const colon = host.lastIndexOf(':');
+    if (colon >= 0 && !validOptionalPort(host.slice(colon))) {
+      throw new GoUrlError(`invalid port ${goQuote(host.slice(colon))} after host`);
+    }
+  }
+  return unescape(host, 'host');
+}
+
+function parseAuthority(authority: string): string {
+  const at = authority.lastIndexOf('@');
+  const host = parseHost(authority.slice(at + 1));
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    if (!USERINFO_OK.test(userinfo)) throw new GoUrlError('net/url: invalid userinfo');
+    for (const part of userinfo.split(':')) unescape(part, 'other');
+  }
+  return host;
+}
+
+interface GoUrl {
+  scheme: string;
+  /** url.Host: unescaped, port included. */
+  host: string;
+  /** url.Path: unescaped. */
+  path: string;
+}
+
+/** url.Parse of `scheme://…`; throws TslogsError-ready text `parse "…": …`. */
+function parseUrl(raw: string): GoUrl {
+  const hash = raw.indexOf('#');
+  const u = hash < 0 ? raw : raw.slice(0, hash);
+  const fail = (e: unknown, shown: string): never => {
+    if (e instanceof GoUrlError) throw new GoUrlError(`parse ${goQuote(shown)}: ${e.message}`);
+    throw e;
+  };
+  let url: GoUrl | undefined;
+  try {
+    if (/[\x00-\x1f\x7f]/.test(u)) throw new GoUrlError('net/url: invalid control character in URL');
+    const colon = u.indexOf(':');
+    const scheme = u.slice(0, colon).toLowerCase();
+    let rest = u.slice(colon + 1);
+    if (rest.endsWith('?') && rest.indexOf('?') === rest.length - 1) rest = rest.slice(0, -1);
+    else if (rest.includes('?')) rest = rest.slice(0, rest.indexOf('?'));
+    // Every prefix accepted here is `scheme://`, so there is always an authority.
+    const slash = rest.indexOf('/', 2);
+    const authority = slash < 0 ? rest.slice(2) : rest.slice(2, slash);
+    const host = parseAuthority(authority);
+    const path = unescape(slash < 0 ? '' : rest.slice(slash), 'path');
+    url = { scheme, host, path };
+  } catch (e) {
+    fail(e, u);
+  }
+  if (hash >= 0) {
+    try {
+      unescape(raw.slice(hash + 1), 'other');
+    } catch (e) {
+      fail(e, raw);
+    }
+  }
+  return url!;
+}
+
+/** net.SplitHostPort; throws with Go's AddrError text. */
+function splitHostPort(hostport: string): { host: string; port: string } {
+  const fail = (why: string): never => {
+    throw new GoUrlError(hostport === '' ? why : `address ${hostport}: ${why}`);
+  };
+  const last = hostport.lastIndexOf(':');
+  if (last < 0) fail('missing port in address');
+  let host: string;
+  let j = 0;
+  let k = 0;
+  if (hostport.startsWith('[')) {
+    const end = hostport.indexOf(']');
+    if (end < 0) fail("missing ']' in address");
+    if (end + 1 === hostport.length) fail('missing port in address');
+    if (end + 1 !== last) fail(hostport[end + 1] === ':' ? 'too many colons in address' : 'missing port in address');
+    host = hostport.slice(1, end);
+    j = 1;
+    k = end + 1;
+  } else {
+    host = hostport.slice(0, last);
+    if (host.includes(':')) fail('too many colons in address');
+  }
+  if (hostport.indexOf('[', j) >= 0) fail("unexpected '[' in address");
+  if (hostport.indexOf(']', k) >= 0) fail("unexpected ']' in address");
+  return { host, port: hostport.slice(last + 1) };
+}
+
+// ---------------------------------------------------------------------------------------
+
+export interface ParsedAddress {
+  endpoints: FluentdEndpoint[];
+  /** Docker quirks that change where logs go, for the daemon log. */
+  warnings: string[];
+}
+
+function wrap(given: string, e: unknown): never {
+  if (e instanceof GoUrlError || e instanceof TslogsError) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', given, e.message);
+  throw e;
+}
+
+/** A dialable port, as the library and Go's dialer see it (0 means the default). */
+function dialPort(port: number): number {
+  if (port === 0) return DEFAULT_PORT;
+  if (port < 0 || port > 0xffff) throw tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', 'tcp', `address ${port}: invalid port`);
+  return port;
+}
+
+/** tslogs' `tls://host[:port]`, read as newer engines read `tls://` (host and port kept apart). */
+function parseTls(address: string): FluentdEndpoint {
+  let url: GoUrl;
+  try {
+    url = parseUrl(address);
+  } catch (e) {
+    return wrap(address, e);
+  }
+  if (url.path !== '') throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, 'should not contain a path element');
+  let host = url.host;
+  let port = '';
+  const close = host.startsWith('[') ? host.lastIndexOf(']') : -1;
+  const colon = host.lastIndexOf(':');
+  if (colon > close) {
+    port = host.slice(colon + 1);
+    host = host.slice(0, colon);
+  }
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  let portNum = DEFAULT_PORT;
+  if (port !== '') {
+    const n = Number(port);
+    if (n > 0xffff) {
+      throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, `invalid port: ${tslogsError('TSLOGS_PARSE_UINT_RANGE', port).message}`);
+    }
+    portNum = n === 0 ? DEFAULT_PORT : n;
+  }
+  return { network: 'tls', host: host === '' ? DEFAULT_HOST : host, port: portNum };
+}
+
+/** One address, as Docker 20.10 reads it, then dials it. */
+function parseOne(address: string, warnings: string[]): FluentdEndpoint {
+  if (address.startsWith('tls://')) return parseTls(address);
+  let protocol = 'tcp';
+  let hostport = address;
+  if (TRANSPORT_PREFIXES.some((p) => address.startsWith(p))) {
+    let url: GoUrl;
+    try {
+      url = parseUrl(address);
+    } catch (e) {
+      return wrap(address, e);
+    }
+    if (url.scheme === 'unix' || url.scheme === 'unixgram') {
+      if (url.scheme === 'unixgram') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', url.scheme);
+      // The library dials the path as is; Go refuses an empty one.
+      if (url.path === '') throw tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', 'unix', 'missing address');
+      return { network: 'unix', path: url.path };
+    }
+    protocol = url.scheme;
+    hostport = url.host;
+  }
+  let host: string;
+  let port: number;
+  try {
+    const split = splitHostPort(hostport);
+    host = split.host;
+    port = parseGoInt(split.port);
+  } catch (e) {
+    if (e instanceof GoUrlError && e.message.endsWith('missing port in address')) {
+      // Docker keeps the host SplitHostPort returns with this error: none. The library
+      // then dials its default host, so `myhost` or `tcp://myhost` means 127.0.0.1:24224.
+      if (protocol !== 'tcp') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
+      const lost = hostport.replace(/^\[(.*)\]$/, '$1');
+      if (lost !== '') warnings.push(tslogsError('TSLOGS_FLUENTD_NO_PORT', address, lost).message);
+      return { network: 'tcp', host: DEFAULT_HOST, port: DEFAULT_PORT };
+    }
+    return wrap(address, e);
+  }
+  // udp, tcp+tls: parsed by Docker, refused by the library when it dials.
+  if (protocol !== 'tcp') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
+  return { network: 'tcp', host: host === '' ? DEFAULT_HOST : host, port: dialPort(port) };
+}
+
+/**
+ * The endpoints of `fluentd-address`: Docker's default when unset or empty, else one
+ * address or a comma-separated list (tried in order; blanks around commas ignored).
+ */
+export function parseFluentdAddress(value: string | undefined): ParsedAddress {
+  const warnings: string[] = [];
+  if (value === undefined || value === '') return { endpoints: [{ network: 'tcp', host: DEFAULT_HOST, port: DEFAULT_PORT }], warnings };
+  if (!value.includes(',')) return { endpoints: [parseOne(value, warnings)], warnings };
+  const endpoints = value.split(',').map((part) => {
+    const address = part.trim();
+    if (address === '') throw tslogsError('TSLOGS_FLUENTD_ADDRESS', value, 'empty address in the comma-separated list');
+    return parseOne(address, warnings);
+  });
+  return { endpoints, warnings };
+}

@@ -1,0 +1,58 @@
+// The `fluentd` sink: Docker's fluentd driver options and Forward-protocol
+// messages, delivered from the durable store with the router doing batching and
+// retries. Enabled by `fluentd-address`, or by `sinks=fluentd` with Docker's
+// default address (127.0.0.1:24224).
+
+import { randomBytes } from 'node:crypto';
+import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
+import { compileRecords, encodeBatch, type CompiledRecords } from './format.js';
+import { FLUENTD_KEYS, parseFluentdOptions, type FluentdOptions } from './options.js';
+import { ForwardTransport } from './transport.js';
+
+/** Line bytes per batch, as for the other sinks; a longer single line still goes alone. */
+export const FLUENTD_MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export class FluentdSink implements Sink {
+  readonly maxBatchEntries: number;
+  readonly maxBatchBytes = FLUENTD_MAX_BATCH_BYTES;
+  /** Docker writes each message at once. */
+  readonly lingerMs = 0;
+  readonly openBeforeStart: boolean;
+  private readonly records: CompiledRecords;
+  readonly transport: ForwardTransport;
+
+  constructor(
+    private readonly options: FluentdOptions,
+    context: SinkContext,
+  ) {
+    this.maxBatchEntries = options.maxBatchEntries;
+    this.openBeforeStart = options.connectBeforeStart;
+    this.records = compileRecords(options.records);
+    const label = `container ${context.info.ContainerID.slice(0, 12)} sink fluentd`;
+    this.transport = new ForwardTransport(options, (message) => context.report(`${label}: ${message}`));
+    for (const warning of options.warnings) context.report(`${label}: ${warning}`);
+  }
+
+  open(): Promise<void> {
+    return this.transport.open();
+  }
+
+  async send(batch: readonly SinkEntry[]): Promise<void> {
+    if (batch.length === 0) return;
+    const random = this.options.requestAck ? randomBytes(8 * batch.length) : undefined;
+    const { payload, chunks } = encodeBatch(batch, this.records, random);
+    await this.transport.send(payload, chunks);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}
+
+export const fluentdSinkDefinition: SinkDefinition<FluentdOptions> = {
+  name: 'fluentd',
+  addressKey: 'fluentd-address',
+  keys: FLUENTD_KEYS,
+  parse: (config, context) => parseFluentdOptions(config, context),
+  create: (options, context) => new FluentdSink(options, context),
+};
