@@ -10,6 +10,8 @@ import type { FilePosition } from '../store/log-stream.js';
 export class CheckpointFile {
   private writing: Promise<void> | undefined;
   private next: FilePosition | undefined;
+  /** The directory is made once, not before every save (a syscall per batch otherwise). */
+  private dirMade = false;
 
   constructor(readonly file: string) {}
 
@@ -49,6 +51,10 @@ export class CheckpointFile {
       while (this.next !== undefined) {
         const position = this.next;
         this.next = undefined;
+        if (!this.dirMade) {
+          await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+          this.dirMade = true;
+        }
         await writeAtomically(this.file, JSON.stringify(position) + '\n');
       }
     } finally {
@@ -58,7 +64,6 @@ export class CheckpointFile {
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
   const handle = await fs.promises.open(tmp, 'w', 0o640);
   try {
