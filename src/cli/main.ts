@@ -1,43 +1,63 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
-import { runPlugin, settingsFromEnv } from '../daemon/run-plugin.js';
-
-const USAGE = `Usage: tslogs <command>
-
-Commands:
-  plugin      run the Docker log-driver plugin daemon (legacy plugin socket
-              /run/docker/plugins/tslogs.sock unless TSLOGS_SOCKET is set;
-              logs stored under TSLOGS_ROOT, default /var/lib/tslogs)
-  help        show this help
-
-Options:
-  --version   print the version
-`;
+import { parseCommand, UsageError } from './args.js';
+import { runLogs } from './logs.js';
+import { USAGE } from './usage.js';
 
 function version(): string {
   const require = createRequire(import.meta.url);
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** Exit codes: 0 ok, 1 error, 2 usage. */
+/** Output cut off by its reader (`| head`): done, successfully. */
+function exitOnClosedOutput(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    process.stderr.write(`tslogs: ${err.message}\n`);
+    process.exit(1);
+  });
+}
+
+/** Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted; -1 keeps running (the daemon). */
 export async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case 'plugin':
-      await runPlugin(settingsFromEnv());
-      return -1; // keeps running until a signal
-    case '--version':
-    case '-v':
+  if (argv[0] === 'sidecar') return (await import('../sidecar/run-sidecar.js')).runSidecarCommand(argv.slice(1));
+  if (argv.length === 0) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let command;
+  try {
+    command = parseCommand(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`tslogs: ${err.message}\nSee 'tslogs help'.\n`);
+    return 2;
+  }
+  if (command.kind === 'plugin') {
+    // Loaded only here: the reading commands start faster without the daemon's modules.
+    const { runPlugin, settingsFromEnv } = await import('../daemon/run-plugin.js');
+    await runPlugin(settingsFromEnv());
+    return -1; // keeps running until a signal
+  }
+  exitOnClosedOutput(process.stdout);
+  exitOnClosedOutput(process.stderr);
+  process.on('SIGINT', () => process.exit(130));
+  switch (command.kind) {
+    case 'version':
       process.stdout.write(`tslogs ${version()}\n`);
       return 0;
     case 'help':
-    case '--help':
-    case '-h':
       process.stdout.write(USAGE);
       return 0;
-    default:
-      process.stderr.write(command === undefined ? USAGE : `tslogs: unknown command '${command}'\n\n${USAGE}`);
-      return 2;
+    case 'ls':
+      await (await import('./ls.js')).runLs(command.json, process.env, process.stdout);
+      return 0;
+    case 'stats':
+      await (await import('./stats.js')).runStats(command.containers, command.json, process.env, process.stdout);
+      return 0;
+    case 'logs':
+      await runLogs(command.options, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      return 0;
   }
 }
 

@@ -50,6 +50,11 @@ export class PluginDriver implements LogDriver {
   private readonly hostname: string;
   readonly router: Router;
 
+  /** The store's root (the CLI API lists its containers). */
+  get root(): string {
+    return this.options.root;
+  }
+
   constructor(private readonly options: DriverOptions) {
     this.registry = options.registry ?? BUILTIN_SINKS;
     this.hostname = options.hostname ?? os.hostname();

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerCliApi } from './cli-api.js';
 import { parseReadLogs, parseStartLogging, parseStopLogging, type ReadLogsRequest, type StartLoggingRequest } from './messages.js';
 
 /** What the HTTP layer needs from the daemon; nothing here knows about files or stores. */
@@ -48,6 +49,7 @@ export function buildServer({ driver, logger, metrics }: ServerOptions): Fastify
   });
 
   if (metrics !== undefined) registerMetricsRoute(app, metrics);
+  registerCliApi(app, driver);
 
   app.post('/Plugin.Activate', async () => ({ Implements: ['LogDriver'] }));
   app.post('/LogDriver.Capabilities', async () => ({ Cap: { ReadLogs: true } }));
