@@ -1,0 +1,151 @@
+// The sidecar's sink options: the same option names as `--log-opt` (Docker's and
+// tslogs' router options), from a JSON config file and/or TSLOGS_<OPTION> environment
+// variables (upper snake case: splunk-url → TSLOGS_SPLUNK_URL; the environment wins).
+// The Splunk token comes only from TSLOGS_SPLUNK_TOKEN or a file, never from the command
+// line (where every user of the host can read it) nor from the config file.
+import fs from 'node:fs';
+import { parseContainerOptions } from '../config/container-options.js';
+import type { ContainerInfo } from '../config/container-info.js';
+import { STORE_KEYS } from '../config/json-file-options.js';
+import { TslogsError, tslogsError } from '../errors.js';
+import type { SinkRegistry } from '../sinks/registry.js';
+
+export const TOKEN_ENV = 'TSLOGS_SPLUNK_TOKEN';
+export const TOKEN_FILE_ENV = 'TSLOGS_SPLUNK_TOKEN_FILE';
+export const TOKEN_FILE_KEY = 'splunk-token-file';
+
+/** TSLOGS_* variables that are settings of the process, not options. */
+const SETTING_ENV: ReadonlySet<string> = new Set([
+  TOKEN_ENV, TOKEN_FILE_ENV, 'TSLOGS_HOSTNAME', 'TSLOGS_METRICS_ADDRESS', 'TSLOGS_ROOT', 'TSLOGS_SOCKET',
+]);
+/** Sidecar settings given by environment (src/sidecar/settings.ts). */
+export const SIDECAR_ENV_PREFIX = 'TSLOGS_SIDECAR_';
+
+/** `splunk-url` → `TSLOGS_SPLUNK_URL`. */
+export function envNameOf(option: string): string {
+  return 'TSLOGS_' + option.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/** `TSLOGS_SPLUNK_URL` → `splunk-url`. */
+export function optionOfEnv(name: string): string {
+  return name.slice('TSLOGS_'.length).toLowerCase().replace(/_/g, '-');
+}
+
+/** An Info for validating options outside of any container. */
+export function probeInfo(config: Record<string, string>): ContainerInfo {
+  return {
+    Config: config, ContainerID: '0'.repeat(64), ContainerName: '/tslogs-sidecar-check', ContainerEntrypoint: '',
+    ContainerArgs: [], ContainerImageID: '', ContainerImageName: '', ContainerCreated: '', ContainerEnv: null,
+    ContainerLabels: {}, LogPath: '', DaemonName: 'docker',
+  };
+}
+
+/** Whether `key` is an option name tslogs knows (whatever its value): asks the option parser itself. */
+export function isOptionName(key: string, registry: SinkRegistry): boolean {
+  try {
+    parseContainerOptions(probeInfo({ [key]: '' }), registry, () => undefined, 'probe');
+  } catch (err) {
+    return !(err instanceof TslogsError && err.code === 'TSLOGS_UNKNOWN_OPTION');
+  }
+  return true;
+}
+
+export interface SinkOptionSources {
+  configFile: string | undefined;
+  env: NodeJS.ProcessEnv;
+  registry: SinkRegistry;
+}
+
+export interface LoadedSinkOptions {
+  /** Option map as a container's `--log-opt` would be, the token included. */
+  options: Record<string, string>;
+  /** Where each option came from, for messages (`config file x`, `TSLOGS_X`). */
+  origin: Record<string, string>;
+  /** TSLOGS_* variables that are neither an option nor a setting (likely typos). */
+  ignoredEnv: string[];
+}
+
+/** Reads and merges the config file and environment; throws TslogsError naming the source. */
+export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources): LoadedSinkOptions {
+  const options: Record<string, string> = {};
+  const origin: Record<string, string> = {};
+  let tokenFile: string | undefined;
+  if (configFile !== undefined) {
+    const where = `config file ${configFile}`;
+    for (const [key, value] of Object.entries(readConfigFile(configFile))) {
+      if (key === 'splunk-token') throw tslogsError('TSLOGS_SIDECAR_TOKEN_SOURCE', where);
+      if (key === TOKEN_FILE_KEY) tokenFile = value;
+      else {
+        options[key] = value;
+        origin[key] = where;
+      }
+    }
+  }
+  const ignoredEnv: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    const value = env[name];
+    if (!name.startsWith('TSLOGS_') || value === undefined || value === '') continue;
+    if (SETTING_ENV.has(name) || name.startsWith(SIDECAR_ENV_PREFIX)) continue;
+    const key = optionOfEnv(name);
+    if (!isOptionName(key, registry) || key === 'splunk-token') {
+      ignoredEnv.push(name);
+      continue;
+    }
+    options[key] = value;
+    origin[key] = name;
+  }
+  for (const key of Object.keys(options)) {
+    if (STORE_KEYS.has(key)) throw tslogsError('TSLOGS_SIDECAR_STORE_OPTION', key, origin[key]!);
+  }
+  const token = readToken(env, tokenFile);
+  if (token !== undefined) {
+    options['splunk-token'] = token.value;
+    origin['splunk-token'] = token.origin;
+  }
+  return { options, origin, ignoredEnv };
+}
+
+function readConfigFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw tslogsError('TSLOGS_SIDECAR_CONFIG_FILE', file, (err as Error).message);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw tslogsError('TSLOGS_SIDECAR_CONFIG_FILE', file, (err as Error).message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw tslogsError('TSLOGS_SIDECAR_CONFIG_FILE', file, 'expected a JSON object of option names and values, e.g. {"splunk-url": "https://splunk:8088"}');
+  }
+  const out: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    // Values are strings as in `--log-opt`; numbers and booleans are accepted as their text.
+    if (typeof v === 'string') out[key] = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') out[key] = String(v);
+    else throw tslogsError('TSLOGS_SIDECAR_CONFIG_FILE', file, `the value of "${key}" must be a string, number or boolean`);
+  }
+  return out;
+}
+
+function readToken(env: NodeJS.ProcessEnv, fileFromConfig: string | undefined): { value: string; origin: string } | undefined {
+  const direct = env[TOKEN_ENV] || undefined;
+  const fileFromEnv = env[TOKEN_FILE_ENV] || undefined;
+  const file = fileFromEnv ?? fileFromConfig;
+  if (direct !== undefined && file !== undefined) throw tslogsError('TSLOGS_SIDECAR_TOKEN_TWICE');
+  if (direct !== undefined) return { value: direct, origin: TOKEN_ENV };
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+  }
+  // A file written by `echo` or an editor ends with a newline that is not part of the token.
+  const value = text.trim();
+  if (value === '') throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', file, 'the file is empty');
+  return { value, origin: fileFromEnv !== undefined ? `${TOKEN_FILE_ENV} (${file})` : `${TOKEN_FILE_KEY} (${file})` };
+}
