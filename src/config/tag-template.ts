@@ -214,6 +214,9 @@ class Parser {
   }
 }
 
+/** loggerutils.DefaultTemplate: the tag of every driver whose `tag` option is unset. */
+export const DEFAULT_TAG_TEMPLATE = '{{.ID}}';
+
 export interface CompiledTag {
   readonly source: string;
   readonly items: readonly (string | Pipe)[];

@@ -5,7 +5,9 @@
 // messages. tslogs adds a comma-separated list (failover, in order) and
 // `tls://host[:port]` (the form of newer engines).
 
+import { joinHostPort, splitHostPort } from '../../config/go-host-port.js';
 import { goQuote, parseGoInt } from '../../config/go-parse.js';
+import { isTransportUrl } from '../../config/go-url.js';
 import { TslogsError, tslogsError } from '../../errors.js';
 
 export type FluentdEndpoint =
@@ -15,18 +17,10 @@ export type FluentdEndpoint =
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 24224;
 
-/** `host:port` as Go's net.JoinHostPort writes it (IPv6 literals in brackets). */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** How dial errors name the endpoint: `tcp 127.0.0.1:24224`, `unix /run/fluent.sock`. */
 export function describeEndpoint(e: FluentdEndpoint): string {
   return e.network === 'unix' ? `unix ${e.path}` : `${e.network} ${joinHostPort(e.host, e.port)}`;
 }
-
-// pkg/urlutil.IsTransportURL; anything else is taken as host:port.
-const TRANSPORT_PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgram://'];
 
 // ---------------------------------------------------------------------------------------
 // The subset of Go's net/url.Parse these addresses go through, with its messages.
@@ -140,33 +134,6 @@ function parseUrl(raw: string): GoUrl {
   return url!;
 }
 
-/** net.SplitHostPort; throws with Go's AddrError text. */
-function splitHostPort(hostport: string): { host: string; port: string } {
-  const fail = (why: string): never => {
-    throw new GoUrlError(hostport === '' ? why : `address ${hostport}: ${why}`);
-  };
-  const last = hostport.lastIndexOf(':');
-  if (last < 0) fail('missing port in address');
-  let host: string;
-  let j = 0;
-  let k = 0;
-  if (hostport.startsWith('[')) {
-    const end = hostport.indexOf(']');
-    if (end < 0) fail("missing ']' in address");
-    if (end + 1 === hostport.length) fail('missing port in address');
-    if (end + 1 !== last) fail(hostport[end + 1] === ':' ? 'too many colons in address' : 'missing port in address');
-    host = hostport.slice(1, end);
-    j = 1;
-    k = end + 1;
-  } else {
-    host = hostport.slice(0, last);
-    if (host.includes(':')) fail('too many colons in address');
-  }
-  if (hostport.indexOf('[', j) >= 0) fail("unexpected '[' in address");
-  if (hostport.indexOf(']', k) >= 0) fail("unexpected ']' in address");
-  return { host, port: hostport.slice(last + 1) };
-}
-
 // ---------------------------------------------------------------------------------------
 
 export interface ParsedAddress {
@@ -221,7 +188,8 @@ function parseOne(address: string, warnings: string[]): FluentdEndpoint {
   if (address.startsWith('tls://')) return parseTls(address);
   let protocol = 'tcp';
   let hostport = address;
-  if (TRANSPORT_PREFIXES.some((p) => address.startsWith(p))) {
+  // Anything that is not a transport URL is taken as host:port.
+  if (isTransportUrl(address)) {
     let url: GoUrl;
     try {
       url = parseUrl(address);
@@ -241,8 +209,9 @@ function parseOne(address: string, warnings: string[]): FluentdEndpoint {
   let port: number;
   try {
     const split = splitHostPort(hostport);
-    host = split.host;
-    port = parseGoInt(split.port);
+    if (typeof split === 'string') throw new GoUrlError(split);
+    host = split[0];
+    port = parseGoInt(split[1]);
   } catch (e) {
     if (e instanceof GoUrlError && e.message.endsWith('missing port in address')) {
       // Docker keeps the host SplitHostPort returns with this error: none. The library

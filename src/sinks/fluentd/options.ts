@@ -28,13 +28,12 @@
 //   fluentd-write-timeout, (newer engines) deadlines for a write and for the next ack;
 //   fluentd-read-timeout   30 s by default here (Docker: none), 0 for none.
 
-import { X509Certificate } from 'node:crypto';
-import fs from 'node:fs';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { parseGoBool, parseGoDuration, parseGoUint } from '../../config/go-parse.js';
 import { parseBinarySize } from '../../config/go-size.js';
-import { compileTag, renderTag } from '../../config/tag-template.js';
+import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { TslogsError, tslogsError } from '../../errors.js';
+import { readCaCertificates } from '../shared/ca-file.js';
 import type { SinkContext } from '../sink.js';
 import { parseFluentdAddress, type FluentdEndpoint } from './address.js';
 import type { RecordSettings } from './format.js';
@@ -88,7 +87,6 @@ export const FLUENTD_MAX_BATCH = 1000;
  * reconnects and sends the batch again (at least once); `0` restores Docker's wait.
  */
 export const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_TAG = '{{.ID}}';
 
 /** Docker tests `cfg[key] != ""`: an empty value is the same as none. */
 function opt(config: Record<string, string>, key: string): string | undefined {
@@ -133,27 +131,9 @@ function parseTimeout(config: Record<string, string>, key: string): number {
   return ms;
 }
 
-const GO_ERRNO: Record<string, string> = {
-  ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory', ELOOP: 'too many levels of symbolic links', ENAMETOOLONG: 'file name too long',
-};
-
 /** The PEM certificates of fluentd-tls-ca; at least one must parse. */
 function readCa(file: string): string[] {
-  let pem: string;
-  try {
-    pem = fs.readFileSync(file, 'latin1');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw tslogsError('TSLOGS_PATH_ERROR', err.syscall ?? 'open', file, GO_ERRNO[err.code ?? ''] ?? err.message);
-  }
-  const certs = (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).filter((block) => {
-    try {
-      return new X509Certificate(block).raw.length > 0;
-    } catch {
-      return false;
-    }
-  });
+  const certs = readCaCertificates(file);
   if (certs.length === 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'fluentd-tls-ca', `no PEM certificate in ${file}`);
   return certs;
 }
@@ -181,7 +161,7 @@ export function parseFluentdOptions(config: Record<string, string>, context: Sin
   const writeTimeoutMs = parseTimeout(config, 'fluentd-write-timeout');
   const readTimeoutMs = parseTimeout(config, 'fluentd-read-timeout');
   // Docker's New: the tag, then the extra attributes.
-  const tag = renderTag(compileTag(opt(config, 'tag') ?? DEFAULT_TAG), context.info, context.hostname);
+  const tag = renderTag(compileTag(opt(config, 'tag') ?? DEFAULT_TAG_TEMPLATE), context.info, context.hostname);
   const extra = compileExtraAttrs(config)(context.info);
   // tslogs' TLS settings.
   const caPath = opt(config, 'fluentd-tls-ca');

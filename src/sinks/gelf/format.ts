@@ -6,10 +6,12 @@
 
 import zlib from 'node:zlib';
 import type { ContainerInfo } from '../../config/container-info.js';
+import { writeGoStringContent } from '../../config/go-json-bytes.js';
 import { goJsonString, goJsonStringMap } from '../../config/go-json.js';
 import { ByteSink } from '../../store/json-line.js';
+import { appendBytes } from '../shared/byte-sink.js';
+import { GZIP_HEADER_BYTES, writeGoGzipHeader } from '../shared/go-gzip.js';
 import type { SinkEntry } from '../sink.js';
-import { writeGoStringContent } from '../splunk/go-json-bytes.js';
 
 export type GelfCompression = 'gzip' | 'zlib' | 'none';
 
@@ -78,23 +80,18 @@ export function gelfTimestamp(sec: number, nsec: number): string {
   return String(ms / 1000);
 }
 
-function put(out: ByteSink, part: Buffer): void {
-  out.reserve(part.length);
-  out.pos += part.copy(out.buf, out.pos);
-}
-
 /**
  * Appends one message's JSON to `out`; false (nothing written) for an empty line,
  * which Docker's gelf driver does not send (§2.4).
  */
 export function encodeMessage(entry: SinkEntry, c: CompiledMessages, out: ByteSink): boolean {
   if (entry.line.length === 0) return false;
-  put(out, c.head);
+  appendBytes(out, c.head);
   writeGoStringContent(entry.line, out);
-  put(out, c.afterLine);
+  appendBytes(out, c.afterLine);
   out.reserve(32);
   out.pos += out.buf.write(gelfTimestamp(entry.sec, entry.nsec), out.pos, 'latin1');
-  put(out, entry.source === 'stderr' ? c.tailStderr : c.tailStdout);
+  appendBytes(out, entry.source === 'stderr' ? c.tailStderr : c.tailStdout);
   return true;
 }
 
@@ -156,9 +153,9 @@ export function compressPayload(json: Buffer, type: GelfCompression, level: numb
   if (type === 'none') return json;
   if (level === 0) {
     if (type === 'gzip') {
-      const out = Buffer.allocUnsafe(10 + storedSize(json.length) + 8);
-      Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]).copy(out, 0);
-      const p = goStoredDeflate(json, out, 10);
+      const out = Buffer.allocUnsafe(GZIP_HEADER_BYTES + storedSize(json.length) + 8);
+      writeGoGzipHeader(out, level);
+      const p = goStoredDeflate(json, out, GZIP_HEADER_BYTES);
       out.writeUInt32LE(zlib.crc32(json), p);
       out.writeUInt32LE(json.length >>> 0, p + 4);
       return out;
@@ -172,8 +169,7 @@ export function compressPayload(json: Buffer, type: GelfCompression, level: numb
   }
   if (type === 'zlib') return zlib.deflateSync(json, { level });
   const gz = zlib.gzipSync(json, { level });
-  gz[8] = level === 9 ? 2 : level === 1 ? 4 : 0;
-  gz[9] = 0xff;
+  writeGoGzipHeader(gz, level);
   return gz;
 }
 

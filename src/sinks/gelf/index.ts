@@ -17,7 +17,8 @@ import {
   type CompiledMessages,
 } from './format.js';
 import { GELF_KEYS, parseGelfOptions, type GelfOptions } from './options.js';
-import { TcpTransport, UdpTransport } from './transport.js';
+import { TcpTransport } from './tcp-transport.js';
+import { UdpTransport } from './udp-transport.js';
 
 /** Messages per batch: Docker sends each message on its own, so this only bounds a retry. */
 export const GELF_MAX_BATCH_ENTRIES = 1000;

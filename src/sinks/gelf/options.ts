@@ -4,11 +4,12 @@
 // text users know.
 
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
+import { splitHostPort } from '../../config/go-host-port.js';
 import { goQuote, parseGoInt } from '../../config/go-parse.js';
-import { compileTag, renderTag } from '../../config/tag-template.js';
+import { isTransportUrl, parseGoUrl } from '../../config/go-url.js';
+import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
-import { parseGoUrl } from '../splunk/go-url.js';
 import { gelfExtra, type GelfCompression, type MessageSettings } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
@@ -38,7 +39,6 @@ export interface GelfOptions {
   messages: MessageSettings;
 }
 
-const DEFAULT_TAG = '{{.ID}}';
 // go-gelf: CompressGzip is the zero value; NewUDPWriter sets flate.BestSpeed.
 const DEFAULT_COMPRESSION: GelfCompression = 'gzip';
 const DEFAULT_LEVEL = 1;
@@ -46,8 +46,6 @@ const DEFAULT_LEVEL = 1;
 const DEFAULT_MAX_RECONNECT = 3;
 const DEFAULT_RECONNECT_DELAY_S = 1;
 const COMPRESSIONS: readonly string[] = ['gzip', 'zlib', 'none'] satisfies GelfCompression[];
-/** urlutil.IsTransportURL. */
-const TRANSPORT_PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgram://'];
 
 function opt(config: Record<string, string>, key: string): string | undefined {
   return Object.hasOwn(config, key) ? config[key] : undefined;
@@ -93,27 +91,6 @@ function urlErrorDetail(raw: string): string {
   return escape(slash < 0 ? '' : rest.slice(slash)) ?? escape(fragment) ?? 'invalid URL';
 }
 
-/** net.SplitHostPort; undefined where Go returns an error. */
-function splitHostPort(hostport: string): { host: string; port: string } | undefined {
-  const i = hostport.lastIndexOf(':');
-  if (i < 0) return undefined;
-  let host: string;
-  let j = 0;
-  let k = 0;
-  if (hostport.startsWith('[')) {
-    const end = hostport.indexOf(']');
-    if (end < 0 || end + 1 !== i) return undefined;
-    host = hostport.slice(1, end);
-    j = 1;
-    k = end + 1;
-  } else {
-    host = hostport.slice(0, i);
-    if (host.includes(':')) return undefined;
-  }
-  if (hostport.slice(j).includes('[') || hostport.slice(k).includes(']')) return undefined;
-  return { host, port: hostport.slice(i + 1) };
-}
-
 /** url.Host: the authority without userinfo, percent-escapes decoded (url.Parse validated them). */
 function urlHost(authority: string): string {
   const host = authority.slice(authority.lastIndexOf('@') + 1);
@@ -134,18 +111,20 @@ function urlHost(authority: string): string {
  */
 export function parseGelfAddress(value: string | undefined): GelfAddress {
   if (value === undefined || value === '') throw tslogsError('TSLOGS_GELF_ADDRESS_REQUIRED');
-  if (!TRANSPORT_PREFIXES.some((p) => value.startsWith(p))) throw tslogsError('TSLOGS_GELF_ADDRESS_FORM', value);
+  if (!isTransportUrl(value)) throw tslogsError('TSLOGS_GELF_ADDRESS_FORM', value);
   const parts = parseGoUrl(value);
   if (parts === undefined) throw tslogsError('TSLOGS_GELF_URL_PARSE', goQuote(value), urlErrorDetail(value));
   if (parts.scheme !== 'udp' && parts.scheme !== 'tcp') throw tslogsError('TSLOGS_GELF_SCHEME');
   const hostport = urlHost(parts.authority ?? '');
   const split = splitHostPort(hostport);
-  if (split === undefined) throw tslogsError('TSLOGS_GELF_HOST_PORT');
-  const port = Number(split.port);
-  if (split.port === '' || !(port >= 1 && port <= 65535)) {
-    throw tslogsError('TSLOGS_GELF_CONNECT', hostport, `dial ${parts.scheme}: address ${split.port}: invalid port`);
+  // Docker replaces SplitHostPort's error with its own text.
+  if (typeof split === 'string') throw tslogsError('TSLOGS_GELF_HOST_PORT');
+  const [host, portText] = split;
+  const port = Number(portText);
+  if (portText === '' || !(port >= 1 && port <= 65535)) {
+    throw tslogsError('TSLOGS_GELF_CONNECT', hostport, `dial ${parts.scheme}: address ${portText}: invalid port`);
   }
-  return { protocol: parts.scheme as 'udp' | 'tcp', hostport, host: split.host === '' ? 'localhost' : split.host, port };
+  return { protocol: parts.scheme as 'udp' | 'tcp', hostport, host: host === '' ? 'localhost' : host, port };
 }
 
 /**
@@ -188,7 +167,7 @@ export function parseGelfOptions(config: Record<string, string>, context: SinkCo
   const address = parseGelfAddress(opt(config, 'gelf-address'));
   validateGelfKeys(config, address.protocol);
   // loggerutils.ParseLogTag: an empty tag is the default.
-  const template = opt(config, 'tag') || DEFAULT_TAG;
+  const template = opt(config, 'tag') || DEFAULT_TAG_TEMPLATE;
   const tag = renderTag(compileTag(template), context.info, context.hostname);
   const attrs = compileExtraAttrs(config)(context.info);
   const int = (key: string, fallback: number): number => {

@@ -4,10 +4,12 @@
 
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { writeCompactJson, writeGoStringContent } from '../../config/go-json-bytes.js';
 import { compareGoStrings, goJsonString, goJsonStringMap } from '../../config/go-json.js';
 import { ByteSink } from '../../store/json-line.js';
+import { appendBytes } from '../shared/byte-sink.js';
+import { writeGoGzipHeader } from '../shared/go-gzip.js';
 import type { SinkEntry } from '../sink.js';
-import { writeCompactJson, writeGoStringContent } from './go-json-bytes.js';
 
 export type SplunkFormat = 'inline' | 'json' | 'raw';
 
@@ -132,32 +134,27 @@ function sourcePart(source: string): Buffer {
 
 const QUOTE = Buffer.from('"');
 
-function put(out: ByteSink, part: Buffer): void {
-  out.reserve(part.length);
-  out.pos += part.copy(out.buf, out.pos);
-}
-
 /** Appends one event to `out`; false when Docker would not send the line (raw: blank lines). */
 export function encodeEvent(entry: SinkEntry, c: CompiledEvents, out: ByteSink): boolean {
   if (c.format === 'raw') {
     if (isBlankLine(entry.line)) return false;
-    put(out, c.head);
-    put(out, c.rawPrefix);
+    appendBytes(out, c.head);
+    appendBytes(out, c.rawPrefix);
     writeGoStringContent(entry.line, out);
   } else {
-    put(out, c.head);
+    appendBytes(out, c.head);
     // json: a line that is JSON is embedded (compacted); anything else is a string as in inline.
     if (c.format === 'inline' || !writeCompactJson(entry.line, out)) {
-      put(out, QUOTE);
+      appendBytes(out, QUOTE);
       writeGoStringContent(entry.line, out);
-      put(out, QUOTE);
+      appendBytes(out, QUOTE);
     }
-    put(out, sourcePart(entry.source));
+    appendBytes(out, sourcePart(entry.source));
   }
-  put(out, c.afterLine);
+  appendBytes(out, c.afterLine);
   out.reserve(32);
   out.pos += out.buf.write(formatTime(entry.sec, entry.nsec), out.pos, 'latin1');
-  put(out, c.tail);
+  appendBytes(out, c.tail);
   return true;
 }
 
@@ -175,13 +172,10 @@ const gzipAsync = promisify(zlib.gzip);
 
 /**
  * gzip of the whole body at Docker's `splunk-gzip-level` (-1 = zlib's default 6, as
- * Go's). The deflate data differs from Go's compress/flate, but the header is made
- * Go's: XFL 2 at level 9, 4 at level 1, else 0 (zlib also sets 4 at level 0), OS
- * 255 "unknown" (zlib writes 3). The CRC covers the data only, so this is safe.
+ * Go's). The deflate data differs from Go's compress/flate, but the header is made Go's.
  */
 export async function gzipBody(body: Buffer, level: number): Promise<Buffer> {
   const gz = await gzipAsync(body, { level });
-  gz[8] = level === 9 ? 2 : level === 1 ? 4 : 0;
-  gz[9] = 0xff;
+  writeGoGzipHeader(gz, level);
   return gz;
 }

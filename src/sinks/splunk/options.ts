@@ -2,16 +2,15 @@
 // the messages of moby's splunk.New so that a bad value fails `docker run` with
 // the text users know, plus tslogs' `splunk-ack`.
 
-import { X509Certificate } from 'node:crypto';
-import fs from 'node:fs';
 import { inspect } from 'node:util';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { goQuote, parseGoBool, parseGoDuration } from '../../config/go-parse.js';
-import { compileTag, renderTag } from '../../config/tag-template.js';
+import { parseGoUrl } from '../../config/go-url.js';
+import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
+import { readCaCertificates } from '../shared/ca-file.js';
 import type { SinkContext } from '../sink.js';
 import type { EventSettings, SplunkFormat } from './format.js';
-import { parseGoUrl } from './go-url.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
 export const SPLUNK_KEYS: ReadonlySet<string> = new Set([
@@ -67,7 +66,6 @@ export interface SplunkOptions {
 // Twice Docker's 30 s request deadline: indexer acknowledgement waits for the
 // indexer (and its replicas) to commit, which is slower than accepting the POST.
 const DEFAULT_ACK_TIMEOUT_MS = 60_000;
-const DEFAULT_TAG = '{{.ID}}';
 const FORMATS: readonly string[] = ['inline', 'json', 'raw'] satisfies SplunkFormat[];
 
 function opt(config: Record<string, string>, key: string): string | undefined {
@@ -113,30 +111,6 @@ function parseUrl(value: string): string {
   }
   if (url.hostname === '') throw shape;
   return url.origin;
-}
-
-const GO_ERRNO: Record<string, string> = {
-  ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory', ELOOP: 'too many levels of symbolic links', ENAMETOOLONG: 'file name too long',
-};
-
-/** os.ReadFile + CertPool.AppendCertsFromPEM: certificates that do not parse are skipped, as Go does. */
-function readCa(path: string): string[] {
-  let pem: string;
-  try {
-    pem = fs.readFileSync(path, 'latin1');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw tslogsError('TSLOGS_PATH_ERROR', err.syscall ?? 'open', path, GO_ERRNO[err.code ?? ''] ?? err.message);
-  }
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.filter((block) => {
-    try {
-      return new X509Certificate(block).raw.length > 0;
-    } catch {
-      return false;
-    }
-  });
 }
 
 type Report = (message: string) => void;
@@ -197,7 +171,7 @@ export function parseSplunkOptions(
   if (token === undefined) throw tslogsError('TSLOGS_SPLUNK_EXPECTED', 'splunk-token');
   const insecure = optBool(config, 'splunk-insecureskipverify') ?? false;
   const capath = opt(config, 'splunk-capath');
-  const ca = capath === undefined ? undefined : readCa(capath);
+  const ca = capath === undefined ? undefined : readCaCertificates(capath);
   const servername = opt(config, 'splunk-caname');
   const gzip = optBool(config, 'splunk-gzip') ?? false;
   const levelText = opt(config, 'splunk-gzip-level');
@@ -208,7 +182,7 @@ export function parseSplunkOptions(
 
   // Docker: an explicitly empty tag removes it; absent means {{.ID}}.
   const template = opt(config, 'tag');
-  const tag = template === '' ? '' : renderTag(compileTag(template ?? DEFAULT_TAG), context.info, context.hostname);
+  const tag = template === '' ? '' : renderTag(compileTag(template ?? DEFAULT_TAG_TEMPLATE), context.info, context.hostname);
   const attrs = compileExtraAttrs(config)(context.info);
   const { lingerMs, maxBatchEntries } = splunkTunables(env, context.report);
   const verifyConnection = optBool(config, 'splunk-verify-connection') ?? false;

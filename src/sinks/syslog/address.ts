@@ -5,7 +5,9 @@
 // failure carries the exact text Go produces, because `docker run` shows it.
 
 import fs from 'node:fs';
+import { splitHostPort } from '../../config/go-host-port.js';
 import { goQuote } from '../../config/go-parse.js';
+import { isTransportUrl } from '../../config/go-url.js';
 import { tslogsError } from '../../errors.js';
 
 export type SyslogAddress =
@@ -21,7 +23,6 @@ export type SyslogAddress =
     }
   | { readonly proto: 'unix' | 'unixgram'; readonly path: string };
 
-const PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgram://'] as const;
 const DEFAULT_PORT = '514';
 
 /** Go's syscall.Errno texts for the errors os.Stat and socket calls give. */
@@ -197,34 +198,6 @@ function parseTransportUrl(raw: string): GoUrl {
 }
 
 // ---------------------------------------------------------------------------------------
-// net.SplitHostPort (Go 1.19)
-
-/** Returns [host, port], or the AddrError text. */
-export function splitHostPort(hostport: string): [string, string] | string {
-  const fail = (why: string): string => (hostport === '' ? why : `address ${hostport}: ${why}`);
-  const i = hostport.lastIndexOf(':');
-  if (i < 0) return fail('missing port in address');
-  let host: string;
-  let j = 0;
-  let k = 0;
-  if (hostport[0] === '[') {
-    const end = hostport.indexOf(']');
-    if (end < 0) return fail("missing ']' in address");
-    if (end + 1 === hostport.length) return fail('missing port in address');
-    if (end + 1 !== i) return fail(hostport[end + 1] === ':' ? 'too many colons in address' : 'missing port in address');
-    host = hostport.slice(1, end);
-    j = 1;
-    k = end + 1;
-  } else {
-    host = hostport.slice(0, i);
-    if (host.includes(':')) return fail('too many colons in address');
-  }
-  if (hostport.slice(j).includes('[')) return fail("unexpected '[' in address");
-  if (hostport.slice(k).includes(']')) return fail("unexpected ']' in address");
-  return [host, hostport.slice(i + 1)];
-}
-
-// ---------------------------------------------------------------------------------------
 
 /**
  * Parses `syslog-address` as Docker does; throws TslogsError with Docker's text.
@@ -232,7 +205,7 @@ export function splitHostPort(hostport: string): [string, string] | string {
  */
 export function parseSyslogAddress(value: string, stat: (path: string) => unknown = fs.statSync): SyslogAddress {
   if (value === '') return { proto: 'local' };
-  if (!PREFIXES.some((p) => value.startsWith(p))) throw tslogsError('TSLOGS_SYSLOG_ADDRESS', value);
+  if (!isTransportUrl(value)) throw tslogsError('TSLOGS_SYSLOG_ADDRESS', value);
   const url = parseTransportUrl(value);
   if (url.scheme === 'unix' || url.scheme === 'unixgram') {
     try {

@@ -6,7 +6,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { goQuote, parseGoInt } from '../../config/go-parse.js';
-import { compileTag, renderTag } from '../../config/tag-template.js';
+import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
 import { goErrnoText, parseSyslogAddress, type SyslogAddress } from './address.js';
@@ -26,8 +26,6 @@ export const LOCAL_SYSLOG_PATHS: readonly string[] = ['/dev/log', '/var/run/sysl
  * ours names the process that sends, as the PID does.
  */
 export const EMPTY_TAG_FALLBACK = 'tslogs';
-
-const DEFAULT_TAG = '{{.ID}}';
 
 const FACILITIES: Readonly<Record<string, number>> = {
   kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10,
@@ -207,7 +205,7 @@ export function parseSyslogOptions(config: Record<string, string>, context: Sink
   const facility = parseFacility(opt(config, 'syslog-facility'));
   const format = parseFormat(opt(config, 'syslog-format'));
   const template = opt(config, 'tag');
-  const tag = renderTag(compileTag(template === '' ? DEFAULT_TAG : template), context.info, context.hostname) || EMPTY_TAG_FALLBACK;
+  const tag = renderTag(compileTag(template === '' ? DEFAULT_TAG_TEMPLATE : template), context.info, context.hostname) || EMPTY_TAG_FALLBACK;
   const tls = address.proto === 'tcp+tls' ? parseTlsOptions(config) : undefined;
   return { address, facility, format, tag, tls, localPaths: LOCAL_SYSLOG_PATHS };
 }

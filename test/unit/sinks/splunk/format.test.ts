@@ -1,11 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { writeCompactJson, writeGoStringContent } from '../../../../src/config/go-json-bytes.js';
 import { ByteSink } from '../../../../src/store/json-line.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
 import {
   compileEvents, encodeBatch, encodeEvent, formatGoF6, formatTime, gzipBody, isBlankLine, type EventSettings,
 } from '../../../../src/sinks/splunk/format.js';
-import { writeCompactJson, writeGoStringContent } from '../../../../src/sinks/splunk/go-json-bytes.js';
 
 const SETTINGS: EventSettings = { format: 'inline', host: 'vm', source: '', sourcetype: '', index: '', tag: '', attrs: {} };
 

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../../../src/config/container-info.js';
 import { parseContainerOptions } from '../../../../src/config/container-options.js';
+import { splitHostPort } from '../../../../src/config/go-host-port.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { SinkContext } from '../../../../src/sinks/sink.js';
-import { parseSyslogAddress, splitHostPort } from '../../../../src/sinks/syslog/address.js';
+import { parseSyslogAddress } from '../../../../src/sinks/syslog/address.js';
 import { syslogSinkDefinition } from '../../../../src/sinks/syslog/index.js';
 import {
   EMPTY_TAG_FALLBACK,

@@ -1,7 +1,8 @@
-// Docker validates `splunk-url` with Go's url.Parse followed by its own shape
-// checks (spec §12.1), and the two failures have different messages. This is
-// the subset of net/url's parser that decides between them: which inputs Go
-// rejects outright, and the parts Docker then inspects.
+// Docker validates `splunk-url` and `gelf-address` with Go's url.Parse followed
+// by its own shape checks (spec §10.1, §12.1), and the two failures have
+// different messages. This is the subset of net/url's parser that decides
+// between them: which inputs Go rejects outright, and the parts Docker then
+// inspects. Also pkg/urlutil.IsTransportURL, which picks the address form.
 
 export interface GoUrlParts {
   scheme: string;
@@ -86,4 +87,11 @@ export function parseGoUrl(raw: string): GoUrlParts | undefined {
   // The escaped path is returned: Docker only asks whether it is "" or "/", which
   // unescaping cannot change for a path that starts with "/".
   return { scheme, authority, path: rest, rawQuery, fragment };
+}
+
+const TRANSPORT_PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgram://'];
+
+/** pkg/urlutil.IsTransportURL: a case-sensitive check of these scheme prefixes. */
+export function isTransportUrl(value: string): boolean {
+  return TRANSPORT_PREFIXES.some((p) => value.startsWith(p));
 }
