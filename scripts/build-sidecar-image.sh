@@ -38,6 +38,8 @@ FORCE=0
 
 log() { printf '[build-sidecar-image] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=scripts/lib/rootfs.sh
+source "$ROOT/scripts/lib/rootfs.sh"
 
 [[ -x "$NODE_BIN" ]] || die "node binary not found"
 [[ -f "$DIST/cli/main.js" ]] || die "$DIST/cli/main.js missing (run npm run build first)"
@@ -48,7 +50,7 @@ die() { log "error: $*"; exit 1; }
 # --- content stamp: skip the import when nothing changed --------------------------------
 stamp="$( (
   "$NODE_BIN" --version
-  sha256sum "$ROOT/package-lock.json" "$ROOT/package.json" "${BASH_SOURCE[0]}" | cut -d' ' -f1
+  sha256sum "$ROOT/package-lock.json" "$ROOT/package.json" "${BASH_SOURCE[0]}" "$ROOT/scripts/lib/rootfs.sh" | cut -d' ' -f1
   cd "$DIST" && find . -type f ! -name '*.map' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
 ) | sha256sum | cut -c1-16)"
 comment="tslogs-sidecar $stamp"
@@ -63,61 +65,16 @@ STAGING="$OUT/staging"
 mkdir -p "$RFS"
 chmod 755 "$RFS"
 
-# --- node and the libraries it links against -----------------------------------------
-install -D -m 755 "$NODE_BIN" "$RFS/usr/bin/node"
-ldd_out="$(LC_ALL=C ldd "$NODE_BIN")" || die "ldd $NODE_BIN failed"
-if grep -q 'not found' <<<"$ldd_out"; then
-  die "unresolved libraries for $NODE_BIN: $(grep 'not found' <<<"$ldd_out" | tr -s ' \t' ' ')"
-fi
-libs=()
-while read -r first arrow target _; do
-  if [[ "$arrow" == "=>" && "$target" == /* ]]; then
-    libs+=("$target")
-  elif [[ "$first" == /* ]]; then
-    libs+=("$first")
-  fi
-done <<<"$ldd_out"
-((${#libs[@]} > 0)) || die "ldd listed no libraries for $NODE_BIN (static node?)"
-for lib in "${libs[@]}"; do
-  mkdir -p "$RFS$(dirname "$lib")"
-  cp -L "$lib" "$RFS$lib"
-done
-log "node $("$NODE_BIN" --version) + ${#libs[@]} libraries"
-
-# --- the application ----------------------------------------------------------------
-mkdir -p "$RFS/app"
+rootfs_add_node "$RFS" "$NODE_BIN"
+rootfs_add_app "$RFS" "$ROOT" "$DIST" "$STAGING"
 # No source maps: they are a third of dist/ and nothing in the image reads them.
-cp -a "$DIST" "$RFS/app/dist"
 find "$RFS/app/dist" -name '*.map' -delete
-cp "$ROOT/package.json" "$RFS/app/package.json"
-mkdir -p "$STAGING"
-cp "$ROOT/package.json" "$ROOT/package-lock.json" "$STAGING/"
-cp -a "$ROOT/node_modules" "$STAGING/node_modules"
-(cd "$STAGING" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >/dev/null) \
-  || die "npm prune --omit=dev failed"
-find "$STAGING/node_modules" -mindepth 1 -maxdepth 1 -name '.*' ! -name '.package-lock.json' \
-  ! -name '.bin' -exec rm -rf {} +
-find "$STAGING/node_modules" -mindepth 1 -type d -empty -delete
-mkdir -p "$STAGING/node_modules"
-mv "$STAGING/node_modules" "$RFS/app/node_modules"
-rm -rf "$STAGING"
-
-# --- directories and minimal /etc -----------------------------------------------------
-mkdir -p "$RFS/var/lib/tslogs-sidecar" "$RFS/tmp" "$RFS/etc" \
-  "$RFS/proc" "$RFS/sys" "$RFS/dev"
-chmod 1777 "$RFS/tmp"
+rootfs_add_etc "$RFS"
+mkdir -p "$RFS/var/lib/tslogs-sidecar"
 chmod 750 "$RFS/var/lib/tslogs-sidecar"
-printf 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' \
-  >"$RFS/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$RFS/etc/group"
-printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$RFS/etc/nsswitch.conf"
-# dockerd bind-mounts its own hosts, hostname and resolv.conf over these.
-printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$RFS/etc/hosts"
-: >"$RFS/etc/resolv.conf"
 : >"$RFS/etc/hostname"
 # CA certificates for an https splunk-url (Node has its own bundle; this keeps the host's extra ones).
 if [[ -d /etc/ssl/certs ]]; then mkdir -p "$RFS/etc/ssl" && cp -rL /etc/ssl/certs "$RFS/etc/ssl/certs" 2>/dev/null || true; fi
-if [[ -e /etc/localtime ]]; then cp -L /etc/localtime "$RFS/etc/localtime"; fi
 
 # --- smoke check: the packaged node runs the sidecar with only the rootfs --------------
 if [[ "$(id -u)" -eq 0 ]] && command -v chroot >/dev/null 2>&1; then
