@@ -7,6 +7,7 @@ import { makeFrames, runIngest, type IngestResult } from './ingest.js';
 import { runRouter, type RouterResult } from './router.js';
 import { runDockerDrivers, runResources, type DockerRunResult, type ResourceResult } from './docker.js';
 import { runSplunk, splunkTable } from './splunk.js';
+import { runSinks, sinksTable } from './sinks.js';
 import { cliBenchTable, runCliBench } from './cli.js';
 import { runSidecarBench, sidecarTable } from './sidecar.js';
 
@@ -84,6 +85,10 @@ ${splunkTable(await runSplunk(quick))}
 
 Both post to a HEC receiver on 127.0.0.1 (HTTP); wall time from \`docker run\` until the
 receiver has every event; tslogs / Docker is the ratio of rates (> 1: tslogs is faster).
+
+## syslog, GELF, fluentd: Docker's drivers vs tslogs' sinks, same options, same receiver
+
+${sinksTable(await runSinks(quick))}
 
 ## Sidecar: Docker's json-file logs → Splunk, against the plugin's own Splunk path
 
