@@ -2,7 +2,7 @@
 // `-n 5`, `-n5`, `--tail=5`, `-ft`, and values that start with a dash (`--since -1h`,
 // which parseArgs alone would refuse as ambiguous).
 import { parseArgs } from 'node:util';
-import { checkGrep, type StreamName } from './query.js';
+import { checkGrep, type StreamName } from '../protocol/logs-query.js';
 import { parseTimeArg, TimeArgError } from './time-arg.js';
 import type { Instant } from '../store/reader.js';
 

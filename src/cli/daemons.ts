@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ROOT } from '../store/layout.js';
-import type { ContainerSummary } from './catalog.js';
+import type { ContainerSummary } from '../store/catalog.js';
 import { readBody, request, requestJson } from './http-unix.js';
 
 export const PLUGINS_DIR = '/run/docker/plugins';
@@ -93,7 +93,7 @@ export async function loadCatalog(env: NodeJS.ProcessEnv, details: boolean): Pro
     } catch (err) {
       throw new Error(`no tslogs daemon answers and the store ${root} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    const { listContainers } = await import('./catalog.js'); // only without a daemon
+    const { listContainers } = await import('../store/catalog.js'); // only without a daemon
     for (const c of await listContainers(root, details)) containers.push({ ...c, socket: undefined });
   }
   return { containers, sockets, root, tried };

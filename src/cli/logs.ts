@@ -9,7 +9,7 @@ import { loadCatalog } from './daemons.js';
 import { engineLookup } from './engine.js';
 import { merge } from './merge.js';
 import { makePrefixes, Output, wantColour } from './output.js';
-import type { LogsQuery } from './query.js';
+import type { LogsQuery } from '../protocol/logs-query.js';
 import { displayName, selectContainers } from './resolve.js';
 import { daemonSource, type Item, joinPartials, storeSource } from './sources.js';
 

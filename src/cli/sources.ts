@@ -5,7 +5,7 @@ import { FrameDecoder } from '../codec/frame-decoder.js';
 import { currentLogPath } from '../store/layout.js';
 import type { StoredEntry } from '../store/stored-entry.js';
 import { errorText, readBody, request } from './http-unix.js';
-import { filterBatches, HISTORY_END, instantOf, type LogsQuery, queryFilter, STREAM_ERROR } from './query.js';
+import { filterBatches, HISTORY_END, instantOf, type LogsQuery, queryFilter, STREAM_ERROR } from '../protocol/logs-query.js';
 
 export const LIVE = Symbol('live');
 export type Item = StoredEntry[] | typeof LIVE;

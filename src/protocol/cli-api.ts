@@ -9,8 +9,8 @@
 // process and ends when the container stops, exactly as `docker logs -f` does.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { listContainers } from '../cli/catalog.js';
-import { type Filter, filterBatches, HISTORY_END, type LogsQuery, parseQuery, QueryError, queryFilter, STREAM_ERROR } from '../cli/query.js';
+import { listContainers } from '../store/catalog.js';
+import { type Filter, filterBatches, HISTORY_END, type LogsQuery, parseQuery, QueryError, queryFilter, STREAM_ERROR } from './logs-query.js';
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import type { ContainerInfo } from '../config/container-info.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { merge } from '../../../src/cli/merge.js';
-import { filterBatches, queryFilter } from '../../../src/cli/query.js';
+import { filterBatches, queryFilter } from '../../../src/protocol/logs-query.js';
 import { type Item, joinPartials, LIVE } from '../../../src/cli/sources.js';
 import type { StoredEntry } from '../../../src/store/stored-entry.js';
 

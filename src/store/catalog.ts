@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { loadInfo } from '../store/container-info-file.js';
-import { formatRfc3339Nano } from '../store/go-time.js';
-import { lastTimeOfGzip } from '../store/gzip-with-last-time.js';
-import { parseJsonFileLine } from '../store/json-line-parser.js';
-import { containerDir, currentLogPath, storedContainers } from '../store/layout.js';
-import { parseStoredLine } from '../store/stored-entry.js';
+import { loadInfo } from './container-info-file.js';
+import { formatRfc3339Nano } from './go-time.js';
+import { lastTimeOfGzip } from './gzip-with-last-time.js';
+import { parseJsonFileLine } from './json-line-parser.js';
+import { containerDir, currentLogPath, storedContainers } from './layout.js';
+import { parseStoredLine } from './stored-entry.js';
 
 export interface ContainerSummary {
   id: string;
