@@ -139,3 +139,32 @@ export async function runResources(counts: number[], totalLines: number): Promis
   }
   return results;
 }
+
+export interface ReadResult {
+  driver: string;
+  lines: number;
+  seconds: number;
+}
+
+/** `docker logs` of a container that printed `lines` lines, json-file vs tslogs (median of 3 reads). */
+export async function runDockerLogsReads(lines: number): Promise<ReadResult[]> {
+  const results: ReadResult[] = [];
+  for (const driver of ['json-file', PLUGIN_NAME]) {
+    const { id } = await runSeq(driver, lines, ['max-size=1g']);
+    try {
+      if (driver === PLUGIN_NAME) await untilStored(id, lines);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const start = process.hrtime.bigint();
+        const out = await docker(['logs', id]);
+        times.push(Number(process.hrtime.bigint() - start) / 1e9);
+        if (out.stdout.length === 0) throw new Error(`docker logs ${driver} printed nothing`);
+      }
+      times.sort((a, b) => a - b);
+      results.push({ driver: driver === PLUGIN_NAME ? 'tslogs' : "Docker's json-file", lines, seconds: times[1]! });
+    } finally {
+      await docker(['rm', '-f', id]);
+    }
+  }
+  return results;
+}

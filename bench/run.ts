@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { makeFrames, runIngest, type IngestResult } from './ingest.js';
 import { runRouter, type RouterResult } from './router.js';
-import { runDockerDrivers, runResources, type DockerRunResult, type ResourceResult } from './docker.js';
+import { runDockerDrivers, runDockerLogsReads, runResources, type DockerRunResult, type ResourceResult } from './docker.js';
+import { runWithSinks } from './docker-sinks.js';
 import { runSplunk, splunkTable } from './splunk.js';
 import { runSinks, sinksTable } from './sinks.js';
 import { cliBenchTable, runCliBench } from './cli.js';
@@ -67,9 +68,16 @@ function resourceTable(results: ResourceResult[]): string {
 
 const dockerLines = quick ? 200_000 : 1_000_000;
 const dockerSection = withDocker
-  ? `## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored
+  ? `## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored (or at every receiver)
 
-${dockerTable(await runDockerDrivers(dockerLines, 3))}
+${dockerTable([...(await runDockerDrivers(dockerLines, 3)), ...(await runWithSinks(dockerLines, 3))])}
+
+Sinks run to receivers on loopback in this process; the sink rows include the time until
+the last line reached every receiver.
+
+## Docker engine: \`docker logs\` of a ${dockerLines.toLocaleString('en')}-line container
+
+${(await runDockerLogsReads(dockerLines)).map((r) => `| ${r.driver} | ${r.seconds.toFixed(2)} s |`).reduce((t, row) => t + '\n' + row, '| driver | docker logs, median of 3 |\n|---|---|')}
 
 The drain-only plugin reads the FIFO with \`cat > /dev/null\`: its rate is how fast dockerd
 itself emits frames, the ceiling for any plugin. tslogs' in-process ingest rate above,
