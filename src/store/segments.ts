@@ -30,6 +30,8 @@ export class Segment {
   lines: number | undefined;
   /** Entries a stream has read from it. */
   consumed = 0;
+  /** Identifies the file whatever its name (the same file opened twice during a rotation). */
+  readonly inode: number;
 
   constructor(
     private fd: number,
@@ -37,7 +39,9 @@ export class Segment {
     growing: boolean,
   ) {
     this.growing = growing;
-    this.historyEnd = compressed ? Infinity : fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    this.inode = stat.ino;
+    this.historyEnd = compressed ? Infinity : stat.size;
   }
 
   static open(file: string, compressed: boolean, growing: boolean): Segment | undefined {
@@ -112,7 +116,13 @@ export class Segment {
   }
 }
 
-/** Opens rotated files oldest first (`.N` … `.1`), then the current file. */
+/**
+ * Opens the store's files and returns them oldest first (`.N` … `.1`, then the current
+ * file). They are opened newest first: when another process (dockerd, for the sidecar)
+ * rotates meanwhile, a file is then opened twice under two names, never missed; the
+ * duplicate is recognised by its inode and dropped. A file compressed between listing and
+ * opening is opened under its `.gz` name.
+ */
 export function openSegments(currentPath: string): Segment[] {
   const dir = path.dirname(currentPath);
   const base = path.basename(currentPath);
@@ -131,15 +141,18 @@ export function openSegments(currentPath: string): Segment[] {
     // A crash mid-compression can leave both: the uncompressed one is complete.
     if (!rotated.has(index) || m[2] === undefined) rotated.set(index, m[2] !== undefined);
   }
-  const segments: Segment[] = [];
-  for (const index of [...rotated.keys()].sort((a, b) => b - a)) {
-    const compressed = rotated.get(index)!;
-    const seg = Segment.open(`${currentPath}.${index}${compressed ? '.gz' : ''}`, compressed, false);
-    if (seg !== undefined) segments.push(seg);
-  }
+  const newestFirst: Segment[] = [];
   const current = Segment.open(currentPath, false, true);
-  if (current !== undefined) segments.push(current);
-  return segments;
+  if (current !== undefined) newestFirst.push(current);
+  for (const index of [...rotated.keys()].sort((a, b) => a - b)) {
+    const compressed = rotated.get(index)!;
+    const name = `${currentPath}.${index}`;
+    const seg = compressed ? Segment.open(`${name}.gz`, true, false) : Segment.open(name, false, false) ?? Segment.open(`${name}.gz`, true, false);
+    if (seg === undefined) continue;
+    if (newestFirst.some((s) => s.inode === seg.inode)) seg.close();
+    else newestFirst.push(seg);
+  }
+  return newestFirst.reverse();
 }
 
 /** Counts complete lines in `seg` from `offset` to its end. */

@@ -5,6 +5,7 @@ import type { LogEntry } from '../../../src/codec/log-entry.js';
 import { ContainerLog } from '../../../src/store/container-log.js';
 import { lastTimeOfGzip } from '../../../src/store/gzip-with-last-time.js';
 import { LogStream } from '../../../src/store/log-stream.js';
+import { openSegments } from '../../../src/store/segments.js';
 import { readEntries, type ReadOptions } from '../../../src/store/reader.js';
 import type { StoredEntry } from '../../../src/store/stored-entry.js';
 import { tmpDir } from '../../helpers/tmp.js';
@@ -239,5 +240,19 @@ describe('stream start positions', () => {
     const got: string[] = [];
     for await (const b of stream.batches()) for (const e of b.entries) got.push(e.log.toString());
     expect(got).toEqual(['line 001\n', 'line 002\n', 'line 003\n', 'line 004\n', 'line 005\n']);
+  });
+});
+
+describe('opening the store while another process rotates it', () => {
+  it('keeps one segment per file even when a file is seen under two names', async () => {
+    const log = openLog(tmpDir());
+    log.append(entry(0));
+    log.flush();
+    // What a rotation between two opens looks like: the same inode as current and as .1.
+    fs.linkSync(log.path, `${log.path}.1`);
+    const segments = openSegments(log.path);
+    expect(segments).toHaveLength(1);
+    for (const s of segments) s.close();
+    expect(await readAll(log.path)).toEqual(['stdout:line 000\n']);
   });
 });
