@@ -84,7 +84,7 @@ async function pluginSocket(): Promise<string | undefined> {
 
 export async function runCliBench(options: CliBenchOptions = {}): Promise<CliBenchResult[]> {
   const quick = options.quick === true;
-  const rounds = options.rounds ?? (quick ? 3 : 5);
+  const rounds = options.rounds ?? 3;
   const cliMain = path.resolve(options.cliMain ?? 'dist/cli/main.js');
   if (!fs.existsSync(cliMain)) throw new Error(`${cliMain} missing: run npm run build`);
   const bigBytes = options.bigLogBytes ?? (quick ? 64 * 2 ** 20 : 2 ** 30);

@@ -116,25 +116,35 @@ function peakRssBytes(pid: number): number {
 }
 
 export interface ResourceResult {
+  /** Empty, or what else the containers were set up with (a sink that is down). */
+  setup: string;
   containers: number;
   lines: number;
   cpuSecondsPerMillion: number;
   peakRssMiB: number;
 }
 
-/** The plugin's CPU per million lines and peak RSS with many containers logging at once. */
+/**
+ * The plugin's CPU per million lines and peak RSS with many containers logging at once,
+ * and with a sink that is down for the whole run (Splunk at a closed port: every send
+ * fails and is retried, the store keeps everything).
+ */
 export async function runResources(counts: number[], totalLines: number): Promise<ResourceResult[]> {
   const pid = pluginPid();
   if (pid === undefined) throw new Error('the tslogs plugin process was not found: is the plugin enabled?');
   const results: ResourceResult[] = [];
-  for (const containers of counts) {
+  const cases: [number, string, string[]][] = [
+    ...counts.map((n): [number, string, string[]] => [n, '', []]),
+    [1, 'a Splunk sink down', ['splunk-url=http://127.0.0.1:9', 'splunk-token=bench', 'sink-drain-timeout=1s']],
+  ];
+  for (const [containers, setup, extra] of cases) {
     const per = Math.floor(totalLines / containers);
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM
     const cpu0 = cpuSeconds(pid);
-    const runs = await Promise.all(Array.from({ length: containers }, () => runSeq(PLUGIN_NAME, per, ['max-size=1g'])));
+    const runs = await Promise.all(Array.from({ length: containers }, () => runSeq(PLUGIN_NAME, per, ['max-size=1g', ...extra])));
     await Promise.all(runs.map((r) => untilStored(r.id, per)));
     const cpu = cpuSeconds(pid) - cpu0;
-    results.push({ containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssBytes(pid) / 2 ** 20 });
+    results.push({ setup, containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssBytes(pid) / 2 ** 20 });
     for (const r of runs) await docker(['rm', '-f', r.id]);
   }
   return results;

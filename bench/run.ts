@@ -62,7 +62,7 @@ function dockerTable(results: DockerRunResult[]): string {
 }
 
 function resourceTable(results: ResourceResult[]): string {
-  const rows = results.map((r) => `| ${r.containers} | ${r.lines.toLocaleString('en')} | ${r.cpuSecondsPerMillion.toFixed(2)} s | ${r.peakRssMiB.toFixed(0)} MiB |`);
+  const rows = results.map((r) => `| ${r.containers}${r.setup ? `, ${r.setup}` : ''} | ${r.lines.toLocaleString('en')} | ${r.cpuSecondsPerMillion.toFixed(2)} s | ${r.peakRssMiB.toFixed(0)} MiB |`);
   return ['| containers at once | lines in all | plugin CPU per million lines | plugin peak RSS |', '|---|---|---|---|', ...rows].join('\n');
 }
 
