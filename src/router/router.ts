@@ -33,6 +33,7 @@ export interface DeliveryView {
  */
 export class Router {
   private readonly deliveries = new Map<string, Map<string, DeliveryView>>();
+  private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly p: RouterParams) {}
 
@@ -71,13 +72,15 @@ export class Router {
       byName.set(definition.name, view);
       started.push(delivery);
       if (sink.openBeforeStart === true) checks.push(delivery.openFirst());
-      void delivery.run().then(
+      const running = delivery.run().then(
         () => this.forget(id, definition.name, view),
         (err: Error) => {
           this.p.report(`container ${id.slice(0, 12)} sink ${definition.name}: delivery stopped: ${err.message}`);
           this.forget(id, definition.name, view);
         },
       );
+      this.running.add(running);
+      void running.then(() => this.running.delete(running));
     }
     try {
       await Promise.all(checks);
@@ -106,8 +109,17 @@ export class Router {
     return [...this.deliveries.values()].flatMap((m) => [...m.values()]);
   }
 
-  async shutdown(): Promise<void> {
+  /**
+   * Stops every delivery and waits (at most `graceMs`) for them to finish: the last
+   * acknowledged checkpoint is then on disk. A send still in flight past the grace
+   * period is simply sent again after the restart.
+   */
+  async shutdown(graceMs = 5_000): Promise<void> {
     for (const view of this.views()) view.delivery.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.running]), grace]);
+    clearTimeout(timer);
   }
 
   private forget(id: string, sink: string, view: DeliveryView): void {
