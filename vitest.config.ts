@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          benchmark: { include: ['src/**/*.bench.ts'] },
           testTimeout: 20_000,
         },
       },
