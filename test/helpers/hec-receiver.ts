@@ -3,12 +3,12 @@
 // events in it), can be told to fail the next requests, and implements indexer
 // acknowledgement with ack ids that can be withheld.
 
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { EC_KEY, issueLeaf, opensslIn, writeCaConfig } from './test-pki.js';
 import { gunzipSync } from 'node:zlib';
 
 export interface HecRequest {
@@ -39,22 +39,9 @@ export interface TestCa {
 /** A throw-away CA and a server certificate for localhost and 127.0.0.1, made with openssl in `dir`. */
 export function makeTestCa(dir: string): TestCa {
   const file = (name: string) => path.join(dir, name);
-  fs.writeFileSync(file('ca.cnf'), [
-    '[req]', 'distinguished_name = dn', 'x509_extensions = v3_ca', 'prompt = no',
-    '[dn]', 'CN = tslogs test CA',
-    '[v3_ca]', 'basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign,cRLSign',
-    'subjectKeyIdentifier = hash', '',
-  ].join('\n'));
-  fs.writeFileSync(file('server.ext'), [
-    'basicConstraints = CA:FALSE', 'keyUsage = digitalSignature', 'extendedKeyUsage = serverAuth',
-    'subjectAltName = DNS:localhost,IP:127.0.0.1', '',
-  ].join('\n'));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-config', 'ca.cnf');
-  openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext');
+  writeCaConfig(dir, 'tslogs test CA');
+  opensslIn(dir)('req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-config', 'ca.cnf');
+  issueLeaf(dir, 'server', 'server.ext', 'localhost');
   return { dir, caFile: file('ca.pem'), key: fs.readFileSync(file('server.key'), 'utf8'), cert: fs.readFileSync(file('server.pem'), 'utf8') };
 }
 
