@@ -41,9 +41,12 @@ _tslogs_pkg_installed() {
 }
 
 _tslogs_apt_install() {
-  local need_update=0 p
+  local need_update=0 p policy
   for p in "$@"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then need_update=1; fi
+    # Captured rather than piped into grep -q: grep quitting early would make apt-cache
+    # die of SIGPIPE, and pipefail would then report a known package as unknown.
+    policy="$(apt-cache policy "$p" 2>/dev/null || true)"
+    [[ "$policy" =~ Candidate:\ [0-9] ]] || need_update=1
   done
   if ((need_update)); then
     _tslogs_as_root apt-get update -q || return 1
@@ -129,10 +132,13 @@ ensure_dockerd() {
 
 # Finds a statically linked busybox on this machine (busybox-static installs /bin/busybox).
 _tslogs_find_busybox() {
-  local c
+  local c words
   for c in /bin/busybox /usr/bin/busybox "$(command -v busybox 2>/dev/null)"; do
     [[ -n "$c" && -x "$c" ]] || continue
-    if LC_ALL=C ldd "$c" 2>&1 | grep -qE 'not a dynamic executable|statically linked'; then
+    # ldd exits 1 on a static binary: capture its words first, so neither its exit
+    # status nor pipefail decides the answer.
+    words="$(LC_ALL=C ldd "$c" 2>&1 || true)"
+    if [[ "$words" == *"not a dynamic executable"* || "$words" == *"statically linked"* ]]; then
       echo "$c"
       return 0
     fi
@@ -213,4 +219,26 @@ tslogs_npm_ci() {
     fi
     tail -n 3 .tmp/npm-ci.log >&2
   )
+}
+
+# Puts `tslogs` on PATH: `npm install -g` of the checkout, which links npm's global bin
+# directory to dist/cli/main.js (undo with `npm uninstall -g tslogs`). Skipped with
+# TSLOGS_NO_LINK=1, or when `tslogs` on PATH already is this checkout's.
+tslogs_link_cli() {
+  local want have bin
+  [[ "${TSLOGS_NO_LINK:-0}" == "1" ]] && return 0
+  want="$(readlink -f "$TSLOGS_REPO_ROOT/dist/cli/main.js")"
+  have="$(command -v tslogs 2>/dev/null || true)"
+  if [[ -n "$have" && "$(readlink -f "$have")" == "$want" ]]; then return 0; fi
+  if ! npm install -g --no-audit --no-fund --loglevel=error "$TSLOGS_REPO_ROOT" >/dev/null; then
+    _tslogs_log "could not install the tslogs command; run it as: node $want"
+    return 0
+  fi
+  bin="$(npm prefix -g)/bin"
+  hash -r
+  if command -v tslogs >/dev/null 2>&1; then
+    _tslogs_log "tslogs command: $(command -v tslogs)"
+  else
+    _tslogs_log "tslogs command installed in $bin, which is not on PATH: add it, or run node $want"
+  fi
 }
