@@ -6,7 +6,7 @@ import { FluentdReceiver } from '../test/helpers/fluentd-receiver.js';
 import { GelfTcpReceiver } from '../test/helpers/gelf-receiver.js';
 import { HecReceiver } from '../test/helpers/hec-receiver.js';
 import { CaptureServer } from '../test/helpers/syslog-servers.js';
-import { PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
+import { BB_IMAGE, PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
 
 export interface SinksRunResult {
   name: string;
@@ -47,7 +47,7 @@ async function once(name: string, targets: Target[], lines: number): Promise<Sin
   try {
     const start = process.hrtime.bigint();
     await dockerOk(['run', '-d', '--name', container, '--network', 'host', '--log-driver', PLUGIN_NAME, '--log-opt', 'max-size=1g',
-      ...targets.flatMap((t) => t.opts.flatMap((o) => ['--log-opt', o])), 'tslogs-bb:latest', 'seq', '1', String(lines)]);
+      ...targets.flatMap((t) => t.opts.flatMap((o) => ['--log-opt', o])), BB_IMAGE, 'seq', '1', String(lines)]);
     const deadline = Date.now() + 600_000;
     while (targets.some((t) => t.count() < lines)) {
       if (Date.now() > deadline) throw new Error(`${name}: receivers have ${targets.map((t) => t.count()).join(', ')} of ${lines}`);

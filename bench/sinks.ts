@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { FluentdReceiver } from '../test/helpers/fluentd-receiver.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../test/helpers/gelf-receiver.js';
 import { CaptureServer, UdpCapture } from '../test/helpers/syslog-servers.js';
-import { PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
+import { BB_IMAGE, PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
 
 interface Receiver {
   count(): number;
@@ -88,7 +88,7 @@ async function once(c: Case, driver: string, lines: number): Promise<{ seconds: 
     const t0 = process.hrtime.bigint();
     let last = t0;
     let seen = 0;
-    await dockerOk(['run', '-d', '--name', name, '--network', 'host', '--log-driver', driver, ...receiver.opts.flatMap((o) => ['--log-opt', o]), 'tslogs-bb:latest', 'seq', '1', String(lines)]);
+    await dockerOk(['run', '-d', '--name', name, '--network', 'host', '--log-driver', driver, ...receiver.opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'seq', '1', String(lines)]);
     for (;;) {
       const n = receiver.count();
       const now = process.hrtime.bigint();

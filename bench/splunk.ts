@@ -6,7 +6,7 @@
 // Needs dockerd, the tslogs-bb image and the tslogs plugin (scripts/test-all.sh), and the
 // plugin must reach 127.0.0.1 (it is installed with network host).
 import { HecReceiver } from '../test/helpers/hec-receiver.js';
-import { PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
+import { BB_IMAGE, PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
 
 export interface SplunkBenchRow {
   driver: "Docker's splunk" | 'tslogs';
@@ -41,7 +41,7 @@ async function once(driver: 'splunk' | 'tslogs', gzip: boolean, lines: number): 
       '--log-opt', `splunk-url=${receiver.url}`,
       '--log-opt', `splunk-token=${TOKEN}`,
       '--log-opt', `splunk-gzip=${gzip}`,
-      'tslogs-bb:latest', 'seq', '1', String(lines),
+      BB_IMAGE, 'seq', '1', String(lines),
     ]);
     const deadline = Date.now() + RUN_TIMEOUT_MS;
     while (receiver.accepted.length < lines) {

@@ -74,7 +74,11 @@ mkdir -p "$RFS/var/lib/tslogs-sidecar"
 chmod 750 "$RFS/var/lib/tslogs-sidecar"
 : >"$RFS/etc/hostname"
 # CA certificates for an https splunk-url (Node has its own bundle; this keeps the host's extra ones).
-if [[ -d /etc/ssl/certs ]]; then mkdir -p "$RFS/etc/ssl" && cp -rL /etc/ssl/certs "$RFS/etc/ssl/certs" 2>/dev/null || true; fi
+if [[ -d /etc/ssl/certs ]]; then
+  mkdir -p "$RFS/etc/ssl"
+  # A dangling link among the host's certificates is not worth failing the image for.
+  cp -rL /etc/ssl/certs "$RFS/etc/ssl/certs" 2>/dev/null || log "some of /etc/ssl/certs could not be copied (dangling links?)"
+fi
 
 # --- smoke check: the packaged node runs the sidecar with only the rootfs --------------
 if [[ "$(id -u)" -eq 0 ]] && command -v chroot >/dev/null 2>&1; then

@@ -19,7 +19,7 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 command -v node >/dev/null 2>&1 || { echo "node (>= 20) is required" >&2; exit 1; }
 command -v npm >/dev/null 2>&1 || { echo "npm is required" >&2; exit 1; }
 
-step "packages (docker.io, busybox-static)"
+step "packages ($TSLOGS_PACKAGES)"
 ensure_packages
 step "npm ci"
 tslogs_npm_ci

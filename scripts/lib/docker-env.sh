@@ -1,16 +1,19 @@
 # shellcheck shell=bash
 # Sourced helpers that bring a machine to the state the e2e tests assume:
-#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs) installed (apt only when missing)
+#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs)
+#                     and the shellcheck package (script lint test), installed (apt only when missing)
 #   ensure_dockerd    a reachable dockerd (reuses a running one, else starts one)
 #   ensure_bb_image   the busybox image tslogs-bb:latest
 #   DOCKER            the docker client to use (Debian's 20.10 client, same as the daemon)
+#   tslogs_npm_ci     npm ci from the lock file, quietly
+#   tslogs_link_cli   the `tslogs` command on PATH (npm install -g of the checkout)
 #
 # Every function is idempotent and returns quickly when there is nothing to do.
 # Usage:  source scripts/lib/docker-env.sh; ensure_packages; ensure_dockerd; ensure_bb_image
 
 TSLOGS_REPO_ROOT="${TSLOGS_REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 TSLOGS_BB_IMAGE="${TSLOGS_BB_IMAGE:-tslogs-bb:latest}"
-TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl}"
+TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl shellcheck}"
 # Bump when the applet list below changes: an image without this revision is re-checked.
 TSLOGS_BB_IMAGE_REV="1"
 # Applets the tests use (the image gets every applet busybox has; these are verified).
@@ -223,22 +226,24 @@ tslogs_npm_ci() {
 
 # Puts `tslogs` on PATH: `npm install -g` of the checkout, which links npm's global bin
 # directory to dist/cli/main.js (undo with `npm uninstall -g tslogs`). Skipped with
-# TSLOGS_NO_LINK=1, or when `tslogs` on PATH already is this checkout's.
+# TSLOGS_NO_LINK=1, or when npm's global `tslogs` already is this checkout's.
 tslogs_link_cli() {
-  local want have bin
+  local want bin have
   [[ "${TSLOGS_NO_LINK:-0}" == "1" ]] && return 0
   want="$(readlink -f "$TSLOGS_REPO_ROOT/dist/cli/main.js")"
-  have="$(command -v tslogs 2>/dev/null || true)"
-  if [[ -n "$have" && "$(readlink -f "$have")" == "$want" ]]; then return 0; fi
-  if ! npm install -g --no-audit --no-fund --loglevel=error "$TSLOGS_REPO_ROOT" >/dev/null; then
+  bin="$(npm prefix -g)/bin"
+  if [[ "$(readlink -f "$bin/tslogs" 2>/dev/null || true)" != "$want" ]] &&
+    ! npm install -g --no-audit --no-fund --loglevel=error "$TSLOGS_REPO_ROOT" >/dev/null; then
     _tslogs_log "could not install the tslogs command; run it as: node $want"
     return 0
   fi
-  bin="$(npm prefix -g)/bin"
   hash -r
-  if command -v tslogs >/dev/null 2>&1; then
-    _tslogs_log "tslogs command: $(command -v tslogs)"
-  else
+  have="$(command -v tslogs 2>/dev/null || true)"
+  if [[ -z "$have" ]]; then
     _tslogs_log "tslogs command installed in $bin, which is not on PATH: add it, or run node $want"
+  elif [[ "$(readlink -f "$have")" != "$want" ]]; then
+    _tslogs_log "tslogs command installed in $bin, but $have comes first on PATH"
+  else
+    _tslogs_log "tslogs command: $have"
   fi
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced: the steps of an offline Node.js rootfs, shared by the managed plugin
 # (build-plugin-rootfs.sh) and the sidecar image (build-sidecar-image.sh). Each function
 # takes the rootfs directory first and uses the caller's log/die.

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HecReceiver, makeTestCa, type HecRequest, type TestCa } from '../helpers/hec-receiver.js';
-import { DockerError, cleanupContainers, dockerOk, uniqueName } from './helpers/docker.js';
+import { BB_IMAGE, DockerError, cleanupContainers, dockerOk, uniqueName } from './helpers/docker.js';
 import {
   burst,
   emptyLines,
@@ -78,11 +78,11 @@ interface Config {
 
 const CONFIGS: Config[] = [
   { name: 'http inline', format: 'inline', gzip: false, opts: { ...EXTRA_FIELDS, ...ATTR_OPTS }, renderedTag: '<ID>', withAttrs: true, burst: true },
-  { name: 'http json', format: 'json', gzip: false, opts: { ...ATTR_OPTS, tag: '{{.ImageName}}/{{.DaemonName}}' }, renderedTag: 'tslogs-bb:latest/docker', withAttrs: true },
+  { name: 'http json', format: 'json', gzip: false, opts: { ...ATTR_OPTS, tag: '{{.ImageName}}/{{.DaemonName}}' }, renderedTag: `${BB_IMAGE}/docker`, withAttrs: true },
   { name: 'http raw', format: 'raw', gzip: false, opts: { ...EXTRA_FIELDS, ...ATTR_OPTS }, renderedTag: '<ID>', withAttrs: true },
   { name: 'http inline gzip', format: 'inline', gzip: true, opts: { tag: '' }, renderedTag: '', withAttrs: false },
-  { name: 'http json gzip level 1', format: 'json', gzip: true, opts: { ...ATTR_OPTS, 'splunk-gzip-level': '1', tag: '{{.ID}}|{{.ImageName}}' }, renderedTag: '<ID>|tslogs-bb:latest', withAttrs: true, burst: true },
-  { name: 'http raw gzip', format: 'raw', gzip: true, opts: { ...ATTR_OPTS, tag: '{{.ImageName}}' }, renderedTag: 'tslogs-bb:latest', withAttrs: true },
+  { name: 'http json gzip level 1', format: 'json', gzip: true, opts: { ...ATTR_OPTS, 'splunk-gzip-level': '1', tag: '{{.ID}}|{{.ImageName}}' }, renderedTag: `<ID>|${BB_IMAGE}`, withAttrs: true, burst: true },
+  { name: 'http raw gzip', format: 'raw', gzip: true, opts: { ...ATTR_OPTS, tag: '{{.ImageName}}' }, renderedTag: BB_IMAGE, withAttrs: true },
   { name: 'https inline capath verify', format: 'inline', gzip: false, https: {}, opts: { ...ATTR_OPTS, 'splunk-verify-connection': 'true' }, renderedTag: '<ID>', withAttrs: true, verifyExplicit: true },
   { name: 'https json gzip capath caname', format: 'json', gzip: true, https: { caname: 'localhost' }, opts: { ...EXTRA_FIELDS }, renderedTag: '<ID>', withAttrs: false },
 ];
