@@ -7,11 +7,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { docker, dockerOk, PLUGIN_NAME, STORE_ROOT, BB_IMAGE } from '../test/e2e/helpers/docker.js';
+import { cpuSeconds, peakRssMiB, pluginPid, resetPeakRss } from './plugin-process.js';
 
 export interface DockerRunResult {
   name: string;
   lines: number;
   seconds: number;
+  /** Plugin CPU seconds for the run (tslogs only). */
+  cpu?: number;
 }
 
 const NULL_PLUGIN = 'tslogs-null';
@@ -77,12 +80,15 @@ export async function runDockerDrivers(lines: number, rounds: number): Promise<D
       for (const driver of order) {
         // max-size large enough that no driver rotates during the run.
         const opts = driver === NULL_PLUGIN ? ['cache-disabled=true'] : ['max-size=1g'];
+        const pid = driver === PLUGIN_NAME ? pluginPid() : undefined;
+        const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
         const start = process.hrtime.bigint();
         const { id } = await runSeq(driver, lines, opts);
         ids.push(id);
         if (driver === PLUGIN_NAME) await untilStored(id, lines);
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
         const name = driver === PLUGIN_NAME ? 'tslogs (json-file store)' : driver === NULL_PLUGIN ? 'drain-only plugin (dockerd ceiling)' : "Docker's json-file";
-        results.push({ name, lines, seconds: Number(process.hrtime.bigint() - start) / 1e9 });
+        results.push({ name, lines, seconds, ...(pid !== undefined && { cpu: cpuSeconds(pid) - cpu0 }) });
       }
     }
   } finally {
@@ -90,29 +96,6 @@ export async function runDockerDrivers(lines: number, rounds: number): Promise<D
     for (const id of ids) await docker(['rm', '-f', id]);
   }
   return results;
-}
-
-/** The managed plugin's daemon process, found by its command line. */
-export function pluginPid(): number | undefined {
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes('/app/dist/cli/main.js\0plugin')) return Number(pid);
-    } catch {
-      // process went away
-    }
-  }
-  return undefined;
-}
-
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(stat[11]) + Number(stat[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-}
-
-function peakRssBytes(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) * 1024;
 }
 
 export interface ResourceResult {
@@ -131,7 +114,6 @@ export interface ResourceResult {
  */
 export async function runResources(counts: number[], totalLines: number): Promise<ResourceResult[]> {
   const pid = pluginPid();
-  if (pid === undefined) throw new Error('the tslogs plugin process was not found: is the plugin enabled?');
   const results: ResourceResult[] = [];
   const cases: [number, string, string[]][] = [
     ...counts.map((n): [number, string, string[]] => [n, '', []]),
@@ -139,12 +121,12 @@ export async function runResources(counts: number[], totalLines: number): Promis
   ];
   for (const [containers, setup, extra] of cases) {
     const per = Math.floor(totalLines / containers);
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM
+    resetPeakRss(pid);
     const cpu0 = cpuSeconds(pid);
     const runs = await Promise.all(Array.from({ length: containers }, () => runSeq(PLUGIN_NAME, per, ['max-size=1g', ...extra])));
     await Promise.all(runs.map((r) => untilStored(r.id, per)));
     const cpu = cpuSeconds(pid) - cpu0;
-    results.push({ setup, containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssBytes(pid) / 2 ** 20 });
+    results.push({ setup, containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssMiB(pid) });
     for (const r of runs) await docker(['rm', '-f', r.id]);
   }
   return results;

@@ -1,27 +1,33 @@
-// npm run bench [-- --quick] [-- --no-docker]: runs the benchmarks and writes BENCHMARKS.md.
-// The Docker sections need dockerd, the tslogs-bb image and the tslogs plugin
-// (`bash scripts/test-all.sh` sets all of them up).
+// npm run bench [-- --quick] [-- --no-docker] [-- --only sinks,docker,…]: runs the
+// benchmarks and writes the measured part of BENCHMARKS.md (everything above the
+// history marker; the hand-kept history below it stays). With --only, the report goes
+// to .tmp/bench-<sections>.md instead. The Docker sections need dockerd, the busybox
+// image and the plugin (`bash scripts/test-all.sh` or `npm run plugin:install`).
 import fs from 'node:fs';
 import os from 'node:os';
 import { makeFrames, runIngest, type IngestResult } from './ingest.js';
 import { runRouter, type RouterResult } from './router.js';
 import { runDockerDrivers, runDockerLogsReads, runResources, type DockerRunResult, type ResourceResult } from './docker.js';
-import { runWithSinks } from './docker-sinks.js';
-import { runSplunk, splunkTable } from './splunk.js';
-import { runSinks, sinksTable } from './sinks.js';
+import { cpuPerMillion, FOUR_SINKS, median, runSinkCases, SINK_CASES, sinksTable, type SinkRow } from './sinks.js';
 import { cliBenchTable, runCliBench } from './cli.js';
 import { runSidecarBench, sidecarTable } from './sidecar.js';
 
-const quick = process.argv.includes('--quick');
-const withDocker = !process.argv.includes('--no-docker');
+const SECTIONS = ['ingest', 'router', 'docker', 'sinks', 'reads', 'resources', 'sidecar', 'cli'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const withDocker = !args.includes('--no-docker');
+const onlyArg = args.indexOf('--only');
+const only = onlyArg === -1 ? undefined : new Set(args[onlyArg + 1]!.split(',') as Section[]);
+for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
 const frames = quick ? 200_000 : 1_000_000;
+const dockerLines = quick ? 200_000 : 1_000_000;
+const sinkLines = quick ? 100_000 : 1_000_000;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+const wanted = (s: Section): boolean => (only === undefined || only.has(s)) && (withDocker || s === 'ingest' || s === 'router');
 
-function table(results: IngestResult[]): string {
+function ingestTable(results: IngestResult[]): string {
   const names = [...new Set(results.map((r) => r.name))];
   const rows = names.map((name) => {
     const runs = results.filter((r) => r.name === name);
@@ -31,10 +37,6 @@ function table(results: IngestResult[]): string {
   });
   return ['| ingest path | frames | rate | frame bytes | median of 3 |', '|---|---|---|---|---|', ...rows].join('\n');
 }
-
-const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;
-const ingest = table(await runIngest(frames));
-const routerResults = await runRouter(makeFrames(frames), frames);
 
 function routerTable(results: RouterResult[]): string {
   const names = [...new Set(results.map((r) => r.name))];
@@ -48,7 +50,6 @@ function routerTable(results: RouterResult[]): string {
   });
   return ['| sinks | ingest rate (FIFO → disk) | ingest time vs 0 sinks | delivery rate to each healthy sink |', '|---|---|---|---|', ...rows].join('\n');
 }
-const router = routerTable(routerResults);
 
 function dockerTable(results: DockerRunResult[]): string {
   const names = [...new Set(results.map((r) => r.name))];
@@ -56,9 +57,10 @@ function dockerTable(results: DockerRunResult[]): string {
   const rows = names.map((name) => {
     const runs = results.filter((r) => r.name === name);
     const s = median(runs.map((r) => r.seconds));
-    return `| ${name} | ${s.toFixed(2)} s | ${(runs[0]!.lines / s / 1e3).toFixed(0)} k lines/s | ${(s / base).toFixed(2)} |`;
+    const cpu = runs[0]!.cpu === undefined ? '–' : `${(median(runs.map((r) => r.cpu!)) / (runs[0]!.lines / 1e6)).toFixed(2)} s`;
+    return `| ${name} | ${s.toFixed(2)} s | ${(runs[0]!.lines / s / 1e3).toFixed(0)} k lines/s | ${(s / base).toFixed(2)} | ${cpu} |`;
   });
-  return [`| driver | wall time (median of ${results.length / names.length}) | rate | vs Docker's json-file |`, '|---|---|---|---|', ...rows].join('\n');
+  return [`| driver | wall time (median of ${results.length / names.length}) | rate | vs Docker's json-file | plugin CPU per M lines |`, '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function resourceTable(results: ResourceResult[]): string {
@@ -66,63 +68,80 @@ function resourceTable(results: ResourceResult[]): string {
   return ['| containers at once | lines in all | plugin CPU per million lines | plugin peak RSS |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-const dockerLines = quick ? 200_000 : 1_000_000;
-const dockerSection = withDocker
-  ? `## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored (or at every receiver)
+/** Plugin CPU per million lines: the store alone, each sink added, four sinks added. */
+function cpuTable(store: DockerRunResult[], sinks: SinkRow[]): string {
+  const storeRuns = store.filter((r) => r.cpu !== undefined);
+  const base = storeRuns.length === 0 ? Number.NaN : median(storeRuns.map((r) => r.cpu!)) / (storeRuns[0]!.lines / 1e6);
+  const rows = [`| json-file store only | ${base.toFixed(2)} s | – |`];
+  for (const r of sinks) {
+    const c = cpuPerMillion(r.tslogs, r.lines);
+    rows.push(`| + ${r.name.replace(/ at once.*/, '')} | ${c.toFixed(2)} s | ${(c - base).toFixed(2)} s |`);
+  }
+  return ['| configuration | plugin CPU per million lines | added to the store alone |', '|---|---|---|', ...rows].join('\n');
+}
 
-${dockerTable([...(await runDockerDrivers(dockerLines, 3)), ...(await runWithSinks(dockerLines, 3))])}
+const parts: string[] = [];
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;
+const command = `npm run bench${args.length > 0 ? ' -- ' + args.join(' ') : ''}`;
+parts.push(`# Benchmarks\n\nMachine: ${machine}\nCommand: \`${command}\` (${new Date().toISOString().slice(0, 10)})`);
 
-Sinks run to receivers on loopback in this process; the sink rows include the time until
-the last line reached every receiver.
+if (wanted('ingest')) {
+  parts.push(`## Ingest: LogEntry frames → json-file (\`seq\`-like lines)\n\n${ingestTable(await runIngest(frames))}`);
+}
+if (wanted('router')) {
+  parts.push(`## Router: ingest with sinks (fast in-process sinks; a down sink fails every send)\n\n${routerTable(await runRouter(makeFrames(frames), frames))}`);
+}
+let storeRuns: DockerRunResult[] = [];
+if (wanted('docker')) {
+  storeRuns = await runDockerDrivers(dockerLines, 3);
+  parts.push(`## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored
 
-## Docker engine: \`docker logs\` of a ${dockerLines.toLocaleString('en')}-line container
-
-${(await runDockerLogsReads(dockerLines)).map((r) => `| ${r.driver} | ${r.seconds.toFixed(2)} s |`).reduce((t, row) => t + '\n' + row, '| driver | docker logs, median of 3 |\n|---|---|')}
+${dockerTable(storeRuns)}
 
 The drain-only plugin reads the FIFO with \`cat > /dev/null\`: its rate is how fast dockerd
-itself emits frames, the ceiling for any plugin. tslogs' in-process ingest rate above,
-divided by that rate, is its headroom.
+itself emits frames, the ceiling for any plugin.`);
+}
+if (wanted('sinks')) {
+  const single = await runSinkCases(SINK_CASES, sinkLines);
+  const four = await runSinkCases([FOUR_SINKS], sinkLines);
+  parts.push(`## Sinks: Docker's own driver against tslogs, same options, same receiver
 
-## Docker engine: the plugin's resources with many containers
+${sinksTable([...single, ...four])}
 
-${resourceTable(await runResources(quick ? [1, 10] : [1, 10, 100], quick ? 200_000 : 1_000_000))}
+Each receiver runs in its own process and only counts (bench/receivers/). Times run from
+\`docker run\` until the last line reached every receiver; "container exit" is when the
+container itself finished (Docker's drivers hold it until they have sent everything;
+tslogs lets it finish at json-file speed and delivers from the store). A ratio below 1
+means tslogs is faster. UDP rows stop counting 2 s after the last datagram arrived.
 
-## Splunk HEC: Docker's splunk driver vs tslogs' splunk sink, same options, same receiver
+### Plugin CPU per million lines
 
-${splunkTable(await runSplunk(quick))}
+${cpuTable(storeRuns, [...single, ...four])}`);
+}
+if (wanted('reads')) {
+  const reads = await runDockerLogsReads(dockerLines);
+  parts.push(`## Docker engine: \`docker logs\` of a ${dockerLines.toLocaleString('en')}-line container\n\n${reads.map((r) => `| ${r.driver} | ${r.seconds.toFixed(2)} s |`).reduce((t, row) => t + '\n' + row, '| driver | docker logs, median of 3 |\n|---|---|')}`);
+}
+if (wanted('resources')) {
+  parts.push(`## Docker engine: the plugin's resources with many containers\n\n${resourceTable(await runResources(quick ? [1, 10] : [1, 10, 100], quick ? 200_000 : 1_000_000))}`);
+}
+if (wanted('sidecar')) {
+  parts.push(`## Sidecar: Docker's json-file logs → Splunk, against the plugin's own Splunk path\n\n${sidecarTable(await runSidecarBench(quick))}`);
+}
+if (wanted('cli')) {
+  parts.push(`## Reads: \`tslogs\` against \`docker logs\` for the same container (needs \`npm run build\`)\n\n${cliBenchTable(await runCliBench({ quick }))}`);
+}
+parts.push(`Frames are those dockerd would write for \`seq 1 N\`; the json-file output is byte-identical to Docker's driver.
+Figures come from a shared 2-core machine: compare ratios within one run, not absolute times across runs.`);
 
-Both post to a HEC receiver on 127.0.0.1 (HTTP); wall time from \`docker run\` until the
-receiver has every event; tslogs / Docker is the ratio of rates (> 1: tslogs is faster).
-
-## syslog, GELF, fluentd: Docker's drivers vs tslogs' sinks, same options, same receiver
-
-${sinksTable(await runSinks(quick))}
-
-## Sidecar: Docker's json-file logs → Splunk, against the plugin's own Splunk path
-
-${sidecarTable(await runSidecarBench(quick))}
-
-## Reads: \`tslogs\` against \`docker logs\` for the same container (needs \`npm run build\`)
-
-${cliBenchTable(await runCliBench({ quick }))}
-`
-  : '(Docker sections skipped: --no-docker)\n';
-const report = `# Benchmarks
-
-Machine: ${machine}
-Command: \`npm run bench${quick ? ' -- --quick' : ''}${withDocker ? '' : ' -- --no-docker'}\` (${new Date().toISOString().slice(0, 10)})
-
-## Ingest: LogEntry frames → json-file (\`seq\`-like lines)
-
-${ingest}
-
-## Router: ingest with sinks (fast in-process sinks; a down sink fails every send)
-
-${router}
-
-${dockerSection}
-Frames are those dockerd would write for \`seq 1 ${frames}\`; the json-file output is byte-identical to Docker's driver.
-Figures come from a shared 2-core machine: compare ratios within one run, not absolute times across runs.
-`;
+const report = parts.join('\n\n') + '\n';
 process.stdout.write(report);
-fs.writeFileSync('BENCHMARKS.md', report);
+const HISTORY = '<!-- history: everything below is kept by npm run bench -->';
+if (only === undefined) {
+  const old = fs.existsSync('BENCHMARKS.md') ? fs.readFileSync('BENCHMARKS.md', 'utf8') : '';
+  const at = old.indexOf(HISTORY);
+  fs.writeFileSync('BENCHMARKS.md', report + '\n' + (at === -1 ? HISTORY + '\n' : old.slice(at)));
+} else {
+  fs.mkdirSync('.tmp', { recursive: true });
+  fs.writeFileSync(`.tmp/bench-${[...only].join('-')}.md`, report);
+}

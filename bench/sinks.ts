@@ -1,153 +1,118 @@
-// Sink throughput: Docker's built-in syslog, gelf and fluentd drivers vs tslogs with the
-// same options, each to the same kind of receiver on loopback. A container prints
-// `seq 1 N`; the time runs from `docker run` until the receiver has every line (UDP
-// receivers may lose datagrams under a burst: then until no more arrive for 2 s, and the
-// row says how many were received). Median of 3, the two drivers alternating.
-import fs from 'node:fs';
-import { FluentdReceiver } from '../test/helpers/fluentd-receiver.js';
-import { GelfTcpReceiver, GelfUdpReceiver } from '../test/helpers/gelf-receiver.js';
-import { CaptureServer, UdpCapture } from '../test/helpers/syslog-servers.js';
+// Sink throughput through the real engine: `docker run … seq 1 N` under Docker's own
+// driver and under tslogs with the same options, to the same counting receiver, each
+// receiver in its own process (bench/receivers/). Time runs from `docker run` until
+// the last line reached the receiver (every receiver, for several sinks); the
+// container's own exit is recorded too, and for tslogs the plugin's CPU seconds.
+// Rounds alternate the two drivers; figures are medians.
 import { BB_IMAGE, PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test/e2e/helpers/docker.js';
+import { cpuSeconds, pluginPid } from './plugin-process.js';
+import type { ReceiverKind } from './receivers/counting.js';
+import { RemoteReceiver } from './receivers/remote.js';
 
-interface Receiver {
-  count(): number;
-  close(): Promise<void>;
-  opts: string[];
-}
-
-interface Case {
+export interface SinkCase {
   name: string;
-  /** Docker's driver name. */
-  driver: string;
-  start(): Promise<Receiver>;
+  /** Receivers, one per sink. */
+  kinds: ReceiverKind[];
+  /** Docker's driver for the same receiver, or json-file for several sinks at once. */
+  docker: string;
+  opts?: string[];
 }
 
-function newlines(chunks: Buffer[]): number {
-  let n = 0;
-  for (const c of chunks) for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) n++;
-  return n;
-}
-
-const CASES: Case[] = [
-  {
-    name: 'syslog udp',
-    driver: 'syslog',
-    async start() {
-      const r = await UdpCapture.start();
-      return { count: () => r.datagrams.length, close: () => r.close(), opts: [`syslog-address=udp://127.0.0.1:${r.port}`] };
-    },
-  },
-  {
-    name: 'syslog tcp',
-    driver: 'syslog',
-    async start() {
-      const r = await CaptureServer.tcp();
-      return { count: () => newlines(r.connections.flatMap((c) => c.data)), close: () => r.close(), opts: [`syslog-address=tcp://127.0.0.1:${r.port}`] };
-    },
-  },
-  {
-    name: 'gelf udp (gzip)',
-    driver: 'gelf',
-    async start() {
-      const r = await GelfUdpReceiver.start();
-      return { count: () => r.messages.length, close: () => r.close(), opts: [`gelf-address=udp://127.0.0.1:${r.port}`] };
-    },
-  },
-  {
-    name: 'gelf tcp',
-    driver: 'gelf',
-    async start() {
-      const r = await GelfTcpReceiver.start();
-      return { count: () => r.messages.length, close: () => r.close(), opts: [`gelf-address=${r.address}`] };
-    },
-  },
-  {
-    name: 'fluentd',
-    driver: 'fluentd',
-    async start() {
-      const r = await FluentdReceiver.start({ countOnly: true });
-      return { count: () => r.count, close: () => r.close(), opts: [`fluentd-address=${r.address}`] };
-    },
-  },
+export const SINK_CASES: SinkCase[] = [
+  { name: 'Splunk HEC, inline', kinds: ['hec'], docker: 'splunk' },
+  { name: 'Splunk HEC, inline, gzip', kinds: ['hec'], docker: 'splunk', opts: ['splunk-gzip=true'] },
+  { name: 'syslog UDP, rfc5424micro', kinds: ['syslog-udp'], docker: 'syslog' },
+  { name: 'syslog TCP, rfc5424micro', kinds: ['syslog-tcp'], docker: 'syslog' },
+  { name: 'GELF TCP', kinds: ['gelf-tcp'], docker: 'gelf' },
+  { name: 'GELF UDP (gzip)', kinds: ['gelf-udp'], docker: 'gelf' },
+  { name: 'fluentd', kinds: ['fluentd'], docker: 'fluentd' },
 ];
 
-export interface SinkBenchRow {
-  sink: string;
-  driver: string;
-  lines: number;
-  received: number;
+export const FOUR_SINKS: SinkCase = {
+  name: 'Splunk + syslog TCP + GELF TCP + fluentd at once (vs Docker\'s json-file)',
+  kinds: ['hec', 'syslog-tcp', 'gelf-tcp', 'fluentd'],
+  docker: 'json-file',
+};
+
+export interface SinkRun {
+  /** Until the last line reached every receiver (json-file: until the container exited). */
   seconds: number;
-  linesPerSecond: number;
-  ratioToDocker?: number;
+  exitSeconds: number;
+  /** The fewest lines any receiver got. */
+  received: number;
+  /** Plugin CPU seconds during the run (tslogs only). */
+  cpu: number | undefined;
 }
 
-async function once(c: Case, driver: string, lines: number): Promise<{ seconds: number; received: number }> {
-  const receiver = await c.start();
-  const name = uniqueName(`bench-${c.driver}`);
+export interface SinkRow {
+  name: string;
+  lines: number;
+  docker: SinkRun[];
+  tslogs: SinkRun[];
+}
+
+const seconds = (from: bigint, to: bigint): number => Number(to - from) / 1e9;
+
+async function once(driver: string, c: SinkCase, lines: number): Promise<SinkRun> {
+  const receivers = driver === 'json-file' ? [] : await Promise.all(c.kinds.map((k) => RemoteReceiver.start(k)));
+  const name = uniqueName('bench-sink');
+  const pid = driver === PLUGIN_NAME ? pluginPid() : undefined;
   try {
+    const opts = [...receivers.flatMap((r) => r.opts), ...(c.opts ?? []), ...(driver === PLUGIN_NAME || driver === 'json-file' ? ['max-size=1g'] : [])];
+    const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
     const t0 = process.hrtime.bigint();
-    let last = t0;
-    let seen = 0;
-    await dockerOk(['run', '-d', '--name', name, '--network', 'host', '--log-driver', driver, ...receiver.opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'seq', '1', String(lines)]);
-    for (;;) {
-      const n = receiver.count();
-      const now = process.hrtime.bigint();
-      if (n !== seen) {
-        seen = n;
-        last = now;
-      }
-      if (n >= lines || Number(now - last) / 1e9 > 2 || Number(now - t0) / 1e9 > 300) break;
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    return { seconds: Number(last - t0) / 1e9, received: seen };
+    await dockerOk(['run', '-d', '--name', name, '--network', 'host', '--log-driver', driver, ...opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'seq', '1', String(lines)]);
+    const exited = dockerOk(['wait', name]).then(() => process.hrtime.bigint());
+    const arrivals = await Promise.all(receivers.map((r) => r.until(lines)));
+    const exitAt = await exited;
+    const cpu = pid === undefined ? undefined : cpuSeconds(pid) - cpu0;
+    const lastAt = arrivals.reduce((t, a) => (a.lastAt > t ? a.lastAt : t), exitAt);
+    const received = arrivals.length === 0 ? lines : Math.min(...arrivals.map((a) => a.received));
+    return { seconds: seconds(t0, receivers.length === 0 ? exitAt : lastAt), exitSeconds: seconds(t0, exitAt), received, cpu };
   } finally {
-    await docker(['wait', name]).catch(() => undefined);
     await rm(name).catch(() => undefined);
-    await receiver.close();
+    await Promise.all(receivers.map((r) => r.close()));
   }
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-export async function runSinks(quick: boolean, repeats = 3): Promise<SinkBenchRow[]> {
-  const lines = quick ? 20_000 : 100_000;
-  // Room for UDP bursts in the receivers' buffers (they ask for 4-8 MiB).
-  try {
-    fs.writeFileSync('/proc/sys/net/core/rmem_max', String(16 * 1024 * 1024));
-  } catch {
-    // not root: the kernel default applies
-  }
-  const rows: SinkBenchRow[] = [];
-  // GELF over UDP measures the receiver's losses more than either driver (see BENCHMARKS.md);
-  // --quick leaves it out to stay within its time.
-  for (const c of quick ? CASES.filter((k) => k.name !== 'gelf udp (gzip)') : CASES) {
-    const runs: Record<string, { seconds: number; received: number }[]> = { docker: [], tslogs: [] };
-    for (let round = 0; round < repeats; round++) {
-      for (const who of round % 2 === 0 ? ['docker', 'tslogs'] : ['tslogs', 'docker']) {
-        runs[who]!.push(await once(c, who === 'docker' ? c.driver : PLUGIN_NAME, lines));
+export async function runSinkCases(cases: readonly SinkCase[], lines: number, rounds = 3): Promise<SinkRow[]> {
+  const rows: SinkRow[] = [];
+  for (const c of cases) {
+    const row: SinkRow = { name: c.name, lines, docker: [], tslogs: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ['docker', 'tslogs'] : ['tslogs', 'docker'];
+      for (const who of order) {
+        if (who === 'docker') row.docker.push(await once(c.docker, c, lines));
+        else row.tslogs.push(await once(PLUGIN_NAME, c, lines));
       }
     }
-    const row = (who: string, label: string): SinkBenchRow => {
-      const r = runs[who]!;
-      const seconds = median(r.map((x) => x.seconds));
-      const received = Math.min(...r.map((x) => x.received));
-      return { sink: c.name, driver: label, lines, received, seconds, linesPerSecond: median(r.map((x) => x.received / x.seconds)) };
-    };
-    const d = row('docker', `Docker's ${c.driver}`);
-    const t = row('tslogs', 'tslogs');
-    t.ratioToDocker = t.linesPerSecond / d.linesPerSecond;
-    rows.push(d, t);
+    rows.push(row);
+    await docker(['container', 'prune', '-f']).catch(() => undefined);
   }
   return rows;
 }
 
-export function sinksTable(rows: readonly SinkBenchRow[]): string {
-  const body = rows.map(
-    (r) =>
-      `| ${r.sink} | ${r.driver} | ${r.received.toLocaleString('en')} of ${r.lines.toLocaleString('en')} | ${r.seconds.toFixed(2)} s | ${(r.linesPerSecond / 1e3).toFixed(1)} k lines/s | ${r.ratioToDocker === undefined ? '–' : r.ratioToDocker.toFixed(2)} |`,
-  );
-  return ['| sink | driver | received (worst run) | wall time (median of 3) | rate | tslogs / Docker |', '|---|---|---|---|---|---|', ...body].join('\n');
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Plugin CPU seconds per million lines, median over the runs. */
+export function cpuPerMillion(runs: readonly SinkRun[], lines: number): number {
+  return median(runs.map((r) => r.cpu ?? Number.NaN)) / (lines / 1e6);
+}
+
+export function sinksTable(rows: readonly SinkRow[]): string {
+  const body = rows.map((r) => {
+    const d = median(r.docker.map((x) => x.seconds));
+    const t = median(r.tslogs.map((x) => x.seconds));
+    const exit = median(r.tslogs.map((x) => x.exitSeconds));
+    const worst = (runs: SinkRun[]): string => Math.min(...runs.map((x) => x.received)).toLocaleString('en');
+    return `| ${r.name} | ${d.toFixed(2)} s | ${t.toFixed(2)} s | ${exit.toFixed(2)} s | **${(t / d).toFixed(2)}** | ${worst(r.docker)} / ${worst(r.tslogs)} | ${cpuPerMillion(r.tslogs, r.lines).toFixed(2)} s |`;
+  });
+  return [
+    `| configuration (${rows[0]?.lines.toLocaleString('en') ?? 0} lines, median of ${rows[0]?.docker.length ?? 0}) | Docker's driver | tslogs | tslogs container exit | tslogs / Docker (time) | received, worst run (Docker / tslogs) | plugin CPU per M lines |`,
+    '|---|---|---|---|---|---|---|',
+    ...body,
+  ].join('\n');
 }

@@ -21,6 +21,7 @@ export type StartAt = 'end' | 'beginning';
 
 export type DropReason = 'rotated' | 'rejected' | 'checkpoint_missing' | 'drain_timeout' | 'corrupt';
 
+
 /** Plain counters, read by the metrics module at scrape time. */
 export class DeliveryStats {
   sentEntries = 0;
@@ -49,10 +50,21 @@ export interface DeliveryParams {
   startAt?: StartAt;
 }
 
+/** A batch handed to the sink and not settled yet. */
+interface InFlight {
+  entries: SinkEntry[];
+  /** Safe once this batch and every one before it are acknowledged. */
+  checkpoint: FilePosition;
+  /** The send's outcome: undefined when acknowledged, else its error. Never rejects. */
+  done: Promise<Error | undefined>;
+}
+
 /**
  * One sink's cursor over one container's store: reads from the checkpoint, sends in
- * the sink's batch sizes, retries with backoff until acknowledged, and only then
- * moves the checkpoint. Nothing here can slow ingest: the store is the buffer.
+ * the sink's batch sizes with up to `sink.maxInFlight` batches awaiting their
+ * acknowledgement, retries with backoff, and moves the checkpoint over the batches
+ * acknowledged in order (written at most every CHECKPOINT_INTERVAL_MS). Nothing
+ * here can slow ingest: the store is the buffer.
  */
 export class Delivery {
   readonly stats = new DeliveryStats();
@@ -61,9 +73,13 @@ export class Delivery {
   private reported = new Set<string>();
   /** The open() StartLogging waited for, when the sink asked for a check before the container starts. */
   private firstOpen: Promise<void> | undefined;
+  /** Sent and not yet settled, oldest first. */
+  private inflight: InFlight[] = [];
+  private readonly window: number;
 
   constructor(private readonly p: DeliveryParams) {
     this.backoff = new Backoff(p.options.retryMinMs, p.options.retryMaxMs);
+    this.window = Math.max(1, p.sink.maxInFlight ?? 1);
   }
 
   /**
@@ -128,6 +144,7 @@ export class Delivery {
     } finally {
       stream?.close();
       this.stats.connected = false;
+      await this.p.checkpoints.flush().catch((err: Error) => this.p.report(`${this.label()}: cannot save the checkpoint: ${err.message}`));
       await this.p.sink.close().catch(() => undefined);
     }
   }
@@ -155,89 +172,159 @@ export class Delivery {
       { reassemble: this.p.options.reassemble, maxBytes: this.p.options.partialMaxBytes, onCut: (n) => (this.stats.cutBytes += n) },
       from,
     );
-    let checkpoint = from;
     const pending: Ready[] = [];
     const iterator = stream.batches();
     let next = iterator.next();
     try {
       for (;;) {
-        const linger = this.p.sink.lingerMs;
-        const result = pending.length > 0 && linger > 0 ? await raceTimeout(next, linger) : await next;
-        if (result === 'timeout') {
-          checkpoint = await this.sendAll(pending.splice(0), checkpoint);
+        const linger = pending.length > 0 ? this.p.sink.lingerMs : 0;
+        const event = await this.nextEvent(next, linger);
+        if (event === 'settled') {
+          await this.settleHead();
           continue;
         }
-        if (result.done) break;
+        if (event === 'timeout') {
+          await this.sendAll(pending.splice(0));
+          continue;
+        }
+        if (event.done) break;
         next = iterator.next();
-        collect(result.value, assembler, pending);
-        checkpoint = await this.sendFull(pending, checkpoint, linger > 0);
+        collect(event.value, assembler, pending);
+        await this.sendFull(pending, this.p.sink.lingerMs > 0);
       }
     } finally {
       // Not iterator.return(): it would wait for a generator parked waiting for the writer.
       next.catch(() => undefined);
       stream.close();
     }
-    if (this.abort.signal.aborted) return checkpoint;
-    assembler.flush(pending);
-    return this.sendAll(pending.splice(0), checkpoint);
+    if (!this.abort.signal.aborted) {
+      assembler.flush(pending);
+      await this.sendAll(pending.splice(0));
+      while (this.inflight.length > 0 && !this.abort.signal.aborted) await this.settleHead();
+    }
+    return this.stats.checkpoint;
+  }
+
+  /**
+   * The next thing to act on: more entries from the store, the oldest batch in flight
+   * settling (so a failure is retried while the store is quiet), or the linger
+   * deadline of a batch that is not full.
+   */
+  private async nextEvent<T>(next: Promise<T>, lingerMs: number): Promise<T | 'settled' | 'timeout'> {
+    const head = this.inflight[0];
+    if (head === undefined && lingerMs <= 0) return next;
+    let timer: NodeJS.Timeout | undefined;
+    const waits: Promise<T | 'settled' | 'timeout'>[] = [next];
+    if (head !== undefined) waits.push(head.done.then(() => 'settled' as const));
+    if (lingerMs > 0) waits.push(new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), lingerMs))));
+    try {
+      return await Promise.race(waits);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends full batches; the rest waits for more entries when the sink lingers. */
-  private async sendFull(pending: Ready[], checkpoint: FilePosition, linger: boolean): Promise<FilePosition> {
+  private async sendFull(pending: Ready[], linger: boolean): Promise<void> {
     const { maxBatchEntries } = this.p.sink;
     while (pending.length >= maxBatchEntries || (!linger && pending.length > 0)) {
-      checkpoint = await this.sendBatch(takeBatch(pending, maxBatchEntries, this.p.sink.maxBatchBytes), checkpoint);
+      await this.dispatch(takeBatch(pending, maxBatchEntries, this.p.sink.maxBatchBytes));
     }
-    return checkpoint;
   }
 
-  private async sendAll(ready: Ready[], checkpoint: FilePosition): Promise<FilePosition> {
-    while (ready.length > 0) checkpoint = await this.sendBatch(takeBatch(ready, this.p.sink.maxBatchEntries, this.p.sink.maxBatchBytes), checkpoint);
-    return checkpoint;
+  private async sendAll(ready: Ready[]): Promise<void> {
+    while (ready.length > 0) await this.dispatch(takeBatch(ready, this.p.sink.maxBatchEntries, this.p.sink.maxBatchBytes));
   }
 
-  private async sendBatch(batch: Ready[], checkpoint: FilePosition): Promise<FilePosition> {
-    if (batch.length === 0 || this.abort.signal.aborted) return checkpoint;
+  /** Hands a batch to the sink once the window has room. */
+  private async dispatch(batch: Ready[]): Promise<void> {
+    while (this.inflight.length >= this.window && !this.abort.signal.aborted) await this.settleHead();
+    if (batch.length === 0 || this.abort.signal.aborted) return;
     const entries: SinkEntry[] = batch.map((r) => r.entry);
-    this.stats.oldestUnsent = entries[0]!.sec;
-    const ok = await this.retry('send', () => this.p.sink.send(entries));
-    this.stats.oldestUnsent = 0;
-    if (ok === 'aborted') return checkpoint;
-    if (ok === 'rejected') this.lost('rejected', entries.length);
-    else {
-      this.stats.sentEntries += entries.length;
-      for (const e of entries) this.stats.sentBytes += e.line.length;
+    const done = this.p.sink.send(entries).then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    this.inflight.push({ entries, checkpoint: batch[batch.length - 1]!.checkpoint, done });
+    if (this.inflight.length === 1) this.stats.oldestUnsent = entries[0]!.sec;
+  }
+
+  /**
+   * Waits for the oldest batch in flight. After a failure, the batches sent behind it
+   * settle first; then each one that failed is sent again, in order, until it is
+   * acknowledged (or rejected): the checkpoint only ever moves over batches in order.
+   */
+  private async settleHead(): Promise<void> {
+    const error = await this.inflight[0]!.done;
+    if (error === undefined) {
+      this.settled(this.inflight.shift()!, 'ok');
+      return;
     }
-    const next = batch[batch.length - 1]!.checkpoint;
-    await this.p.checkpoints.save(next);
-    this.stats.checkpoint = next;
-    return next;
+    const batches = this.inflight.splice(0);
+    const errors = await Promise.all(batches.map((f) => f.done));
+    for (let i = 0; i < batches.length; i++) {
+      const f = batches[i]!;
+      const outcome = errors[i] === undefined ? 'ok' : await this.retryAfter(errors[i]!, 'send', () => this.p.sink.send(f.entries), f.entries.length);
+      if (outcome === 'aborted') return;
+      this.settled(f, outcome);
+    }
+  }
+
+  private settled(f: InFlight, outcome: 'ok' | 'rejected'): void {
+    if (outcome === 'rejected') this.stats.dropped.rejected += f.entries.length;
+    else {
+      this.backoff.reset();
+      this.stats.sentEntries += f.entries.length;
+      for (const e of f.entries) this.stats.sentBytes += e.line.length;
+    }
+    this.stats.checkpoint = f.checkpoint;
+    this.stats.oldestUnsent = this.inflight[0]?.entries[0]!.sec ?? 0;
+    this.p.checkpoints.saveSoon(f.checkpoint);
   }
 
   /** Retries until success, a non-retryable SinkError, or stop(). */
   private async retry(what: string, action: () => Promise<void>): Promise<'ok' | 'rejected' | 'aborted'> {
+    if (this.abort.signal.aborted) return 'aborted';
+    try {
+      await action();
+      this.backoff.reset();
+      return 'ok';
+    } catch (err) {
+      return this.retryAfter(err as Error, what, action);
+    }
+  }
+
+  /**
+   * `action` just failed with `first`: retries it with backoff until success, a
+   * non-retryable SinkError, or stop(). `entries`: the size of the batch it sends.
+   */
+  private async retryAfter(first: Error, what: string, action: () => Promise<void>, entries?: number): Promise<'ok' | 'rejected' | 'aborted'> {
+    let error = first;
     for (;;) {
+      if (this.abort.signal.aborted) return 'aborted';
+      if (error instanceof SinkError && !error.retryable) {
+        const dropped = entries === undefined ? '' : `, ${entries} entries dropped`;
+        this.p.report(`${this.label()}: ${what} rejected${dropped}: ${error.message}`);
+        return 'rejected';
+      }
+      this.stats.retries++;
+      this.reportOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
+      await sleep(this.backoff.next(), this.abort.signal);
       if (this.abort.signal.aborted) return 'aborted';
       try {
         await action();
         this.backoff.reset();
         return 'ok';
       } catch (err) {
-        const error = err as Error;
-        if (error instanceof SinkError && !error.retryable) {
-          this.p.report(`${this.label()}: ${what} rejected, batch dropped: ${error.message}`);
-          return 'rejected';
-        }
-        this.stats.retries++;
-        this.reportOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
-        await sleep(this.backoff.next(), this.abort.signal);
+        error = err as Error;
       }
     }
   }
 
-  private lost(reason: DropReason, entries: number): void {
+  /** Entries the store no longer has for this cursor (the other drops are counted where they happen). */
+  private lost(reason: 'rotated' | 'checkpoint_missing', entries: number): void {
     this.stats.dropped[reason] += entries;
-    const what = reason === 'checkpoint_missing' ? 'the checkpoint file is gone from the store; resuming at the oldest file' : `${entries} entries rotated away before they were sent`;
+    const what = reason === 'rotated' ? `${entries} entries rotated away before they were sent` : 'the checkpoint file is gone from the store; resuming at the oldest file';
     this.p.report(`${this.label()}: ${what}`);
   }
 
@@ -268,14 +355,4 @@ function takeBatch(ready: Ready[], maxEntries: number, maxBytes: number): Ready[
     n++;
   }
   return ready.splice(0, n);
-}
-
-async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -31,6 +31,12 @@ export interface Sink {
    */
   readonly lingerMs: number;
   /**
+   * Batches the router may have sent and not yet seen acknowledged (default 1).
+   * Above 1, send() is called again before the previous call settled; a sink that
+   * allows it keeps each call independent (say, one HTTP request each).
+   */
+  readonly maxInFlight?: number;
+  /**
    * When true, StartLogging awaits the first open() and fails the container start
    * with its error, as Docker does for a check the user asked for explicitly
    * (`splunk-verify-connection=true`). Otherwise (the default) the container

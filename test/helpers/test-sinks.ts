@@ -59,3 +59,43 @@ export function scriptedDefinition(name: string, make: () => ScriptedSink = () =
     },
   };
 }
+
+/**
+ * A sink that lets several batches be in flight; the test settles each send itself
+ * (`settle(i, error?)`, sends numbered in call order), so it decides what is acknowledged when.
+ */
+export class WindowSink implements Sink {
+  readonly lingerMs = 0;
+  readonly sends: { lines: string[]; settle: (error?: Error) => void }[] = [];
+  /** Lines of the sends that were acknowledged, in the order they were acknowledged. */
+  readonly acknowledged: string[] = [];
+  outstanding = 0;
+  maxOutstanding = 0;
+
+  constructor(
+    readonly maxInFlight: number,
+    readonly maxBatchEntries = 50,
+    readonly maxBatchBytes = 1 << 20,
+  ) {}
+
+  async open(): Promise<void> {}
+
+  send(batch: readonly SinkEntry[]): Promise<void> {
+    const lines = batch.map((e) => e.line.toString('utf8'));
+    this.outstanding++;
+    this.maxOutstanding = Math.max(this.maxOutstanding, this.outstanding);
+    return new Promise((resolve, reject) => {
+      this.sends.push({
+        lines,
+        settle: (error) => {
+          this.outstanding--;
+          if (error !== undefined) return reject(error);
+          this.acknowledged.push(...lines);
+          resolve();
+        },
+      });
+    });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -6,7 +6,8 @@ import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
+import { ScriptedSink, scriptedDefinition, WindowSink } from '../helpers/test-sinks.js';
+import { SinkError } from '../../src/sinks/sink.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const T0 = 1795896100;
@@ -130,7 +131,8 @@ describe('router', () => {
     expect(up.instances[0]!.received.map((r) => r.line)).toEqual(expected(0, 5000));
     expect(down.instances[0]!.received).toEqual([]);
     const views = Object.fromEntries(driver.router.views().map((v) => [v.sink, v.delivery.stats]));
-    expect(views.down!.retries).toBeGreaterThan(0);
+    // The healthy sink may be done before the down one saw its first failure.
+    await waitUntil(() => views.down!.retries > 0, 'a retry of the down sink');
     expect(views.down!.sentEntries).toBe(0);
     // The down sink recovers and catches up from its checkpoint.
     down.instances[0]!.down = false;
@@ -219,6 +221,49 @@ describe('router', () => {
       [10, 'l'],
     ]);
     expect(sink.received[1]).toMatchObject({ sec: T0, nsec: 5, source: 'stdout' });
+    await fifo.close();
+  });
+
+  it('keeps up to maxInFlight batches in flight; the checkpoint moves over them in order, and only a failed one is sent again', async () => {
+    const sink = new WindowSink(3, 50);
+    const def = { ...scriptedDefinition('win'), create: () => sink };
+    const { dir, driver } = setup([def]);
+    const id = 'd'.repeat(64);
+    const fifo = new Fifo(dir, 'fw');
+    await driver.startLogging({ File: fifo.path, Info: info(id, { 'win-address': 'x', 'sink-retry-min': '1ms', 'sink-retry-max': '2ms' }) });
+    await fifo.write(frames(0, 300));
+    await waitUntil(() => sink.sends.length === 3, 'three batches in flight');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.sends.length, 'no fourth batch while three are in flight').toBe(3);
+    const stats = () => driver.router.views()[0]!.delivery.stats;
+    const start = stats().checkpoint.offset;
+    // The third is acknowledged first: the checkpoint may not move over the first two.
+    sink.sends[2]!.settle();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stats().checkpoint.offset).toBe(start);
+    sink.sends[0]!.settle();
+    await waitUntil(() => stats().checkpoint.offset > start, 'the checkpoint after the first batch');
+    const afterFirst = stats().checkpoint.offset;
+    // Room in the window again: the fourth batch goes out.
+    await waitUntil(() => sink.sends.length === 4, 'a fourth batch');
+    // The second fails: once every batch in flight settled, it alone is sent again (not the
+    // third and fourth, already acknowledged), and only then does anything new go out.
+    sink.sends[1]!.settle(new SinkError('scripted failure'));
+    sink.sends[3]!.settle();
+    await waitUntil(() => sink.sends.length === 5, 'the failed batch sent again');
+    expect(sink.sends[4]!.lines).toEqual(sink.sends[1]!.lines);
+    expect(stats().checkpoint.offset).toBe(afterFirst);
+    sink.sends[4]!.settle();
+    for (let settled = 5; settled < 7; settled++) {
+      await waitUntil(() => sink.sends.length > settled, `send ${settled}`);
+      sink.sends[settled]!.settle();
+    }
+    await waitUntil(() => stats().sentEntries === 300, 'every entry acknowledged');
+    expect(sink.maxOutstanding).toBe(3);
+    expect([...sink.acknowledged].sort()).toEqual(expected(0, 300));
+    expect(sink.acknowledged.length, 'nothing acknowledged twice').toBe(300);
+    expect(stats().retries).toBe(1);
+    await waitUntil(() => stats().checkpoint.offset === fs.statSync(path.join(dir, 'store', 'containers', id, `${id}-json.log`)).size, 'the checkpoint at the end');
     await fifo.close();
   });
 });

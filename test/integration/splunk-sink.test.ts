@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../src/config/container-info.js';
 import { SinkError, type Sink, type SinkEntry } from '../../src/sinks/sink.js';
 import { compileEvents, encodeBatch } from '../../src/sinks/splunk/format.js';
-import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
+import { SPLUNK_MAX_IN_FLIGHT, splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/options.js';
 import { HecReceiver, makeTestCa, type HecRequest, type TestCa } from '../helpers/hec-receiver.js';
 
@@ -115,13 +115,14 @@ describe('requests', () => {
     ]);
   });
 
-  it('keeps connections alive and bounded to two, however many sends are in flight', async () => {
+  it('keeps connections alive and bounded to one per batch the router may have in flight, plus one', async () => {
     const hec = await receiver();
     const s = sink({ 'splunk-url': hec.url });
+    expect(s.maxInFlight).toBe(SPLUNK_MAX_IN_FLIGHT);
     for (let i = 0; i < 5; i++) await s.send(BATCH);
-    await Promise.all(Array.from({ length: 8 }, () => s.send(BATCH)));
-    expect(hec.eventPosts()).toHaveLength(13);
-    expect(new Set(hec.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
+    await Promise.all(Array.from({ length: 3 * SPLUNK_MAX_IN_FLIGHT }, () => s.send(BATCH)));
+    expect(hec.eventPosts()).toHaveLength(5 + 3 * SPLUNK_MAX_IN_FLIGHT);
+    expect(new Set(hec.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(SPLUNK_MAX_IN_FLIGHT + 1);
   });
 
   it('compresses the whole body with splunk-gzip and says so in Content-Encoding', async () => {

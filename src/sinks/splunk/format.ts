@@ -74,7 +74,33 @@ export function compileEvents(s: EventSettings): CompiledEvents {
 
 /** Splunk's event `time`: Go's `fmt.Sprintf("%f", float64(UnixNano())/1e9)`. */
 export function formatTime(sec: number, nsec: number): string {
+  // float64(UnixNano()) without BigInt: sec × 1e9 is an exact double while
+  // sec × 1953125 < 2^53 (1e9 = 2^9 × 1953125; until the year 2116), and adding nsec
+  // then rounds once, to nearest even, exactly like Go's int64 → float64 conversion.
+  if (sec >= FAST_MIN_SEC && sec < FAST_MAX_SEC) return formatGoF6Fast((sec * 1e9 + nsec) / 1e9);
   return formatGoF6(Number(BigInt(sec) * 1_000_000_000n + BigInt(nsec)) / 1e9);
+}
+
+/** 2^19 s: from here on a double's fraction times 1e6 is exact (see formatGoF6Fast). */
+const FAST_MIN_SEC = 2 ** 19;
+const FAST_MAX_SEC = 4_000_000_000;
+
+/**
+ * formatGoF6 for d in [2^19, 2^53) without BigInt. The fraction d − ⌊d⌋ is exact and
+ * a multiple of d's ulp, at least 2^-33 here, so fraction × 1e6 needs fewer than 53
+ * bits and is exact too: rounding it half to even is then decided on exact values.
+ */
+function formatGoF6Fast(d: number): string {
+  let whole = Math.floor(d);
+  const scaled = (d - whole) * 1e6;
+  let micros = Math.floor(scaled);
+  const rest = scaled - micros;
+  if (rest > 0.5 || (rest === 0.5 && micros % 2 === 1)) micros++;
+  if (micros === 1_000_000) {
+    whole++;
+    micros = 0;
+  }
+  return `${whole}.${micros < 100_000 ? String(micros).padStart(6, '0') : micros}`;
 }
 
 const F64 = new Float64Array(1);

@@ -13,9 +13,18 @@ import { HecTransport } from './transport.js';
  */
 export const SPLUNK_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
+/**
+ * POSTs awaiting HEC's answer at once, each on its own keep-alive connection.
+ * Docker's driver has one, but fills its next batch meanwhile; one was enough to
+ * leave tslogs idle half the time waiting on the round trip. Batches may then reach
+ * HEC out of order (each event carries its own time).
+ */
+export const SPLUNK_MAX_IN_FLIGHT = 4;
+
 export class SplunkSink implements Sink {
   readonly maxBatchEntries: number;
   readonly maxBatchBytes = SPLUNK_MAX_BATCH_BYTES;
+  readonly maxInFlight = SPLUNK_MAX_IN_FLIGHT;
   readonly lingerMs: number;
   readonly openBeforeStart: boolean;
   private readonly events: CompiledEvents;
@@ -29,7 +38,7 @@ export class SplunkSink implements Sink {
     this.lingerMs = options.lingerMs;
     this.openBeforeStart = options.verifyConnection;
     this.events = compileEvents(options.events);
-    this.transport = new HecTransport(options, context.report);
+    this.transport = new HecTransport(options, context.report, SPLUNK_MAX_IN_FLIGHT);
   }
 
   /** Docker's connection check when asked for; otherwise connections are made by send(). */

@@ -24,9 +24,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_ERROR_BODY = 1024;
 /** Larger responses are not HEC's; stop reading (and drop the connection). */
 const MAX_RESPONSE = 64 * 1024;
-// One connection for events and one for acknowledgement polls; more only queue
-// inside the pool, which bounds in-flight requests per container.
-const CONNECTIONS = 2;
 const ACK_POLL_FIRST_MS = 100;
 const ACK_POLL_MAX_MS = 2000;
 
@@ -50,16 +47,18 @@ export class HecTransport {
   private readonly closing = new AbortController();
   private ackDisabledReported = false;
 
+  /** `concurrency`: requests in flight at once (one connection each), besides one for acknowledgement polls. */
   constructor(
     private readonly options: SplunkOptions,
     private readonly report: (message: string) => void,
+    concurrency = 1,
   ) {
     this.token = options.token.reveal();
     this.channel = options.ack ? randomUUID() : undefined;
     const { ca, servername, rejectUnauthorized } = options.tls;
     const connector = buildConnector({ ...(ca && { ca }), rejectUnauthorized });
     this.pool = new Pool(options.origin, {
-      connections: CONNECTIONS,
+      connections: concurrency + 1,
       // Idle connections outlive the router's default 5 s linger (undici's own default is 4 s)
       // and are closed before Splunk's 12 s busyKeepAliveIdleTimeout would cut them mid-request.
       keepAliveTimeout: 10_000,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CheckpointFile } from '../../../src/router/checkpoint-file.js';
+import { CHECKPOINT_MAX_UNSAVED, CheckpointFile } from '../../../src/router/checkpoint-file.js';
 import type { FilePosition } from '../../../src/store/log-stream.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
@@ -118,5 +118,60 @@ describe('CheckpointFile', () => {
     fs.mkdirSync(path.dirname(cp.file), { recursive: true });
     fs.writeFileSync(cp.file, text);
     expect(cp.load()).toBeUndefined();
+  });
+
+  it('saveSoon writes at once after a quiet interval, then at most once per interval with the latest position', async () => {
+    const written = spyRenames();
+    const cp = new CheckpointFile(CheckpointFile.path(tmpDir(), 'alpha'), { intervalMs: 100 });
+    cp.saveSoon({ file: 'f', offset: 1 });
+    await vi.waitFor(() => expect(written).toEqual(['{"file":"f","offset":1}\n']));
+    const t0 = Date.now();
+    cp.saveSoon({ file: 'f', offset: 2 });
+    cp.saveSoon({ file: 'f', offset: 3 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(written).toHaveLength(1);
+    await vi.waitFor(() => expect(written).toHaveLength(2), { timeout: 1000 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(60);
+    expect(written[1]).toBe('{"file":"f","offset":3}\n');
+  });
+
+  it(`saveSoon writes at once when ${CHECKPOINT_MAX_UNSAVED} positions are waiting, whatever the interval`, async () => {
+    const written = spyRenames();
+    const cp = new CheckpointFile(CheckpointFile.path(tmpDir(), 'alpha'), { intervalMs: 60_000 });
+    cp.saveSoon({ file: 'f', offset: 0 });
+    await vi.waitFor(() => expect(written).toHaveLength(1));
+    for (let i = 1; i < CHECKPOINT_MAX_UNSAVED; i++) cp.saveSoon({ file: 'f', offset: i });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(written).toHaveLength(1);
+    cp.saveSoon({ file: 'f', offset: CHECKPOINT_MAX_UNSAVED });
+    await vi.waitFor(() => expect(written).toHaveLength(2));
+    expect(cp.load()).toEqual({ file: 'f', offset: CHECKPOINT_MAX_UNSAVED });
+  });
+
+  it('flush writes the waiting position now, and nothing is written after it', async () => {
+    const written = spyRenames();
+    const cp = new CheckpointFile(CheckpointFile.path(tmpDir(), 'alpha'), { intervalMs: 60_000 });
+    cp.saveSoon({ file: 'f', offset: 1 });
+    cp.saveSoon({ file: 'f', offset: 2 });
+    await cp.flush();
+    expect(cp.load()).toEqual({ file: 'f', offset: 2 });
+    await cp.flush();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(written.at(-1)).toBe('{"file":"f","offset":2}\n');
+  });
+
+  it('reports a failed timed write and writes the position at the next interval', async () => {
+    const errors: string[] = [];
+    const dir = tmpDir();
+    const cp = new CheckpointFile(CheckpointFile.path(dir, 'alpha'), { intervalMs: 20, onError: (e) => errors.push(e.message) });
+    const open = fs.promises.open.bind(fs.promises);
+    let failures = 1;
+    vi.spyOn(fs.promises, 'open').mockImplementation(async (...args: Parameters<typeof fs.promises.open>) => {
+      if (failures-- > 0) throw new Error('ENOSPC: no space left on device');
+      return open(...args);
+    });
+    cp.saveSoon({ file: 'f', offset: 5 });
+    await vi.waitFor(() => expect(cp.load()).toEqual({ file: 'f', offset: 5 }), { timeout: 2000 });
+    expect(errors).toEqual(['ENOSPC: no space left on device']);
   });
 });

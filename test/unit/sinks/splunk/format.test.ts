@@ -98,6 +98,28 @@ describe('time: %f of float64(ns)/1e9, exact, ties to even', () => {
     expect(formatTime(sec, nsec)).toBe(expected);
   });
 
+  it('gives the exact (BigInt) result for 200,000 times, ties and their neighbours included', () => {
+    const exact = (sec: number, nsec: number): string => formatGoF6(Number(BigInt(sec) * 1_000_000_000n + BigInt(nsec)) / 1e9);
+    let seed = 0x9e3779b9;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+      return seed % n;
+    };
+    const cases: [number, number][] = [];
+    for (let i = 0; i < 100_000; i++) cases.push([2 ** 19 + rand(4_000_000_000 - 2 ** 19), rand(1_000_000_000)]);
+    // Ties: fractions k/2^m that end in exactly 5 at the seventh decimal, and one ns either side.
+    for (let i = 0; i < 33_000; i++) {
+      const sec = 1_000_000_000 + rand(2_000_000_000);
+      const tie = (2 * rand(64) + 1) * 7_812_500; // odd multiples of 1/128 s in ns
+      for (const nsec of [tie - 1, tie, tie + 1]) if (nsec >= 0 && nsec < 1e9) cases.push([sec, nsec]);
+    }
+    cases.push([2 ** 19, 0], [2 ** 19, 999_999_999], [3_999_999_999, 999_999_999], [3_999_999_999, 999_999_500]);
+    let wrong = 0;
+    for (const [sec, nsec] of cases) if (formatTime(sec, nsec) !== exact(sec, nsec)) wrong++;
+    expect(cases.length).toBeGreaterThan(195_000);
+    expect(wrong).toBe(0);
+  });
+
   it('differs from toFixed(6) exactly on ties', () => {
     const tie = Number(1795896181_007812500n) / 1e9;
     expect(tie).toBe(1795896181 + 1 / 128);
