@@ -202,7 +202,20 @@ export class Delivery {
       await this.sendAll(pending.splice(0));
       while (this.inflight.length > 0 && !this.abort.signal.aborted) await this.settleHead();
     }
+    if (this.abort.signal.aborted) await this.settleInFlight();
     return this.stats.checkpoint;
+  }
+
+  /**
+   * Stopping: what is in flight still counts once acknowledged (a restart would send
+   * it twice otherwise), up to the first failure, which is not retried now.
+   */
+  private async settleInFlight(): Promise<void> {
+    const batches = this.inflight.splice(0);
+    for (const f of batches) {
+      if ((await f.done) !== undefined) return;
+      this.settled(f, 'ok');
+    }
   }
 
   /**
