@@ -65,15 +65,15 @@ export class Output {
         await this.switchTo(this.stdout);
         this.append(Buffer.from(this.json(run.source, e)));
       } else {
-        const toOut = e.stream === 'stdout';
-        if (!toOut && e.stream !== 'stderr') continue; // Docker drops other sources
+        const toOut = e.source === 'stdout';
+        if (!toOut && e.source !== 'stderr') continue; // Docker drops other sources
         await this.switchTo(toOut ? this.stdout : this.stderr);
         if (prefix !== undefined) this.append(toOut ? prefix.stdout : prefix.stderr);
         if (o.timestamps) this.ascii(formatFixedNano(e.sec, e.nsec) + ' ');
         if (o.details) this.ascii(' ');
-        this.append(e.log);
+        this.append(e.line);
         // A prefixed line must end its line, or the next container's would be glued to it.
-        if (prefix !== undefined && e.log[e.log.length - 1] !== 0x0a) this.ascii('\n');
+        if (e.newline || prefix !== undefined) this.ascii('\n');
       }
       if (this.pos >= FLUSH_AT) await this.flush();
     }
@@ -81,14 +81,13 @@ export class Output {
   }
 
   private json(source: number, e: StoredEntry): string {
-    const end = e.log.length > 0 && e.log[e.log.length - 1] === 0x0a ? e.log.length - 1 : e.log.length;
     return (
       JSON.stringify({
         time: formatFixedNano(e.sec, e.nsec),
         container: this.options.names[source],
         id: this.options.ids[source],
-        stream: e.stream,
-        line: e.log.toString('utf8', 0, end),
+        stream: e.source,
+        line: e.line.toString('utf8'),
       }) + '\n'
     );
   }

@@ -3,7 +3,7 @@
 // Items are batches of entries; LIVE separates the history from new entries.
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { currentLogPath } from '../store/layout.js';
-import type { StoredEntry } from '../store/stored-entry.js';
+import { fromLog, type StoredEntry } from '../store/stored-entry.js';
 import { errorText, readBody, request } from './http-unix.js';
 import { filterBatches, HISTORY_END, instantOf, type LogsQuery, queryFilter, STREAM_ERROR } from '../protocol/logs-query.js';
 
@@ -28,7 +28,7 @@ export async function* daemonSource(socket: string, query: LogsQuery, signal?: A
       return;
     }
     // `line` is a view into the response chunk, which nothing reuses.
-    batch.push({ stream: e.source, sec: e.sec, nsec: e.nsec, log: e.line });
+    batch.push(fromLog(e.line, e.source, e.sec, e.nsec));
   });
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {
@@ -68,7 +68,7 @@ export async function* storeSource(root: string, query: LogsQuery): AsyncGenerat
 export async function* joinPartials(items: AsyncIterable<Item>): AsyncGenerator<Item> {
   const pending = new Map<string, { first: StoredEntry; parts: Buffer[] }>();
   const flushAll = (): StoredEntry[] => {
-    const out = [...pending.values()].map(({ first, parts }) => ({ ...first, log: Buffer.concat(parts) }));
+    const out = [...pending.values()].map(({ first, parts }) => ({ ...first, line: Buffer.concat(parts), newline: false }));
     pending.clear();
     return out.sort((a, b) => a.sec - b.sec || a.nsec - b.nsec);
   };
@@ -81,18 +81,17 @@ export async function* joinPartials(items: AsyncIterable<Item>): AsyncGenerator<
     }
     const out: StoredEntry[] = [];
     for (const e of item) {
-      const open = pending.get(e.stream);
-      const complete = e.log.length > 0 && e.log[e.log.length - 1] === 0x0a;
-      if (open === undefined && complete) {
+      const open = pending.get(e.source);
+      if (open === undefined && e.newline) {
         out.push(e);
         continue;
       }
       const p = open ?? { first: e, parts: [] };
-      p.parts.push(e.log);
-      if (complete) {
-        pending.delete(e.stream);
-        out.push({ ...p.first, log: Buffer.concat(p.parts) });
-      } else pending.set(e.stream, p);
+      p.parts.push(e.line);
+      if (e.newline) {
+        pending.delete(e.source);
+        out.push({ ...p.first, line: Buffer.concat(p.parts), newline: true });
+      } else pending.set(e.source, p);
     }
     if (out.length > 0) yield out;
   }

@@ -18,13 +18,15 @@ export class FrameEncoder {
     return this.pos;
   }
 
-  add(entry: LogEntry): void {
+  /** `newline`: end the line with "\n" (ReadLogs sends json-file's `log`, newline included). */
+  add(entry: LogEntry, newline = false): void {
     const source = entry.source;
     const sourceLen = Buffer.byteLength(source);
     const meta = entry.partial ? entry.meta : undefined;
     const idLen = meta !== undefined ? Buffer.byteLength(meta.id) : 0;
     // Upper bound of the frame: prefix, keys, 10-byte varints, payloads.
-    this.reserve(4 + 11 + sourceLen + 11 + 11 + entry.line.length + 2 + 11 + 2 + 11 + idLen + 11);
+    const lineLen = entry.line.length + (newline ? 1 : 0);
+    this.reserve(4 + 11 + sourceLen + 11 + 11 + lineLen + 2 + 11 + 2 + 11 + idLen + 11);
     const b = this.buf;
     const start = this.pos;
     let p = start + 4;
@@ -37,10 +39,11 @@ export class FrameEncoder {
       b[p++] = 0x10;
       p = writeTime(b, p, entry);
     }
-    if (entry.line.length > 0) {
+    if (lineLen > 0) {
       b[p++] = 0x1a;
-      p = writeVarint(b, p, entry.line.length);
+      p = writeVarint(b, p, lineLen);
       p += entry.line.copy(b, p);
+      if (newline) b[p++] = 0x0a;
     }
     if (entry.partial) {
       b[p++] = 0x20;

@@ -158,7 +158,7 @@ export class PluginDriver implements LogDriver {
     const encoder = new FrameEncoder();
     const live = this.logs.get(id);
     for await (const batch of readEntries(currentLogPath(this.options.root, id), options, live, signal)) {
-      for (const e of batch) encoder.add({ source: e.stream, sec: e.sec, nsec: e.nsec, line: e.log, partial: false, meta: undefined });
+      for (const e of batch) encoder.add({ source: e.source, sec: e.sec, nsec: e.nsec, line: e.line, partial: false, meta: undefined }, e.newline);
       yield encoder.take();
     }
   }

@@ -14,7 +14,7 @@ import { type Filter, filterBatches, HISTORY_END, type LogsQuery, parseQuery, Qu
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import type { ContainerInfo } from '../config/container-info.js';
-import type { StoredEntry } from '../store/stored-entry.js';
+import { fromLog, type StoredEntry } from '../store/stored-entry.js';
 import type { LogDriver } from './server.js';
 
 /** Docker's zero time: no bound. */
@@ -121,14 +121,14 @@ async function* filtered(frames: AsyncIterable<Buffer>, filter: Filter | undefin
   }
   const encoder = new FrameEncoder();
   for await (const batch of filterBatches(decoded(frames), filter, tail)) {
-    for (const e of batch) encoder.add({ source: e.stream, sec: e.sec, nsec: e.nsec, line: e.log, partial: false, meta: undefined });
+    for (const e of batch) encoder.add({ source: e.source, sec: e.sec, nsec: e.nsec, line: e.line, partial: false, meta: undefined }, e.newline);
     yield encoder.take();
   }
 }
 
 async function* decoded(frames: AsyncIterable<Buffer>): AsyncGenerator<StoredEntry[]> {
   let batch: StoredEntry[] = [];
-  const decoder = new FrameDecoder((e) => batch.push({ stream: e.source, sec: e.sec, nsec: e.nsec, log: e.line }));
+  const decoder = new FrameDecoder((e) => batch.push(fromLog(e.line, e.source, e.sec, e.nsec)));
   for await (const chunk of frames) {
     decoder.push(chunk);
     if (batch.length > 0) yield batch;

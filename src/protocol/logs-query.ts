@@ -83,8 +83,7 @@ export interface Filter {
 
 /** The line a pattern is matched against: without its newline. */
 function lineText(e: StoredEntry): string {
-  const end = e.log.length > 0 && e.log[e.log.length - 1] === 0x0a ? e.log.length - 1 : e.log.length;
-  return e.log.toString('utf8', 0, end);
+  return e.line.toString('utf8');
 }
 
 /** Throws the RE2 parse error of a bad --grep pattern. */
@@ -104,7 +103,7 @@ export function queryFilter(query: Pick<LogsQuery, 'stream' | 'grep'>, isolate =
   let closed = false;
   return {
     apply: async (batch) => {
-      const candidates = stream === undefined ? batch : batch.filter((e) => e.stream === stream);
+      const candidates = stream === undefined ? batch : batch.filter((e) => e.source === stream);
       if (re === undefined || candidates.length === 0) return candidates;
       const texts = candidates.map(lineText);
       if (!isolate) return candidates.filter((_, i) => re.test(texts[i]!));
@@ -141,7 +140,7 @@ export async function* filterBatches(batches: AsyncIterable<StoredEntry[]>, filt
   let next = 0;
   for await (const batch of batches) {
     for (const e of await filter.apply(batch)) {
-      const kept = { ...e, log: Buffer.from(e.log) };
+      const kept = { ...e, line: Buffer.from(e.line) };
       if (ring.length < tail) ring.push(kept);
       else ring[next] = kept;
       next = (next + 1) % tail;

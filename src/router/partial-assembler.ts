@@ -49,20 +49,24 @@ export class PartialAssembler {
   push(stored: StoredEntry, end: FilePosition, out: Ready[]): void {
     const before = this.cursor;
     this.cursor = end;
-    const log = stored.log;
-    const complete = log.length > 0 && log[log.length - 1] === 0x0a;
-    const line = complete ? log.subarray(0, log.length - 1) : log;
-    const group = this.groups.get(stored.stream);
+    const complete = stored.newline;
+    // The common case: a whole line and nothing open. A complete stored entry is a SinkEntry as it is.
+    if (complete && this.groups.size === 0) {
+      out.push({ entry: stored, checkpoint: end });
+      return;
+    }
+    const { line, source } = stored;
+    const group = this.groups.get(source);
     if (!this.options.reassemble) {
       if (!complete || group !== undefined) {
         const g = group ?? this.open(stored, before);
         g.ordinal++;
-        if (complete) this.groups.delete(stored.stream);
+        if (complete) this.groups.delete(source);
         const partial = { ordinal: g.ordinal, last: complete, id: g.id };
-        out.push({ entry: { line, source: stored.stream, sec: g.sec, nsec: g.nsec, partial }, checkpoint: end });
+        out.push({ entry: { line, source, sec: g.sec, nsec: g.nsec, partial }, checkpoint: end });
         return;
       }
-      out.push({ entry: { line, source: stored.stream, sec: stored.sec, nsec: stored.nsec }, checkpoint: end });
+      out.push({ entry: stored, checkpoint: end });
       return;
     }
     if (!complete) {
@@ -70,12 +74,12 @@ export class PartialAssembler {
       return;
     }
     if (group === undefined) {
-      out.push({ entry: { line, source: stored.stream, sec: stored.sec, nsec: stored.nsec }, checkpoint: this.safe() });
+      out.push({ entry: stored, checkpoint: this.safe() });
       return;
     }
     this.append(group, line);
-    this.groups.delete(stored.stream);
-    out.push({ entry: this.joined(group, stored.stream), checkpoint: this.safe() });
+    this.groups.delete(source);
+    out.push({ entry: this.joined(group, source), checkpoint: this.safe() });
   }
 
   /** The container stopped: an unterminated last line will never be completed, send what there is. */
@@ -93,7 +97,7 @@ export class PartialAssembler {
 
   private open(stored: StoredEntry, before: FilePosition): Group {
     const group: Group = { chunks: [], bytes: 0, cut: 0, sec: stored.sec, nsec: stored.nsec, start: before, ordinal: 0, id: randomBytes(32).toString('hex') };
-    this.groups.set(stored.stream, group);
+    this.groups.set(stored.source, group);
     return group;
   }
 

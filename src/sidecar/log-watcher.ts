@@ -40,6 +40,8 @@ const MIN_CHECK_GAP_MS = 5;
 
 export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements LiveLog {
   readonly policy: { readonly maxFile: number };
+  /** dockerd writes the files: readers always read them from disk. */
+  readonly generation = undefined;
   readonly logPath: string;
   private current: Current | undefined;
   private running: boolean;
@@ -66,6 +68,10 @@ export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements Liv
   }
 
   /** Someone (dockerd) is writing the file: readers keep following it. */
+  recent(): undefined {
+    return undefined;
+  }
+
   get live(): boolean {
     return this.running && !this.removed;
   }

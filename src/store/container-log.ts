@@ -1,16 +1,30 @@
+import { isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { LogEntry } from '../codec/log-entry.js';
+import { endsLine } from '../codec/log-entry.js';
 import type { LiveLog, LiveLogEvents } from './live-log.js';
+import { type FreshBatch, RecentEntries } from './recent-entries.js';
+import type { StoredEntry } from './stored-entry.js';
 import { ByteSink, JsonLineEncoder } from './json-line.js';
 import { containerDir, currentLogPath } from './layout.js';
 import { type Logger, RotatingFile, type RotationPolicy } from './rotating-file.js';
+
+/** The entries of the batch being encoded, kept for readers while someone follows. */
+interface Pending {
+  entries: StoredEntry[];
+  /** Offset in the batch just after each entry. */
+  ends: number[];
+  invalid: number[];
+}
 
 /**
  * The json-file store of one container: entries are encoded into a batch and
  * written with one syscall per batch; rotation happens between entries exactly
  * where Docker's would. When a write fails (full disk), the unwritten bytes are
  * kept and `blocked` is set so ingest can stop reading until a later flush succeeds.
+ * While readers follow, each written batch is also kept in memory for a moment
+ * (RecentEntries), so that those caught up need not read it back.
  */
 export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog {
   readonly path: string;
@@ -20,6 +34,11 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
   private writers = 0;
   /** Entries in the current file, -1 when it already existed (not counted, to keep opening cheap). */
   private linesInFile = 0;
+  /** Files opened so far (LiveLog.generation). */
+  private opened = 0;
+  private readonly recentEntries = new RecentEntries();
+  /** Undefined while nobody follows, and after a failed write until the batch is all on disk. */
+  private pending: Pending | undefined;
   blocked: Error | undefined;
 
   constructor(
@@ -39,6 +58,14 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
   /** Whether a logging session is writing this container now (followers keep waiting while it is). */
   get live(): boolean {
     return this.writers > 0;
+  }
+
+  get generation(): number | undefined {
+    return this.file.isOpen ? this.opened : undefined;
+  }
+
+  recent(generation: number, offset: number): FreshBatch | undefined {
+    return this.recentEntries.at(generation, offset);
   }
 
   attachWriter(): void {
@@ -61,9 +88,12 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
         this.rotate();
       }
     }
+    // A kept batch must start where the batch does, so that its offsets are the file's.
+    if (this.pending === undefined && this.sink.pos === 0 && this.listenerCount('append') > 0) this.pending = { entries: [], ends: [], invalid: [] };
     try {
       this.encoder.encode(entry, this.sink);
       if (this.linesInFile >= 0) this.linesInFile++;
+      if (this.pending !== undefined) keep(entry, this.sink.pos, this.pending);
     } catch (err) {
       // Only a timestamp outside years 0-9999 fails to encode; Docker drops such an entry too.
       this.log(`container ${this.containerId}: entry dropped: ${(err as Error).message}`);
@@ -79,15 +109,32 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     if (written === data.length) {
       this.sink.reset();
       this.blocked = undefined;
+      this.publish(data.length);
       this.emit('append');
       return true;
     }
+    // What is kept no longer matches the batch: readers read this part from the file.
+    this.pending = undefined;
     data.copy(this.sink.buf, 0, written);
     this.sink.pos = data.length - written;
     if (this.blocked === undefined) this.log(`container ${this.containerId}: ${error!.message}`);
     this.blocked = error;
     if (written > 0) this.emit('append');
     return false;
+  }
+
+  /** The batch just written (`length` bytes, ending the current file), for readers that are caught up. */
+  private publish(length: number): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    this.pending = undefined;
+    if (p.entries.length === 0) return;
+    // O_APPEND wrote it at the end, wherever that was: ask the file rather than trust our count.
+    const end = this.file.sizeOnDisk();
+    const start = end - length;
+    const ends = p.ends;
+    for (let i = 0; i < ends.length; i++) ends[i]! += start;
+    this.recentEntries.push({ generation: this.opened, start, end, entries: p.entries, ends, invalid: p.invalid });
   }
 
   /** Resolves once compression of rotated files has finished (tests, shutdown). */
@@ -103,6 +150,7 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
       if (!this.file.isOpen) this.openFile();
       return;
     }
+    this.opened++;
     const lines = this.linesInFile;
     this.linesInFile = 0;
     this.emit('rotate', lines);
@@ -111,7 +159,15 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
   private openFile(): void {
     fs.mkdirSync(containerDir(this.root, this.containerId), { recursive: true, mode: 0o750 });
     this.file.open();
+    this.opened++;
     this.linesInFile = this.file.size === 0 ? 0 : -1;
     this.emit('open');
   }
+}
+
+function keep(entry: LogEntry, end: number, p: Pending): void {
+  const line = entry.line;
+  if (!isUtf8(line)) p.invalid.push(p.entries.length);
+  p.entries.push({ line, newline: endsLine(entry), source: entry.source, sec: entry.sec, nsec: entry.nsec });
+  p.ends.push(end);
 }

@@ -25,22 +25,31 @@ export function parseJsonFileLine(buf: Buffer, start: number, end: number, inval
   if (!startsWith(buf, start, LOG_OPEN)) return undefined;
   let p = start + LOG_OPEN.length;
   const logStart = p;
-  let escaped = false;
+  let escapes = 0;
+  let lastEscape = -1;
   while (p < end && buf[p] !== QUOTE) {
     if (buf[p] === BACKSLASH) {
-      escaped = true;
+      escapes++;
+      lastEscape = p;
       p++;
     }
     p++;
   }
+  const escaped = escapes > 0;
   if (p >= end) return undefined;
-  const log = escaped ? unescape(buf, logStart, p, invalidAsByte) : Buffer.from(buf.subarray(logStart, p));
-  if (log === undefined || !startsWith(buf, p, STREAM_OPEN)) return undefined;
+  const logEnd = p;
+  // Usually the only escape is json-file's closing `\n`: one copy, no unescaping.
+  const newline = escapes === 1 && lastEscape === logEnd - 2 && buf[logEnd - 1] === 0x6e;
+  let line: Buffer | undefined;
+  if (newline) line = Buffer.from(buf.subarray(logStart, logEnd - 2));
+  else if (!escaped) line = Buffer.from(buf.subarray(logStart, logEnd));
+  else line = unescape(buf, logStart, logEnd, invalidAsByte);
+  if (line === undefined || !startsWith(buf, p, STREAM_OPEN)) return undefined;
   p += STREAM_OPEN.length;
   const streamStart = p;
   while (p < end && buf[p] !== QUOTE && buf[p] !== BACKSLASH) p++;
   if (p >= end || buf[p] !== QUOTE) return undefined;
-  const stream = streamName(buf, streamStart, p);
+  const source = streamName(buf, streamStart, p);
   // attrs (if any) sit between stream and time; time is the last key: find its opening quote.
   let q = end - 3;
   while (q > p && end - q < 40 && buf[q] !== QUOTE) q--;
@@ -48,7 +57,8 @@ export function parseJsonFileLine(buf: Buffer, start: number, end: number, inval
   if (timeAt < p || buf[q] !== QUOTE || !startsWith(buf, timeAt, TIME_KEY)) return undefined;
   const time = parseTime(buf, q + 1, end - 2);
   if (time === undefined || buf[end - 2] !== QUOTE || buf[end - 1] !== 0x7d) return undefined;
-  return { log, stream, sec: time.sec, nsec: time.nsec };
+  if (newline || !escaped || line[line.length - 1] !== 0x0a) return { line, newline, source, sec: time.sec, nsec: time.nsec };
+  return { line: line.subarray(0, line.length - 1), newline: true, source, sec: time.sec, nsec: time.nsec };
 }
 
 function startsWith(buf: Buffer, at: number, prefix: Buffer): boolean {

@@ -1,3 +1,4 @@
+import type { FreshBatch } from './recent-entries.js';
 import type { EventEmitter } from 'node:events';
 
 export interface LiveLogEvents {
@@ -23,4 +24,12 @@ export interface LiveLog extends EventEmitter<LiveLogEvents> {
   readonly live: boolean;
   /** Files the writer keeps (its max-file): readers pin no more than that. */
   readonly policy: { readonly maxFile: number };
+  /**
+   * The file being written, as a count of files the writer opened (it grows at every
+   * open and rotation, and events tell readers synchronously); undefined when the
+   * writer cannot say (no file open, or another process writes).
+   */
+  readonly generation: number | undefined;
+  /** What the writer just wrote at `offset` of file `generation`, while it still has it in memory. */
+  recent(generation: number, offset: number): FreshBatch | undefined;
 }

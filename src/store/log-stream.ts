@@ -1,4 +1,6 @@
+import { utf8Width } from './json-line.js';
 import type { LiveLog } from './live-log.js';
+import type { FreshBatch } from './recent-entries.js';
 import { countLines, lineStartFromEnd, openSegments, Segment } from './segments.js';
 import { parseJsonFileLine } from './json-line-parser.js';
 import { parseStoredLine, type StoredEntry } from './stored-entry.js';
@@ -11,9 +13,10 @@ export interface FilePosition {
 }
 
 export interface StreamBatch {
-  entries: StoredEntry[];
+  /** Not to be modified: batches taken from the writer's memory are shared by every reader. */
+  entries: readonly StoredEntry[];
   /** Offset just after each entry, in `position.file`. */
-  ends: number[];
+  ends: readonly number[];
   /** Just after the last entry of the batch: checkpoint this once the batch is delivered. */
   position: FilePosition;
 }
@@ -66,6 +69,9 @@ export class LogStream {
     this.follow = options.follow && options.live?.live === true;
     this.segments = openSegments(currentPath);
     this.history = new Set(this.segments);
+    // The file the writer has open now is the current one we just opened: its batches in memory are ours.
+    const current = this.segments[this.segments.length - 1];
+    if (this.follow && current?.growing === true) current.generation = options.live!.generation;
     if (this.follow) {
       options.live!.on('open', this.onOpen).on('append', this.onAppend).on('rotate', this.onRotate).on('idle', this.onIdle);
       options.signal?.addEventListener('abort', this.onAppend);
@@ -132,6 +138,16 @@ export class LogStream {
         let leftover: Buffer | undefined;
         // trim() may drop this segment while we are parked at a yield: then move on.
         while (!skip && !this.closing && this.segments[this.index] === seg) {
+          const fresh = leftover === undefined ? this.fresh(seg) : undefined;
+          if (fresh !== undefined) {
+            this.offset = fresh.end;
+            seg.consumed += fresh.entries.length;
+            const position = { file: (await seg.id()) ?? '', offset: fresh.end };
+            this.reading = false;
+            yield { entries: this.ownEntries(fresh), ends: fresh.ends, position };
+            this.reading = true;
+            continue;
+          }
           const chunk = await seg.readAt(this.offset, this.follow ? Infinity : seg.historyEnd);
           if (chunk.length === 0) break;
           const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
@@ -162,6 +178,21 @@ export class LogStream {
       this.reading = false;
       this.release();
     }
+  }
+
+  /** The writer's batch at the read position, when it still has it in memory. */
+  private fresh(seg: Segment): FreshBatch | undefined {
+    if (!this.follow || seg.generation === undefined) return undefined;
+    return this.options.live!.recent(seg.generation, this.offset);
+  }
+
+  /** The batch's entries as this stream would have read them from the file (bad UTF-8 as json-file wrote it). */
+  private ownEntries(fresh: FreshBatch): readonly StoredEntry[] {
+    if (fresh.invalid.length === 0) return fresh.entries;
+    const entries = [...fresh.entries];
+    const replacement = this.options.invalidAsByte === true ? INVALID_AS_BYTE : INVALID_AS_FFFD;
+    for (const i of fresh.invalid) entries[i] = { ...entries[i]!, line: replaceInvalidUtf8(entries[i]!.line, replacement) };
+    return entries;
   }
 
   /** Ends the stream; safe while batches() is parked waiting or reading. */
@@ -252,6 +283,7 @@ export class LogStream {
     const seg = Segment.open(this.currentPath, false, true);
     if (seg !== undefined) {
       seg.historyEnd = 0;
+      seg.generation = this.options.live!.generation;
       this.segments.push(seg);
     }
     this.trim();
@@ -260,10 +292,16 @@ export class LogStream {
 
   /** The writer created the file after this stream started: pin it before anything rotates it away. */
   private readonly onOpen = (): void => {
-    if (this.segments.some((seg) => seg.growing)) return;
+    const growing = this.segments.find((seg) => seg.growing);
+    if (growing !== undefined) {
+      // The writer opened the file we already hold (by the same name, before any rotation).
+      growing.generation = this.options.live!.generation;
+      return;
+    }
     const seg = Segment.open(this.currentPath, false, true);
     if (seg !== undefined) {
       seg.historyEnd = 0;
+      seg.generation = this.options.live!.generation;
       this.segments.push(seg);
     }
     this.onAppend();
@@ -273,6 +311,30 @@ export class LogStream {
     this.idle = true;
     this.onAppend();
   };
+}
+
+const INVALID_AS_BYTE = Buffer.from([0xff]);
+const INVALID_AS_FFFD = Buffer.from('\ufffd');
+
+/** Each byte json-file would write as \ufffd (Go's utf8.DecodeRune: one byte at a time) replaced. */
+function replaceInvalidUtf8(line: Buffer, replacement: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let run = 0;
+  for (let i = 0; i < line.length; ) {
+    if (line[i]! < 0x80) {
+      i++;
+      continue;
+    }
+    const width = utf8Width(line, i, line.length);
+    if (width > 0) {
+      i += width;
+      continue;
+    }
+    parts.push(line.subarray(run, i), replacement);
+    run = ++i;
+  }
+  parts.push(line.subarray(run));
+  return Buffer.concat(parts);
 }
 
 function parseLines(buf: Buffer, base: number, invalidAsByte: boolean): { entries: StoredEntry[]; ends: number[]; consumed: number; corrupt: number[] } {

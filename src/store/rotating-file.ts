@@ -66,6 +66,15 @@ export class RotatingFile {
     return { written };
   }
 
+  /**
+   * The file's real size. `size` counts our own writes; this also sees bytes someone
+   * else appended (it should not happen; it is what makes offsets given to readers exact).
+   */
+  sizeOnDisk(): number {
+    this.size = fs.fstatSync(this.fd).size;
+    return this.size;
+  }
+
   /** Whether appending `pending` more bytes must first rotate (Docker checks the size before each write). */
   mustRotate(pending: number): boolean {
     return this.size + pending >= this.policy.maxSize;

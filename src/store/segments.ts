@@ -30,6 +30,8 @@ export class Segment {
   lines: number | undefined;
   /** Entries a stream has read from it. */
   consumed = 0;
+  /** The writer's number for this file while it writes it (LiveLog.generation); undefined otherwise. */
+  generation: number | undefined;
   /** Identifies the file whatever its name (the same file opened twice during a rotation). */
   readonly inode: number;
 

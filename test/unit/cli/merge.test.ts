@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { merge } from '../../../src/cli/merge.js';
 import { filterBatches, queryFilter } from '../../../src/protocol/logs-query.js';
 import { type Item, joinPartials, LIVE } from '../../../src/cli/sources.js';
-import type { StoredEntry } from '../../../src/store/stored-entry.js';
+import { fromLog, logBytes, type StoredEntry } from '../../../src/store/stored-entry.js';
 
-const e = (t: number, log: string, stream = 'stdout'): StoredEntry => ({ sec: 1000 + Math.floor(t), nsec: Math.round((t % 1) * 1e9), stream, log: Buffer.from(log) });
+const e = (t: number, log: string, stream = 'stdout'): StoredEntry => fromLog(Buffer.from(log), stream, 1000 + Math.floor(t), Math.round((t % 1) * 1e9));
 
 async function* items(...list: (Item | Promise<void>)[]): AsyncGenerator<Item> {
   for (const i of list) {
@@ -15,7 +15,7 @@ async function* items(...list: (Item | Promise<void>)[]): AsyncGenerator<Item> {
 
 async function collect(sources: AsyncIterable<Item>[]): Promise<string[]> {
   const out: string[] = [];
-  for await (const run of merge(sources)) for (const x of run.entries) out.push(`${run.source}:${x.log.toString().trim()}`);
+  for await (const run of merge(sources)) for (const x of run.entries) out.push(`${run.source}:${logBytes(x).toString().trim()}`);
   return out;
 }
 
@@ -36,7 +36,7 @@ describe('merge', () => {
     const b = items([e(2, 'b2')], LIVE, gateB, [e(8, 'b-live')]);
     const seen: string[] = [];
     const done = (async () => {
-      for await (const run of merge([a, b])) for (const x of run.entries) seen.push(x.log.toString());
+      for await (const run of merge([a, b])) for (const x of run.entries) seen.push(logBytes(x).toString());
     })();
     await new Promise((r) => setTimeout(r, 20));
     expect(seen).toEqual(['a1', 'b2']);
@@ -57,7 +57,7 @@ describe('joinPartials', () => {
   it('joins chunks of a long line per stream, with the first chunk time', async () => {
     const out: StoredEntry[] = [];
     for await (const i of joinPartials(items([e(1, 'aa'), e(1.5, 'err\n', 'stderr'), e(2, 'bb')], [e(3, 'cc\n'), e(4, 'tail')]))) if (i !== LIVE) out.push(...i);
-    expect(out.map((x) => [x.log.toString(), x.sec, x.stream])).toEqual([['err\n', 1001, 'stderr'], ['aabbcc\n', 1001, 'stdout'], ['tail', 1004, 'stdout']]);
+    expect(out.map((x) => [logBytes(x).toString(), x.sec, x.source])).toEqual([['err\n', 1001, 'stderr'], ['aabbcc\n', 1001, 'stdout'], ['tail', 1004, 'stdout']]);
   });
 });
 
@@ -66,7 +66,7 @@ describe('filterBatches', () => {
   const run = async (q: Parameters<typeof queryFilter>[0], tail: number, isolate = false) => {
     const filter = queryFilter(q, isolate)!;
     const out: string[] = [];
-    for await (const b of filterBatches(batches(), filter, tail)) out.push(...b.map((x) => x.log.toString().trim()));
+    for await (const b of filterBatches(batches(), filter, tail)) out.push(...b.map((x) => logBytes(x).toString().trim()));
     filter.close();
     return out;
   };

@@ -1,9 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { colourOf, makePrefixes, Output, type OutputOptions, wantColour } from '../../../src/cli/output.js';
-import type { StoredEntry } from '../../../src/store/stored-entry.js';
+import { fromLog, type StoredEntry } from '../../../src/store/stored-entry.js';
 
-const e = (sec: number, nsec: number, stream: string, log: string): StoredEntry => ({ sec, nsec, stream, log: Buffer.from(log) });
+const e = (sec: number, nsec: number, stream: string, log: string): StoredEntry => fromLog(Buffer.from(log), stream, sec, nsec);
 const ENTRIES = [e(1795896100, 0, 'stdout', 'out\n'), e(1795896100, 5, 'stderr', 'err\n'), e(1795896101, 123456789, 'stdout', 'partial'), e(1795896101, 2e8, 'other', 'dropped\n')];
 
 async function render(options: Partial<OutputOptions>, runs: { source: number; entries: StoredEntry[] }[] = [{ source: 0, entries: ENTRIES }]) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cutMarker, PartialAssembler, type Ready } from '../../../src/router/partial-assembler.js';
 import type { FilePosition } from '../../../src/store/log-stream.js';
-import type { StoredEntry } from '../../../src/store/stored-entry.js';
+import { fromLog, type StoredEntry } from '../../../src/store/stored-entry.js';
 
 // json-file keeps Docker's 16 KiB chunks of a long line as separate entries; only
 // the last chunk of a group (and every whole line) ends with "\n" (spec §2.3, §6.2).
@@ -13,7 +13,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const at = (offset: number): FilePosition => ({ file: FILE, offset });
 
 function stored(stream: string, log: string | Buffer, sec: number, nsec = 0): StoredEntry {
-  return { log: typeof log === 'string' ? Buffer.from(log) : log, stream, sec, nsec };
+  return fromLog(typeof log === 'string' ? Buffer.from(log) : log, stream, sec, nsec);
 }
 
 const fill = (ch: string, n: number): Buffer => Buffer.alloc(n, ch);
@@ -23,6 +23,12 @@ interface Options {
   reassemble?: boolean;
   maxBytes?: number;
   start?: FilePosition;
+}
+
+/** What a sink sees of a ready entry (a whole stored entry is passed on as it is, its `newline` too). */
+function asSent(r: Ready): Ready {
+  const { line, source, sec, nsec, partial } = r.entry;
+  return { entry: { line, source, sec, nsec, ...(partial !== undefined && { partial }) }, checkpoint: r.checkpoint };
 }
 
 /** An assembler fed entries whose ends are given explicitly; records every onCut call. */
@@ -40,12 +46,12 @@ function harness(options: Options = {}) {
     push(entry: StoredEntry, end: number): Ready[] {
       const before = out.length;
       assembler.push(entry, at(end), out);
-      return out.slice(before);
+      return out.slice(before).map(asSent);
     },
     flush(): Ready[] {
       const before = out.length;
       assembler.flush(out);
-      return out.slice(before);
+      return out.slice(before).map(asSent);
     },
   };
 }

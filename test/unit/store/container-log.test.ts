@@ -7,7 +7,7 @@ import { lastTimeOfGzip } from '../../../src/store/gzip-with-last-time.js';
 import { LogStream } from '../../../src/store/log-stream.js';
 import { openSegments } from '../../../src/store/segments.js';
 import { readEntries, type ReadOptions } from '../../../src/store/reader.js';
-import type { StoredEntry } from '../../../src/store/stored-entry.js';
+import { fromLog, logBytes, type StoredEntry } from '../../../src/store/stored-entry.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 const ID = 'f'.repeat(64);
@@ -32,7 +32,7 @@ async function readAll(path: string, options: Partial<ReadOptions> = {}, live?: 
 }
 
 function text(e: StoredEntry): string {
-  return `${e.stream}:${e.log.toString()}`;
+  return `${e.source}:${logBytes(e).toString()}`;
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -109,7 +109,7 @@ describe('ContainerLog writer', () => {
     const lastTime = JSON.parse(newestRotated.at(-1)!).time;
     expect(lastTimeOfGzip(gz)).toBe(lastTime);
     const lines = await readAll(log.path);
-    expect(lines).toEqual(Array.from({ length: 30 }, (_, k) => text({ stream: k % 2 ? 'stderr' : 'stdout', log: Buffer.from(`line ${String(k).padStart(3, '0')}\n`), sec: 0, nsec: 0 })));
+    expect(lines).toEqual(Array.from({ length: 30 }, (_, k) => text(fromLog(Buffer.from(`line ${String(k).padStart(3, '0')}\n`), k % 2 ? 'stderr' : 'stdout', 0, 0))));
   });
 
   it('reports a write failure once, keeps the bytes and writes them when the disk accepts again', () => {
@@ -183,7 +183,7 @@ describe('reader', () => {
     }
     log.detachWriter();
     await done;
-    expect(seen).toEqual(Array.from({ length: 39 }, (_, k) => text({ stream: (k + 1) % 2 ? 'stderr' : 'stdout', log: Buffer.from(`line ${String(k + 1).padStart(3, '0')}\n`), sec: 0, nsec: 0 })));
+    expect(seen).toEqual(Array.from({ length: 39 }, (_, k) => text(fromLog(Buffer.from(`line ${String(k + 1).padStart(3, '0')}\n`), (k + 1) % 2 ? 'stderr' : 'stdout', 0, 0))));
   });
 
   it('drops files a lagging follower has not read once more than max-file are pinned, counting the loss', async () => {
@@ -192,7 +192,7 @@ describe('reader', () => {
     const stream = new LogStream(log.path, { follow: true, live: log, maxFiles: 2, onLost: (n) => lost.push(n) });
     const batches = stream.batches();
     const first = await batches.next();
-    expect(first.value?.entries.map((e: StoredEntry) => e.log.toString())).toEqual(['line 000\n']);
+    expect(first.value?.entries.map((e: StoredEntry) => logBytes(e).toString())).toEqual(['line 000\n']);
     // 2 lines per file: 10 more lines rotate 5 times while the follower is not reading.
     for (let i = 1; i <= 10; i++) {
       log.append(entry(i));
@@ -200,7 +200,7 @@ describe('reader', () => {
     }
     log.detachWriter();
     const rest: string[] = [];
-    for await (const b of { [Symbol.asyncIterator]: () => batches }) for (const e of b.entries) rest.push(e.log.toString());
+    for await (const b of { [Symbol.asyncIterator]: () => batches }) for (const e of b.entries) rest.push(logBytes(e).toString());
     expect(rest.length + lost.reduce((a, b) => a + b, 0)).toBe(10);
     expect(lost.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(rest.at(-1)).toBe('line 010\n');
@@ -238,7 +238,7 @@ describe('stream start positions', () => {
     await stream.seekEnd();
     log.detachWriter();
     const got: string[] = [];
-    for await (const b of stream.batches()) for (const e of b.entries) got.push(e.log.toString());
+    for await (const b of stream.batches()) for (const e of b.entries) got.push(logBytes(e).toString());
     expect(got).toEqual(['line 001\n', 'line 002\n', 'line 003\n', 'line 004\n', 'line 005\n']);
   });
 });

@@ -36,10 +36,10 @@ describe('json-file line parser', () => {
     for (let digits = 1; digits <= 9; digits++) {
       const nsec = Number('1'.padEnd(digits, '0')) * 10 ** (9 - digits);
       const buf = line({ source: 'stderr', nsec, line: Buffer.from('x') });
-      expect(parseJsonFileLine(buf, 0, buf.length)).toEqual({ log: Buffer.from('x\n'), stream: 'stderr', sec: 1795896100, nsec });
+      expect(parseJsonFileLine(buf, 0, buf.length)).toEqual({ line: Buffer.from('x'), newline: true, source: 'stderr', sec: 1795896100, nsec });
     }
     const other = line({ source: 'weird', line: Buffer.from('y') });
-    expect(parseJsonFileLine(other, 0, other.length)?.stream).toBe('weird');
+    expect(parseJsonFileLine(other, 0, other.length)?.source).toBe('weird');
   });
 
   it('declines lines of another shape so the caller can fall back', () => {
@@ -53,7 +53,7 @@ describe('invalid UTF-8 on the sink read path', () => {
   it('reads a stored \\ufffd back as a lone 0xFF for sinks and as U+FFFD for docker logs; a real U+FFFD stays', () => {
     const buf = line({ line: Buffer.from('a\xffb \xef\xbf\xbd', 'latin1') });
     expect(buf.toString('latin1')).toContain('a\\ufffdb \xef\xbf\xbd\\n');
-    expect(parseJsonFileLine(buf, 0, buf.length, true)?.log).toEqual(Buffer.from('a\xffb \xef\xbf\xbd\n', 'latin1'));
-    expect(parseJsonFileLine(buf, 0, buf.length)?.log).toEqual(Buffer.from('a\xef\xbf\xbdb \xef\xbf\xbd\n', 'latin1'));
+    expect(parseJsonFileLine(buf, 0, buf.length, true)?.line).toEqual(Buffer.from('a\xffb \xef\xbf\xbd', 'latin1'));
+    expect(parseJsonFileLine(buf, 0, buf.length)?.line).toEqual(Buffer.from('a\xef\xbf\xbdb \xef\xbf\xbd', 'latin1'));
   });
 });
