@@ -5,7 +5,8 @@ import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
-import { PartialAssembler, type Ready } from './partial-assembler.js';
+import { PartialAssembler } from './partial-assembler.js';
+import { type Batch, ReadyQueue } from './ready-queue.js';
 
 export interface DeliveryOptions {
   reassemble: boolean;
@@ -172,7 +173,7 @@ export class Delivery {
       { reassemble: this.p.options.reassemble, maxBytes: this.p.options.partialMaxBytes, onCut: (n) => (this.stats.cutBytes += n) },
       from,
     );
-    const pending: Ready[] = [];
+    const pending = new ReadyQueue();
     const iterator = stream.batches();
     let next = iterator.next();
     try {
@@ -184,7 +185,7 @@ export class Delivery {
           continue;
         }
         if (event === 'timeout') {
-          await this.sendAll(pending.splice(0));
+          await this.sendAll(pending);
           continue;
         }
         if (event.done) break;
@@ -199,7 +200,7 @@ export class Delivery {
     }
     if (!this.abort.signal.aborted) {
       assembler.flush(pending);
-      await this.sendAll(pending.splice(0));
+      await this.sendAll(pending);
       while (this.inflight.length > 0 && !this.abort.signal.aborted) await this.settleHead();
     }
     if (this.abort.signal.aborted) await this.settleInFlight();
@@ -238,27 +239,28 @@ export class Delivery {
   }
 
   /** Sends full batches; the rest waits for more entries when the sink lingers. */
-  private async sendFull(pending: Ready[], linger: boolean): Promise<void> {
-    const { maxBatchEntries } = this.p.sink;
+  private async sendFull(pending: ReadyQueue, linger: boolean): Promise<void> {
+    const { maxBatchEntries, maxBatchBytes } = this.p.sink;
     while (pending.length >= maxBatchEntries || (!linger && pending.length > 0)) {
-      await this.dispatch(takeBatch(pending, maxBatchEntries, this.p.sink.maxBatchBytes));
+      await this.dispatch(pending.take(maxBatchEntries, maxBatchBytes)!);
     }
   }
 
-  private async sendAll(ready: Ready[]): Promise<void> {
-    while (ready.length > 0) await this.dispatch(takeBatch(ready, this.p.sink.maxBatchEntries, this.p.sink.maxBatchBytes));
+  private async sendAll(pending: ReadyQueue): Promise<void> {
+    const { maxBatchEntries, maxBatchBytes } = this.p.sink;
+    while (pending.length > 0) await this.dispatch(pending.take(maxBatchEntries, maxBatchBytes)!);
   }
 
   /** Hands a batch to the sink once the window has room. */
-  private async dispatch(batch: Ready[]): Promise<void> {
+  private async dispatch(batch: Batch): Promise<void> {
     while (this.inflight.length >= this.window && !this.abort.signal.aborted) await this.settleHead();
-    if (batch.length === 0 || this.abort.signal.aborted) return;
-    const entries: SinkEntry[] = batch.map((r) => r.entry);
+    const { entries, checkpoint } = batch;
+    if (entries.length === 0 || this.abort.signal.aborted) return;
     const done = this.p.sink.send(entries).then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     );
-    this.inflight.push({ entries, checkpoint: batch[batch.length - 1]!.checkpoint, done });
+    this.inflight.push({ entries, checkpoint, done });
     if (this.inflight.length === 1) this.stats.oldestUnsent = entries[0]!.sec;
   }
 
@@ -353,19 +355,8 @@ export class Delivery {
   }
 }
 
-function collect(batch: StreamBatch, assembler: PartialAssembler, out: Ready[]): void {
-  for (let i = 0; i < batch.entries.length; i++) {
-    assembler.push(batch.entries[i]!, { file: batch.position.file, offset: batch.ends[i]! }, out);
-  }
-}
-
-function takeBatch(ready: Ready[], maxEntries: number, maxBytes: number): Ready[] {
-  let bytes = 0;
-  let n = 0;
-  while (n < ready.length && n < maxEntries) {
-    bytes += ready[n]!.entry.line.length;
-    if (n > 0 && bytes > maxBytes) break;
-    n++;
-  }
-  return ready.splice(0, n);
+function collect(batch: StreamBatch, assembler: PartialAssembler, out: ReadyQueue): void {
+  const { entries, ends } = batch;
+  const file = batch.position.file;
+  for (let i = 0; i < entries.length; i++) assembler.push(entries[i]!, file, ends[i]!, out);
 }

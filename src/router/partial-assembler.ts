@@ -1,13 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { SinkEntry } from '../sinks/sink.js';
 import type { FilePosition } from '../store/log-stream.js';
+import type { ReadyQueue } from './ready-queue.js';
 import type { StoredEntry } from '../store/stored-entry.js';
 
-/** A line ready for a sink, with the checkpoint that is safe once it (and all before it) is delivered. */
-export interface Ready {
-  entry: SinkEntry;
-  checkpoint: FilePosition;
-}
 
 export interface AssemblerOptions {
   /** Join Docker's 16 KiB chunks back into whole lines (default); false keeps Docker's split. */
@@ -41,20 +37,31 @@ export function cutMarker(maxBytes: number): string {
 export class PartialAssembler {
   private readonly groups = new Map<string, Group>();
 
+  /** Just after the last entry pushed (or where reading started). */
+  private cursorFile: string;
+  private cursorOffset: number;
+
   constructor(
     private readonly options: AssemblerOptions,
-    private cursor: FilePosition,
-  ) {}
+    start: FilePosition,
+  ) {
+    this.cursorFile = start.file;
+    this.cursorOffset = start.offset;
+  }
 
-  push(stored: StoredEntry, end: FilePosition, out: Ready[]): void {
-    const before = this.cursor;
-    this.cursor = end;
+  /** `file`, `offset`: just after `stored` in the store. */
+  push(stored: StoredEntry, file: string, offset: number, out: ReadyQueue): void {
     const complete = stored.newline;
     // The common case: a whole line and nothing open. A complete stored entry is a SinkEntry as it is.
     if (complete && this.groups.size === 0) {
-      out.push({ entry: stored, checkpoint: end });
+      this.cursorFile = file;
+      this.cursorOffset = offset;
+      out.push(stored, file, offset);
       return;
     }
+    const before = this.cursor();
+    this.cursorFile = file;
+    this.cursorOffset = offset;
     const { line, source } = stored;
     const group = this.groups.get(source);
     if (!this.options.reassemble) {
@@ -63,10 +70,10 @@ export class PartialAssembler {
         g.ordinal++;
         if (complete) this.groups.delete(source);
         const partial = { ordinal: g.ordinal, last: complete, id: g.id };
-        out.push({ entry: { line, source, sec: g.sec, nsec: g.nsec, partial }, checkpoint: end });
+        out.push({ line, source, sec: g.sec, nsec: g.nsec, partial }, file, offset);
         return;
       }
-      out.push({ entry: stored, checkpoint: end });
+      out.push(stored, file, offset);
       return;
     }
     if (!complete) {
@@ -74,16 +81,16 @@ export class PartialAssembler {
       return;
     }
     if (group === undefined) {
-      out.push({ entry: stored, checkpoint: this.safe() });
+      this.pushSafe(stored, out);
       return;
     }
     this.append(group, line);
     this.groups.delete(source);
-    out.push({ entry: this.joined(group, source), checkpoint: this.safe() });
+    this.pushSafe(this.joined(group, source), out);
   }
 
   /** The container stopped: an unterminated last line will never be completed, send what there is. */
-  flush(out: Ready[]): void {
+  flush(out: ReadyQueue): void {
     if (!this.options.reassemble) {
       this.groups.clear();
       return;
@@ -91,7 +98,7 @@ export class PartialAssembler {
     // Oldest group first; each entry's checkpoint stays behind the groups still to be sent.
     for (const [stream, group] of [...this.groups.entries()]) {
       this.groups.delete(stream);
-      out.push({ entry: this.joined(group, stream), checkpoint: this.safe() });
+      this.pushSafe(this.joined(group, stream), out);
     }
   }
 
@@ -121,9 +128,14 @@ export class PartialAssembler {
     return { line: Buffer.concat(parts), source: stream, sec: group.sec, nsec: group.nsec };
   }
 
-  /** Past every open group's start: the earliest-opened group holds the checkpoint back. */
-  private safe(): FilePosition {
+  /** Queues `entry` at a checkpoint past every open group's start: the earliest-opened group holds it back. */
+  private pushSafe(entry: SinkEntry, out: ReadyQueue): void {
     const first = this.groups.values().next();
-    return first.done ? this.cursor : first.value.start;
+    if (first.done) out.push(entry, this.cursorFile, this.cursorOffset);
+    else out.push(entry, first.value.start.file, first.value.start.offset);
+  }
+
+  private cursor(): FilePosition {
+    return { file: this.cursorFile, offset: this.cursorOffset };
   }
 }

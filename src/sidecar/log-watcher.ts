@@ -72,6 +72,10 @@ export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements Liv
     return undefined;
   }
 
+  writtenSize(): undefined {
+    return undefined;
+  }
+
   get live(): boolean {
     return this.running && !this.removed;
   }

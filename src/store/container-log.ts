@@ -68,6 +68,10 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     return this.recentEntries.at(generation, offset);
   }
 
+  writtenSize(generation: number): number | undefined {
+    return this.file.isOpen && generation === this.opened ? this.file.size : undefined;
+  }
+
   attachWriter(): void {
     this.writers++;
   }

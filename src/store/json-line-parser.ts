@@ -40,9 +40,10 @@ export function parseJsonFileLine(buf: Buffer, start: number, end: number, inval
   const logEnd = p;
   // Usually the only escape is json-file's closing `\n`: one copy, no unescaping.
   const newline = escapes === 1 && lastEscape === logEnd - 2 && buf[logEnd - 1] === 0x6e;
+  // Views, not copies: `buf` is a read of its own that nothing writes to again.
   let line: Buffer | undefined;
-  if (newline) line = Buffer.from(buf.subarray(logStart, logEnd - 2));
-  else if (!escaped) line = Buffer.from(buf.subarray(logStart, logEnd));
+  if (newline) line = buf.subarray(logStart, logEnd - 2);
+  else if (!escaped) line = buf.subarray(logStart, logEnd);
   else line = unescape(buf, logStart, logEnd, invalidAsByte);
   if (line === undefined || !startsWith(buf, p, STREAM_OPEN)) return undefined;
   p += STREAM_OPEN.length;

@@ -32,4 +32,6 @@ export interface LiveLog extends EventEmitter<LiveLogEvents> {
   readonly generation: number | undefined;
   /** What the writer just wrote at `offset` of file `generation`, while it still has it in memory. */
   recent(generation: number, offset: number): FreshBatch | undefined;
+  /** How far the writer has written file `generation`; undefined when it cannot say. */
+  writtenSize(generation: number): number | undefined;
 }

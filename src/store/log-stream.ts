@@ -148,7 +148,10 @@ export class LogStream {
             this.reading = true;
             continue;
           }
-          const chunk = await seg.readAt(this.offset, this.follow ? Infinity : seg.historyEnd);
+          // A follower of our own writer knows where the file ends: no read (and no buffer) at the end.
+          const limit = this.follow ? (seg.generation === undefined ? undefined : this.options.live!.writtenSize(seg.generation)) ?? Infinity : seg.historyEnd;
+          if (this.offset >= limit) break;
+          const chunk = await seg.readAt(this.offset, limit);
           if (chunk.length === 0) break;
           const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
           const start = this.offset - (leftover?.length ?? 0);

@@ -77,8 +77,43 @@ export function formatTime(sec: number, nsec: number): string {
   // float64(UnixNano()) without BigInt: sec × 1e9 is an exact double while
   // sec × 1953125 < 2^53 (1e9 = 2^9 × 1953125; until the year 2116), and adding nsec
   // then rounds once, to nearest even, exactly like Go's int64 → float64 conversion.
-  if (sec >= FAST_MIN_SEC && sec < FAST_MAX_SEC) return formatGoF6Fast((sec * 1e9 + nsec) / 1e9);
+  if (sec >= FAST_MIN_SEC && sec < FAST_MAX_SEC) {
+    const m = goMicros((sec * 1e9 + nsec) / 1e9);
+    const whole = Math.floor(m / 1e6);
+    return `${whole}.${String(m - whole * 1e6).padStart(6, '0')}`;
+  }
   return formatGoF6(Number(BigInt(sec) * 1_000_000_000n + BigInt(nsec)) / 1e9);
+}
+
+let cachedWhole = -1;
+let cachedDigits = Buffer.alloc(0);
+
+/** formatTime written straight into `out` (the event loop's hottest few bytes). */
+export function writeTime(sec: number, nsec: number, out: ByteSink): void {
+  if (!(sec >= FAST_MIN_SEC && sec < FAST_MAX_SEC)) {
+    const text = formatTime(sec, nsec);
+    out.reserve(text.length);
+    out.pos += out.buf.write(text, out.pos, 'latin1');
+    return;
+  }
+  const m = goMicros((sec * 1e9 + nsec) / 1e9);
+  const whole = Math.floor(m / 1e6);
+  let micros = m - whole * 1e6;
+  if (whole !== cachedWhole) {
+    cachedWhole = whole;
+    cachedDigits = Buffer.from(String(whole), 'latin1');
+  }
+  out.reserve(cachedDigits.length + 7);
+  const b = out.buf;
+  let p = out.pos;
+  for (let i = 0; i < cachedDigits.length; i++) b[p++] = cachedDigits[i]!;
+  b[p++] = 0x2e;
+  for (let i = 5; i >= 0; i--) {
+    const q = (micros / 10) | 0;
+    b[p + i] = 0x30 + micros - q * 10;
+    micros = q;
+  }
+  out.pos = p + 6;
 }
 
 /** 2^19 s: from here on a double's fraction times 1e6 is exact (see formatGoF6Fast). */
@@ -86,21 +121,18 @@ const FAST_MIN_SEC = 2 ** 19;
 const FAST_MAX_SEC = 4_000_000_000;
 
 /**
- * formatGoF6 for d in [2^19, 2^53) without BigInt. The fraction d − ⌊d⌋ is exact and
+ * d × 1e6 rounded half to even, exactly, for d in [2^19, FAST_MAX_SEC] without BigInt
+ * (what formatGoF6 prints, as an integer below 2^53). The fraction d − ⌊d⌋ is exact and
  * a multiple of d's ulp, at least 2^-33 here, so fraction × 1e6 needs fewer than 53
- * bits and is exact too: rounding it half to even is then decided on exact values.
+ * bits and is exact too: the rounding is decided on exact values.
  */
-function formatGoF6Fast(d: number): string {
-  let whole = Math.floor(d);
+function goMicros(d: number): number {
+  const whole = Math.floor(d);
   const scaled = (d - whole) * 1e6;
   let micros = Math.floor(scaled);
   const rest = scaled - micros;
   if (rest > 0.5 || (rest === 0.5 && micros % 2 === 1)) micros++;
-  if (micros === 1_000_000) {
-    whole++;
-    micros = 0;
-  }
-  return `${whole}.${micros < 100_000 ? String(micros).padStart(6, '0') : micros}`;
+  return whole * 1e6 + micros;
 }
 
 const F64 = new Float64Array(1);
@@ -178,8 +210,7 @@ export function encodeEvent(entry: SinkEntry, c: CompiledEvents, out: ByteSink):
     appendBytes(out, sourcePart(entry.source));
   }
   appendBytes(out, c.afterLine);
-  out.reserve(32);
-  out.pos += out.buf.write(formatTime(entry.sec, entry.nsec), out.pos, 'latin1');
+  writeTime(entry.sec, entry.nsec, out);
   appendBytes(out, c.tail);
   return true;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cutMarker, PartialAssembler, type Ready } from '../../../src/router/partial-assembler.js';
+import { cutMarker, PartialAssembler } from '../../../src/router/partial-assembler.js';
+import { ReadyQueue } from '../../../src/router/ready-queue.js';
+import type { SinkEntry } from '../../../src/sinks/sink.js';
 import type { FilePosition } from '../../../src/store/log-stream.js';
 import { fromLog, type StoredEntry } from '../../../src/store/stored-entry.js';
 
@@ -25,10 +27,21 @@ interface Options {
   start?: FilePosition;
 }
 
-/** What a sink sees of a ready entry (a whole stored entry is passed on as it is, its `newline` too). */
-function asSent(r: Ready): Ready {
-  const { line, source, sec, nsec, partial } = r.entry;
-  return { entry: { line, source, sec, nsec, ...(partial !== undefined && { partial }) }, checkpoint: r.checkpoint };
+/** A queued entry with its checkpoint. */
+interface Ready {
+  entry: SinkEntry;
+  checkpoint: FilePosition;
+}
+
+/** What the queue holds, one entry at a time, as a sink sees each (a whole stored entry is passed on as it is, its `newline` too). */
+function drain(q: ReadyQueue): Ready[] {
+  const queue = new ReadyQueue();
+  const out: Ready[] = [];
+  for (let b = q.take(1, Infinity); b !== undefined; b = q.take(1, Infinity)) {
+    const { line, source, sec, nsec, partial } = b.entries[0]!;
+    out.push({ entry: { line, source, sec, nsec, ...(partial !== undefined && { partial }) }, checkpoint: b.checkpoint });
+  }
+  return out;
 }
 
 /** An assembler fed entries whose ends are given explicitly; records every onCut call. */
@@ -38,20 +51,23 @@ function harness(options: Options = {}) {
     { reassemble: options.reassemble ?? true, maxBytes: options.maxBytes ?? 1024 * 1024, onCut: (n) => cuts.push(n) },
     options.start ?? at(0),
   );
+  const queue = new ReadyQueue();
   const out: Ready[] = [];
   return {
     cuts,
     out,
     assembler,
     push(entry: StoredEntry, end: number): Ready[] {
-      const before = out.length;
-      assembler.push(entry, at(end), out);
-      return out.slice(before).map(asSent);
+      assembler.push(entry, FILE, end, queue);
+      const got = drain(queue);
+      out.push(...got);
+      return got;
     },
     flush(): Ready[] {
-      const before = out.length;
-      assembler.flush(out);
-      return out.slice(before).map(asSent);
+      assembler.flush(queue);
+      const got = drain(queue);
+      out.push(...got);
+      return got;
     },
   };
 }

@@ -4,7 +4,7 @@ import { writeCompactJson, writeGoStringContent } from '../../../../src/config/g
 import { ByteSink } from '../../../../src/store/json-line.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
 import {
-  compileEvents, encodeBatch, encodeEvent, formatGoF6, formatTime, gzipBody, isBlankLine, type EventSettings,
+  compileEvents, encodeBatch, encodeEvent, formatGoF6, formatTime, gzipBody, isBlankLine, writeTime, type EventSettings,
 } from '../../../../src/sinks/splunk/format.js';
 
 const SETTINGS: EventSettings = { format: 'inline', host: 'vm', source: '', sourcetype: '', index: '', tag: '', attrs: {} };
@@ -98,7 +98,7 @@ describe('time: %f of float64(ns)/1e9, exact, ties to even', () => {
     expect(formatTime(sec, nsec)).toBe(expected);
   });
 
-  it('gives the exact (BigInt) result for 200,000 times, ties and their neighbours included', () => {
+  it('gives the exact (BigInt) result for 200,000 times, ties and their neighbours included, as text and as bytes', () => {
     const exact = (sec: number, nsec: number): string => formatGoF6(Number(BigInt(sec) * 1_000_000_000n + BigInt(nsec)) / 1e9);
     let seed = 0x9e3779b9;
     const rand = (n: number): number => {
@@ -115,7 +115,13 @@ describe('time: %f of float64(ns)/1e9, exact, ties to even', () => {
     }
     cases.push([2 ** 19, 0], [2 ** 19, 999_999_999], [3_999_999_999, 999_999_999], [3_999_999_999, 999_999_500]);
     let wrong = 0;
-    for (const [sec, nsec] of cases) if (formatTime(sec, nsec) !== exact(sec, nsec)) wrong++;
+    const out = new ByteSink(64);
+    for (const [sec, nsec] of cases) {
+      out.reset();
+      writeTime(sec, nsec, out);
+      const want = exact(sec, nsec);
+      if (formatTime(sec, nsec) !== want || out.view().toString('latin1') !== want) wrong++;
+    }
     expect(cases.length).toBeGreaterThan(195_000);
     expect(wrong).toBe(0);
   });
