@@ -8,6 +8,8 @@
 // 16384-byte boundaries (Docker always cuts at exact multiples of the buffer
 // size), which yields exactly Docker's messages.
 
+import { ByteSink } from '../../store/json-line.js';
+import { appendBytes } from '../shared/byte-sink.js';
 import type { SinkEntry } from '../sink.js';
 
 export type SyslogFormat = '' | 'rfc3164' | 'rfc5424' | 'rfc5424micro';
@@ -100,13 +102,16 @@ export interface EncodedBatch {
 export class SyslogEncoder {
   private readonly micro: boolean;
   private readonly rfc5424: boolean;
-  /** `<PRI>` or `<PRI>1 ` by severity. */
-  private readonly head = new Map<number, Buffer>();
+  /** `<PRI>` or `<PRI>1 ` for stderr (LOG_ERR) and everything else (LOG_INFO). */
+  private readonly headErr: Buffer;
+  private readonly headInfo: Buffer;
   /** Everything between the timestamp and the message text. */
   private readonly afterTime: Buffer;
-  /** Per-second timestamp cache (all formats but rfc5424micro change once a second). */
+  /** Per-second timestamp cache; rfc5424micro keeps the part before the microseconds and the zone. */
   private cachedSecond = Number.NaN;
   private cachedTime = '';
+  private cachedHead = Buffer.alloc(0);
+  private cachedZone = Buffer.alloc(0);
 
   constructor(
     private readonly s: FormatSettings,
@@ -114,10 +119,12 @@ export class SyslogEncoder {
   ) {
     this.micro = s.format === 'rfc5424micro';
     this.rfc5424 = s.format === 'rfc5424' || this.micro;
-    for (const severity of [SEVERITY_ERR, SEVERITY_INFO]) {
+    const head = (severity: number): Buffer => {
       const pri = s.facility * 8 + severity;
-      this.head.set(severity, Buffer.from(this.rfc5424 ? `<${pri}>1 ` : `<${pri}>`, 'latin1'));
-    }
+      return Buffer.from(this.rfc5424 ? `<${pri}>1 ` : `<${pri}>`, 'latin1');
+    };
+    this.headErr = head(SEVERITY_ERR);
+    this.headInfo = head(SEVERITY_INFO);
     let after: string;
     if (this.rfc5424) after = ` ${s.hostname} ${s.tag} ${s.pid} ${s.tag} - `;
     else if (s.format === 'rfc3164') after = ` ${s.hostname} ${s.tag}[${s.pid}]: `;
@@ -127,18 +134,48 @@ export class SyslogEncoder {
 
   /** The timestamp text for a send time. */
   timestamp(epochMicros: number): string {
-    if (this.micro) {
-      const ms = Math.floor(epochMicros / 1000);
-      return formatRfc3339(epochMicros, this.zone(ms), true);
-    }
+    const out = new ByteSink(64);
+    this.writeTimestamp(epochMicros, out);
+    return out.view().toString('latin1');
+  }
+
+  /** Length of the timestamp writeTimestamp() writes for this send time (it refreshes the cache). */
+  private timestampLength(epochMicros: number): number {
+    this.refresh(Math.floor(epochMicros / 1e6));
+    return this.micro ? this.cachedHead.length + 6 + this.cachedZone.length : this.cachedTime.length;
+  }
+
+  private writeTimestamp(epochMicros: number, out: ByteSink): void {
     const second = Math.floor(epochMicros / 1e6);
-    if (second !== this.cachedSecond) {
-      const ms = second * 1000;
-      const offset = this.zone(ms);
-      this.cachedTime = this.rfc5424 ? formatRfc3339(second * 1e6, offset, false) : formatStamp(ms, offset);
-      this.cachedSecond = second;
+    this.refresh(second);
+    if (!this.micro) {
+      out.reserve(this.cachedTime.length);
+      out.pos += out.buf.write(this.cachedTime, out.pos, 'latin1');
+      return;
     }
-    return this.cachedTime;
+    appendBytes(out, this.cachedHead);
+    out.reserve(6);
+    let micros = epochMicros - second * 1e6;
+    for (let i = 5; i >= 0; i--) {
+      const q = (micros / 10) | 0;
+      out.buf[out.pos + i] = 0x30 + micros - q * 10;
+      micros = q;
+    }
+    out.pos += 6;
+    appendBytes(out, this.cachedZone);
+  }
+
+  /** The zone is asked once a second: an offset only changes on a second boundary. */
+  private refresh(second: number): void {
+    if (second === this.cachedSecond) return;
+    const ms = second * 1000;
+    const offset = this.zone(ms);
+    if (this.micro) {
+      // `2006-01-02T15:04:05.` + microseconds + zone.
+      this.cachedHead = Buffer.from(formatRfc3339(second * 1e6, offset, false).slice(0, 19) + '.', 'latin1');
+      this.cachedZone = Buffer.from(formatZone(offset), 'latin1');
+    } else this.cachedTime = this.rfc5424 ? formatRfc3339(second * 1e6, offset, false) : formatStamp(ms, offset);
+    this.cachedSecond = second;
   }
 
   /**
@@ -147,32 +184,33 @@ export class SyslogEncoder {
    * sends them, not with their capture time); it is read once per message.
    */
   encode(batch: readonly SinkEntry[], now: () => number): EncodedBatch {
-    const pieces: { head: Buffer; time: string; text: Buffer; prefix: string }[] = [];
-    let total = 0;
+    let estimate = 0;
+    for (const entry of batch) estimate += entry.line.length;
+    const out = new ByteSink(estimate + batch.length * (this.afterTime.length + 64) + 64);
+    const ends: number[] = [];
     for (const entry of batch) {
-      const head = this.head.get(entry.source === 'stderr' ? SEVERITY_ERR : SEVERITY_INFO)!;
-      for (const text of dockerPieces(entry.line)) {
-        const time = this.timestamp(now());
-        // srslog appends "\n" unless the message already ends with one (a line never does).
-        const length = head.length + time.length + this.afterTime.length + text.length + 1;
-        const prefix = this.s.octetCounting ? `${length} ` : '';
-        pieces.push({ head, time, text, prefix });
-        total += prefix.length + length;
+      const line = entry.line;
+      if (line.length === 0) continue;
+      const head = entry.source === 'stderr' ? this.headErr : this.headInfo;
+      for (let from = 0; from < line.length; from += DOCKER_CHUNK_BYTES) {
+        const to = Math.min(line.length, from + DOCKER_CHUNK_BYTES);
+        const micros = now();
+        if (this.s.octetCounting) {
+          // srslog appends "\n" unless the message already ends with one (a line never does).
+          const length = head.length + this.timestampLength(micros) + this.afterTime.length + (to - from) + 1;
+          out.reserve(12);
+          out.pos += out.buf.write(`${length} `, out.pos, 'latin1');
+        }
+        appendBytes(out, head);
+        this.writeTimestamp(micros, out);
+        appendBytes(out, this.afterTime);
+        out.reserve(to - from + 1);
+        out.pos += line.copy(out.buf, out.pos, from, to);
+        out.buf[out.pos++] = 0x0a;
+        ends.push(out.pos);
       }
     }
-    const data = Buffer.allocUnsafe(total);
-    const ends: number[] = [];
-    let at = 0;
-    for (const p of pieces) {
-      if (p.prefix !== '') at += data.write(p.prefix, at, 'latin1');
-      at += p.head.copy(data, at);
-      at += data.write(p.time, at, 'latin1');
-      at += this.afterTime.copy(data, at);
-      at += p.text.copy(data, at);
-      data[at++] = 0x0a;
-      ends.push(at);
-    }
-    return { data, ends };
+    return { data: out.view(), ends };
   }
 }
 
@@ -183,20 +221,28 @@ export function formatMessage(settings: FormatSettings, source: string, text: Bu
 
 /** Wall clock minus the high-resolution clock, in microseconds. */
 let anchorMicros = Number.NaN;
+/** When (high-resolution µs) the anchor was last checked against Date.now(). */
+let checkedAt = Number.NEGATIVE_INFINITY;
+/** It is read once per message: Date.now() is compared only this often. */
+const CHECK_EVERY_MICROS = 10_000;
 
 /**
  * Wall-clock microseconds, like Go's time.Now(). Date.now() has milliseconds only;
  * the finer digits come from the monotonic high-resolution clock, anchored to the
  * wall clock and re-anchored whenever the two drift a millisecond apart (the
- * clock was set or slewed), so the result always stays within 1 ms of Date.now().
+ * clock was set or slewed), checked every 10 ms, so the result stays within a few
+ * milliseconds of Date.now() whatever the clock does.
  */
 export function wallClockMicros(): number {
   const hr = performance.now() * 1000;
-  const now = Date.now();
   let t = Math.floor(hr + anchorMicros);
-  if (!(Math.abs(t / 1000 - now) < 1)) {
-    anchorMicros = now * 1000 - hr;
-    t = now * 1000;
+  if (hr - checkedAt >= CHECK_EVERY_MICROS || !(t >= 0)) {
+    checkedAt = hr;
+    const now = Date.now();
+    if (!(Math.abs(t / 1000 - now) < 1)) {
+      anchorMicros = now * 1000 - hr;
+      t = now * 1000;
+    }
   }
   return t;
 }
