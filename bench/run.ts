@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --no-docker] [-- --only sinks,docker,…]: runs the
+// npm run bench [-- --quick] [-- --no-docker] [-- --only sinks,docker,…] [-- --cases splunk,gelf]: runs the
 // benchmarks and writes the measured part of BENCHMARKS.md (everything above the
 // history marker; the hand-kept history below it stays). With --only, the report goes
 // to .tmp/bench-<sections>.md instead. The Docker sections need dockerd, the busybox
@@ -21,6 +21,9 @@ const withDocker = !args.includes('--no-docker');
 const onlyArg = args.indexOf('--only');
 const only = onlyArg === -1 ? undefined : new Set(args[onlyArg + 1]!.split(',') as Section[]);
 for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`unknown section ${s}; sections: ${SECTIONS.join(', ')}`);
+// --cases a,b: only the sink rows whose name contains one of these (case-insensitive).
+const casesArg = args.indexOf('--cases');
+const cases = casesArg === -1 ? undefined : args[casesArg + 1]!.toLowerCase().split(',');
 const frames = quick ? 200_000 : 1_000_000;
 const dockerLines = quick ? 200_000 : 1_000_000;
 const sinkLines = quick ? 100_000 : 1_000_000;
@@ -102,8 +105,9 @@ The drain-only plugin reads the FIFO with \`cat > /dev/null\`: its rate is how f
 itself emits frames, the ceiling for any plugin.`);
 }
 if (wanted('sinks')) {
-  const single = await runSinkCases(SINK_CASES, sinkLines);
-  const four = await runSinkCases([FOUR_SINKS], sinkLines);
+  const picked = (c: { name: string }): boolean => cases === undefined || cases.some((k) => c.name.toLowerCase().includes(k));
+  const single = await runSinkCases(SINK_CASES.filter(picked), sinkLines);
+  const four = picked(FOUR_SINKS) ? await runSinkCases([FOUR_SINKS], sinkLines) : [];
   parts.push(`## Sinks: Docker's own driver against tslogs, same options, same receiver
 
 ${sinksTable([...single, ...four])}
