@@ -6,6 +6,7 @@ import { type FilePosition, LogStream, type StreamBatch } from '../store/log-str
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
+import { CompactBatch } from './compact-batch.js';
 import { type Batch, ReadyQueue } from './ready-queue.js';
 
 export interface DeliveryOptions {
@@ -51,6 +52,12 @@ export interface DeliveryParams {
   startAt?: StartAt;
 }
 
+/**
+ * Store bytes a delivery reads at a time. A delivery behind a dead sink holds one
+ * read's entries in memory, so this bounds it (a reader for `docker logs` reads 256 KiB).
+ */
+export const DELIVERY_READ_BYTES = 64 * 1024;
+
 /** A batch handed to the sink and not settled yet. */
 interface InFlight {
   entries: SinkEntry[];
@@ -76,6 +83,7 @@ export class Delivery {
   private firstOpen: Promise<void> | undefined;
   /** Sent and not yet settled, oldest first. */
   private inflight: InFlight[] = [];
+
   private readonly window: number;
 
   constructor(private readonly p: DeliveryParams) {
@@ -109,6 +117,7 @@ export class Delivery {
       live: this.p.live(),
       signal: this.abort.signal,
       maxFiles: this.p.maxFiles,
+      maxReadBytes: DELIVERY_READ_BYTES,
       onLost: (n) => this.lost('rotated', n),
       invalidAsByte: true,
       onCorrupt: (file, offset) => {
@@ -180,18 +189,14 @@ export class Delivery {
       for (;;) {
         const linger = pending.length > 0 ? this.p.sink.lingerMs : 0;
         const event = await this.nextEvent(next, linger);
-        if (event === 'settled') {
-          await this.settleHead();
-          continue;
+        if (event === 'settled') await this.settleHead();
+        else if (event === 'timeout') await this.sendAll(pending);
+        else {
+          if (event.done) break;
+          next = iterator.next();
+          collect(event.value, assembler, pending);
+          await this.sendFull(pending, this.p.sink.lingerMs > 0);
         }
-        if (event === 'timeout') {
-          await this.sendAll(pending);
-          continue;
-        }
-        if (event.done) break;
-        next = iterator.next();
-        collect(event.value, assembler, pending);
-        await this.sendFull(pending, this.p.sink.lingerMs > 0);
       }
     } finally {
       // Not iterator.return(): it would wait for a generator parked waiting for the writer.
@@ -277,20 +282,31 @@ export class Delivery {
     }
     const batches = this.inflight.splice(0);
     const errors = await Promise.all(batches.map((f) => f.done));
+    // A sink may stay down for hours: the batches waiting for it keep their lines
+    // compactly, not the store reads they were views of.
+    const kept = batches.map((f, i) => (errors[i] === undefined ? undefined : new CompactBatch(f.entries)));
+    batches.forEach((f, i) => {
+      if (kept[i] !== undefined) f.entries = [];
+    });
+    this.stats.oldestUnsent = kept.find((b) => b !== undefined)?.firstSec ?? 0;
     for (let i = 0; i < batches.length; i++) {
       const f = batches[i]!;
-      const outcome = errors[i] === undefined ? 'ok' : await this.retryAfter(errors[i]!, 'send', () => this.p.sink.send(f.entries), f.entries.length);
+      const batch = kept[i];
+      const outcome = batch === undefined ? 'ok' : await this.retryAfter(errors[i]!, 'send', () => this.p.sink.send(batch.entries()), batch.length);
       if (outcome === 'aborted') return;
-      this.settled(f, outcome);
+      this.settled(f, outcome, batch);
     }
   }
 
-  private settled(f: InFlight, outcome: 'ok' | 'rejected'): void {
-    if (outcome === 'rejected') this.stats.dropped.rejected += f.entries.length;
+  /** `compact`: the batch's entries, when they were compacted for resending. */
+  private settled(f: InFlight, outcome: 'ok' | 'rejected', compact?: CompactBatch): void {
+    const entries = compact?.length ?? f.entries.length;
+    if (outcome === 'rejected') this.stats.dropped.rejected += entries;
     else {
       this.backoff.reset();
-      this.stats.sentEntries += f.entries.length;
-      for (const e of f.entries) this.stats.sentBytes += e.line.length;
+      this.stats.sentEntries += entries;
+      if (compact !== undefined) this.stats.sentBytes += compact.lineBytes;
+      else for (const e of f.entries) this.stats.sentBytes += e.line.length;
     }
     this.stats.checkpoint = f.checkpoint;
     this.stats.oldestUnsent = this.inflight[0]?.entries[0]!.sec ?? 0;

@@ -35,6 +35,8 @@ export interface StreamOptions {
    */
   maxFiles?: number | undefined;
   onLost?: ((entries: number) => void) | undefined;
+  /** Bytes read from a file at a time (default CHUNK): what a reader holds parsed at once. */
+  maxReadBytes?: number | undefined;
   /** Read invalid UTF-8 back as a lone 0xFF byte rather than U+FFFD (see parseJsonFileLine). */
   invalidAsByte?: boolean | undefined;
   /** A line that is not a json-file entry (say, written by something else): skipped, and reported here. */
@@ -151,7 +153,7 @@ export class LogStream {
           // A follower of our own writer knows where the file ends: no read (and no buffer) at the end.
           const limit = this.follow ? (seg.generation === undefined ? undefined : this.options.live!.writtenSize(seg.generation)) ?? Infinity : seg.historyEnd;
           if (this.offset >= limit) break;
-          const chunk = await seg.readAt(this.offset, limit);
+          const chunk = await seg.readAt(this.offset, Math.min(limit, this.offset + (this.options.maxReadBytes ?? Infinity)));
           if (chunk.length === 0) break;
           const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
           const start = this.offset - (leftover?.length ?? 0);

@@ -4,7 +4,7 @@
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileEvents, encodeBatch, gzipBody, type CompiledEvents } from './format.js';
 import { parseSplunkOptions, SPLUNK_KEYS, type SplunkOptions } from './options.js';
-import { HecTransport } from './transport.js';
+import type { HecTransport } from './transport.js';
 
 /**
  * Line bytes per request. Docker has no byte limit (only 1000 events), which with
@@ -28,7 +28,8 @@ export class SplunkSink implements Sink {
   readonly lingerMs: number;
   readonly openBeforeStart: boolean;
   private readonly events: CompiledEvents;
-  private readonly transport: HecTransport;
+  private transport: Promise<HecTransport> | undefined;
+  private readonly report: (message: string) => void;
 
   constructor(
     private readonly options: SplunkOptions,
@@ -38,23 +39,33 @@ export class SplunkSink implements Sink {
     this.lingerMs = options.lingerMs;
     this.openBeforeStart = options.verifyConnection;
     this.events = compileEvents(options.events);
-    this.transport = new HecTransport(options, context.report, SPLUNK_MAX_IN_FLIGHT);
+    this.report = context.report;
+  }
+
+  /**
+   * The HTTP client is loaded with the first Splunk sink: undici and its WebAssembly
+   * HTTP parser are a fifth of an idle daemon's memory, which hosts without Splunk need not pay.
+   */
+  private hec(): Promise<HecTransport> {
+    this.transport ??= import('./transport.js').then((m) => new m.HecTransport(this.options, this.report, SPLUNK_MAX_IN_FLIGHT));
+    return this.transport;
   }
 
   /** Docker's connection check when asked for; otherwise connections are made by send(). */
   async open(): Promise<void> {
-    if (this.options.verifyConnection) await this.transport.verify();
+    if (this.options.verifyConnection) await (await this.hec()).verify();
   }
 
   async send(batch: readonly SinkEntry[]): Promise<void> {
     const { body, count } = encodeBatch(batch, this.events);
     // Only raw skips lines; Docker makes no request for a batch without events.
     if (count === 0) return;
-    await this.transport.send(this.options.gzip ? await gzipBody(body, this.options.gzipLevel) : body);
+    const hec = await this.hec();
+    await hec.send(this.options.gzip ? await gzipBody(body, this.options.gzipLevel) : body);
   }
 
-  close(): Promise<void> {
-    return this.transport.close();
+  async close(): Promise<void> {
+    await (await this.transport)?.close();
   }
 }
 
