@@ -44,15 +44,16 @@ export class CompactBatch {
     return this.secs[0] ?? 0;
   }
 
-  entries(): SinkEntry[] {
-    const out = new Array<SinkEntry>(this.length);
-    let start = 0;
-    for (let i = 0; i < this.length; i++) {
+  /** Entries `from` (inclusive) to `to` (exclusive), made anew. */
+  entries(from = 0, to = this.length): SinkEntry[] {
+    const out = new Array<SinkEntry>(to - from);
+    let start = from === 0 ? 0 : this.ends[from - 1]!;
+    for (let i = from; i < to; i++) {
       const end = this.ends[i]!;
       const entry: SinkEntry = { line: this.data.subarray(start, end), source: this.sources[i]!, sec: this.secs[i]!, nsec: this.nsecs[i]! };
       const partial = this.partials?.[i];
       if (partial !== undefined) entry.partial = partial;
-      out[i] = entry;
+      out[i - from] = entry;
       start = end;
     }
     return out;

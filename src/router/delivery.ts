@@ -3,6 +3,7 @@ import { SinkError } from '../sinks/sink.js';
 import { entriesAfter } from '../store/backlog.js';
 import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
+import type { StoredEntry } from '../store/stored-entry.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
@@ -83,6 +84,8 @@ export class Delivery {
   private firstOpen: Promise<void> | undefined;
   /** Sent and not yet settled, oldest first. */
   private inflight: InFlight[] = [];
+  /** Read and not yet sent (the current drain's). */
+  private pending: ReadyQueue | undefined;
 
   private readonly window: number;
 
@@ -183,24 +186,30 @@ export class Delivery {
       from,
     );
     const pending = new ReadyQueue();
+    this.pending = pending;
     const iterator = stream.batches();
-    let next = iterator.next();
+    // Asked for only when this loop is ready for it: a batch read ahead while the sink
+    // is down would stay in memory for as long as the outage lasts.
+    let next: Promise<IteratorResult<StreamBatch>> | undefined;
     try {
       for (;;) {
         const linger = pending.length > 0 ? this.p.sink.lingerMs : 0;
+        next ??= iterator.next();
         const event = await this.nextEvent(next, linger);
         if (event === 'settled') await this.settleHead();
         else if (event === 'timeout') await this.sendAll(pending);
         else {
+          next = undefined;
           if (event.done) break;
-          next = iterator.next();
           collect(event.value, assembler, pending);
+          // The stream's suspended generator still references the batch: let go of its entries.
+          event.value.entries = NO_ENTRIES;
           await this.sendFull(pending, this.p.sink.lingerMs > 0);
         }
       }
     } finally {
       // Not iterator.return(): it would wait for a generator parked waiting for the writer.
-      next.catch(() => undefined);
+      next?.catch(() => undefined);
       stream.close();
     }
     if (!this.abort.signal.aborted) {
@@ -285,6 +294,7 @@ export class Delivery {
     // A sink may stay down for hours: the batches waiting for it keep their lines
     // compactly, not the store reads they were views of.
     const kept = batches.map((f, i) => (errors[i] === undefined ? undefined : new CompactBatch(f.entries)));
+    this.pending?.compact();
     batches.forEach((f, i) => {
       if (kept[i] !== undefined) f.entries = [];
     });
@@ -370,6 +380,8 @@ export class Delivery {
     return `container ${this.p.containerId.slice(0, 12)} sink ${this.p.sinkName}`;
   }
 }
+
+const NO_ENTRIES: readonly StoredEntry[] = [];
 
 function collect(batch: StreamBatch, assembler: PartialAssembler, out: ReadyQueue): void {
   const { entries, ends } = batch;

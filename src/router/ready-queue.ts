@@ -1,4 +1,5 @@
 import type { SinkEntry } from '../sinks/sink.js';
+import { CompactBatch } from './compact-batch.js';
 import type { FilePosition } from '../store/log-stream.js';
 
 export interface Batch {
@@ -14,15 +15,34 @@ export interface Batch {
  */
 export class ReadyQueue {
   private entries: SinkEntry[] = [];
+  /** While a sink is down the entries waiting are kept compactly (see compact()). */
+  private compacted: CompactBatch | undefined;
   private files: string[] = [];
   private offsets: number[] = [];
   private head = 0;
 
   get length(): number {
-    return this.entries.length - this.head;
+    return this.files.length - this.head;
+  }
+
+  /** Keeps what is queued in as little memory as it takes, until the next push(). */
+  compact(): void {
+    if (this.compacted !== undefined || this.length === 0) return;
+    this.compacted = new CompactBatch(this.entries.slice(this.head));
+    this.files = this.files.slice(this.head);
+    this.offsets = this.offsets.slice(this.head);
+    this.entries = [];
+    this.head = 0;
   }
 
   push(entry: SinkEntry, file: string, offset: number): void {
+    if (this.compacted !== undefined) {
+      this.entries = this.compacted.entries(this.head);
+      this.files = this.files.slice(this.head);
+      this.offsets = this.offsets.slice(this.head);
+      this.head = 0;
+      this.compacted = undefined;
+    }
     this.entries.push(entry);
     this.files.push(file);
     this.offsets.push(offset);
@@ -31,32 +51,36 @@ export class ReadyQueue {
   /** The oldest entries, at most `maxEntries` and `maxBytes` of lines (but at least one); undefined when empty. */
   take(maxEntries: number, maxBytes: number): Batch | undefined {
     const from = this.head;
-    const available = this.entries.length - from;
+    const available = this.files.length - from;
     if (available === 0) return undefined;
+    const source = this.compacted?.entries(from, from + Math.min(available, maxEntries)) ?? this.entries;
+    const base = this.compacted === undefined ? from : 0;
     let n = 0;
     let bytes = 0;
     while (n < available && n < maxEntries) {
-      bytes += this.entries[from + n]!.line.length;
+      bytes += source[base + n]!.line.length;
       if (n > 0 && bytes > maxBytes) break;
       n++;
     }
     const last = from + n - 1;
-    const batch = { entries: this.entries.slice(from, from + n), checkpoint: { file: this.files[last]!, offset: this.offsets[last]! } };
+    const batch = { entries: source.slice(base, base + n), checkpoint: { file: this.files[last]!, offset: this.offsets[last]! } };
     this.head += n;
-    if (this.head === this.entries.length) this.clear();
-    else if (this.head > 4096 && this.head * 2 > this.entries.length) this.compact();
+    if (this.head === this.files.length) this.clear();
+    else if (this.head > 4096 && this.head * 2 > this.files.length) this.compactArrays();
     return batch;
   }
 
   private clear(): void {
     this.entries = [];
+    this.compacted = undefined;
     this.files = [];
     this.offsets = [];
     this.head = 0;
   }
 
-  private compact(): void {
-    this.entries = this.entries.slice(this.head);
+  private compactArrays(): void {
+    this.entries = this.compacted === undefined ? this.entries.slice(this.head) : this.compacted.entries(this.head);
+    this.compacted = undefined;
     this.files = this.files.slice(this.head);
     this.offsets = this.offsets.slice(this.head);
     this.head = 0;

@@ -76,6 +76,8 @@ export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements Liv
     return undefined;
   }
 
+  caughtUp(): void {}
+
   get live(): boolean {
     return this.running && !this.removed;
   }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { LogEntry } from '../codec/log-entry.js';
 import { endsLine } from '../codec/log-entry.js';
 import type { LiveLog, LiveLogEvents } from './live-log.js';
-import { type FreshBatch, RecentEntries } from './recent-entries.js';
+import { type FreshBatch, RECENT_MS, RecentEntries } from './recent-entries.js';
 import type { StoredEntry } from './stored-entry.js';
 import { ByteSink, JsonLineEncoder } from './json-line.js';
 import { containerDir, currentLogPath } from './layout.js';
@@ -28,7 +28,8 @@ interface Pending {
  */
 export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog {
   readonly path: string;
-  private readonly sink = new ByteSink();
+  // Grows to the largest batch; most containers log little, so it starts small.
+  private readonly sink = new ByteSink(16 * 1024);
   private readonly encoder: JsonLineEncoder;
   private readonly file: RotatingFile;
   private writers = 0;
@@ -37,8 +38,10 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
   /** Files opened so far (LiveLog.generation). */
   private opened = 0;
   private readonly recentEntries = new RecentEntries();
-  /** Undefined while nobody follows, and after a failed write until the batch is all on disk. */
+  /** Undefined while no reader is caught up, and after a failed write until the batch is all on disk. */
   private pending: Pending | undefined;
+  /** When a reader last said it was caught up (Date.now()). */
+  private caughtUpAt = Number.NEGATIVE_INFINITY;
   blocked: Error | undefined;
 
   constructor(
@@ -68,6 +71,10 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     return this.recentEntries.at(generation, offset);
   }
 
+  caughtUp(): void {
+    this.caughtUpAt = Date.now();
+  }
+
   writtenSize(generation: number): number | undefined {
     return this.file.isOpen && generation === this.opened ? this.file.size : undefined;
   }
@@ -92,8 +99,10 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
         this.rotate();
       }
     }
-    // A kept batch must start where the batch does, so that its offsets are the file's.
-    if (this.pending === undefined && this.sink.pos === 0 && this.listenerCount('append') > 0) this.pending = { entries: [], ends: [], invalid: [] };
+    // A kept batch must start where the batch does, so that its offsets are the file's. Readers
+    // that are behind (a sink that is down or slow) read the file: keeping entries for them
+    // would only age them into the old generation of the heap.
+    if (this.pending === undefined && this.sink.pos === 0 && Date.now() - this.caughtUpAt < RECENT_MS) this.pending = { entries: [], ends: [], invalid: [] };
     try {
       this.encoder.encode(entry, this.sink);
       if (this.linesInFile >= 0) this.linesInFile++;

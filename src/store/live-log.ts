@@ -34,4 +34,9 @@ export interface LiveLog extends EventEmitter<LiveLogEvents> {
   recent(generation: number, offset: number): FreshBatch | undefined;
   /** How far the writer has written file `generation`; undefined when it cannot say. */
   writtenSize(generation: number): number | undefined;
+  /**
+   * A reader is caught up now (it waits at the end, or just took a batch from memory):
+   * the writer keeps what it writes in memory only while one said so recently.
+   */
+  caughtUp(): void;
 }

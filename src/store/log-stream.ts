@@ -61,6 +61,8 @@ export class LogStream {
   /** True while batches() runs: close() must then let it release the files itself. */
   private active = false;
   private readonly follow: boolean;
+  /** The partial line at the end of the last read of the segment being read. */
+  private leftover: Buffer | undefined;
   /** The files that existed when the stream started: tail and "end" count only them. */
   private readonly history: Set<Segment>;
 
@@ -131,48 +133,31 @@ export class LogStream {
         if (this.index >= this.segments.length) {
           // Following a container whose store has no file yet: wait for the writer to create it.
           if (!this.follow || this.idle) break;
+          this.options.live!.caughtUp();
           await this.waitForWriter();
           continue;
         }
         this.reading = true;
         const seg = this.segments[this.index]!;
         const skip = this.options.skipFilesBefore !== undefined && (await seg.endsBefore(this.options.skipFilesBefore));
-        let leftover: Buffer | undefined;
+        this.leftover = undefined;
         // trim() may drop this segment while we are parked at a yield: then move on.
         while (!skip && !this.closing && this.segments[this.index] === seg) {
-          const fresh = leftover === undefined ? this.fresh(seg) : undefined;
-          if (fresh !== undefined) {
-            this.offset = fresh.end;
-            seg.consumed += fresh.entries.length;
-            const position = { file: (await seg.id()) ?? '', offset: fresh.end };
-            this.reading = false;
-            yield { entries: this.ownEntries(fresh), ends: fresh.ends, position };
-            this.reading = true;
-            continue;
-          }
-          // A follower of our own writer knows where the file ends: no read (and no buffer) at the end.
-          const limit = this.follow ? (seg.generation === undefined ? undefined : this.options.live!.writtenSize(seg.generation)) ?? Infinity : seg.historyEnd;
-          if (this.offset >= limit) break;
-          const chunk = await seg.readAt(this.offset, Math.min(limit, this.offset + (this.options.maxReadBytes ?? Infinity)));
-          if (chunk.length === 0) break;
-          const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
-          const start = this.offset - (leftover?.length ?? 0);
-          const { entries, ends, consumed, corrupt } = parseLines(data, start, this.options.invalidAsByte === true);
-          if (corrupt.length > 0 && this.options.onCorrupt !== undefined) {
-            const name = seg.compressed ? `${this.currentPath} (a rotated .gz)` : this.currentPath;
-            for (const at of corrupt) this.options.onCorrupt(name, at);
-          }
-          leftover = consumed < data.length ? Buffer.from(data.subarray(consumed)) : undefined;
-          this.offset = start + data.length;
-          if (entries.length === 0) continue;
-          seg.consumed += entries.length;
-          const position = { file: (await seg.id()) ?? '', offset: start + consumed };
+          // The batch is made by helpers and held in a single variable: a suspended
+          // generator keeps every local alive, and a consumer that stops (a sink that is
+          // down) would pin whatever they reference. Consumers may empty `entries`.
+          let batch = this.leftover === undefined ? await this.fromMemory(seg) : undefined;
+          batch ??= await this.fromFile(seg);
+          if (batch === undefined) break;
+          if (batch === NO_LINES) continue;
           this.reading = false;
-          yield { entries, ends, position };
+          yield batch;
+          batch = undefined;
           this.reading = true;
         }
         if (this.segments[this.index] !== seg) continue;
         // A line cut by a failed write is completed by the next one: read it again then.
+        const leftover = this.leftover as Buffer | undefined; // set by fromFile()
         if (leftover !== undefined) this.offset -= leftover.length;
         this.reading = false;
         if (await this.waitForMore(seg)) continue;
@@ -186,9 +171,40 @@ export class LogStream {
   }
 
   /** The writer's batch at the read position, when it still has it in memory. */
-  private fresh(seg: Segment): FreshBatch | undefined {
+  private async fromMemory(seg: Segment): Promise<StreamBatch | undefined> {
     if (!this.follow || seg.generation === undefined) return undefined;
-    return this.options.live!.recent(seg.generation, this.offset);
+    const fresh = this.options.live!.recent(seg.generation, this.offset);
+    if (fresh === undefined) return undefined;
+    this.options.live!.caughtUp();
+    this.offset = fresh.end;
+    seg.consumed += fresh.entries.length;
+    return { entries: this.ownEntries(fresh), ends: fresh.ends, position: { file: (await seg.id()) ?? '', offset: fresh.end } };
+  }
+
+  /**
+   * The next read of the file: its whole lines as a batch (NO_LINES when it had none,
+   * say all corrupt), the partial line after them kept in `leftover`. Undefined at the
+   * end of what there is.
+   */
+  private async fromFile(seg: Segment): Promise<StreamBatch | undefined> {
+    const leftover = this.leftover;
+    // A follower of our own writer knows where the file ends: no read (and no buffer) at the end.
+    const limit = this.follow ? (seg.generation === undefined ? undefined : this.options.live!.writtenSize(seg.generation)) ?? Infinity : seg.historyEnd;
+    if (this.offset >= limit) return undefined;
+    const chunk = await seg.readAt(this.offset, Math.min(limit, this.offset + (this.options.maxReadBytes ?? Infinity)));
+    if (chunk.length === 0) return undefined;
+    const data = leftover === undefined ? chunk : Buffer.concat([leftover, chunk]);
+    const start = this.offset - (leftover?.length ?? 0);
+    const { entries, ends, consumed, corrupt } = parseLines(data, start, this.options.invalidAsByte === true);
+    if (corrupt.length > 0 && this.options.onCorrupt !== undefined) {
+      const name = seg.compressed ? `${this.currentPath} (a rotated .gz)` : this.currentPath;
+      for (const at of corrupt) this.options.onCorrupt(name, at);
+    }
+    this.leftover = consumed < data.length ? Buffer.from(data.subarray(consumed)) : undefined;
+    this.offset = start + data.length;
+    if (entries.length === 0) return NO_LINES;
+    seg.consumed += entries.length;
+    return { entries, ends, position: { file: (await seg.id()) ?? '', offset: start + consumed } };
   }
 
   /** The batch's entries as this stream would have read them from the file (bad UTF-8 as json-file wrote it). */
@@ -224,6 +240,7 @@ export class LogStream {
   private async waitForMore(seg: Segment): Promise<boolean> {
     const isLast = this.index === this.segments.length - 1;
     if (!this.follow || !isLast || !seg.growing || this.stopped()) return false;
+    this.options.live!.caughtUp();
     if (this.idle) {
       const again = this.dirty; // one last pass after the writer went idle
       this.dirty = false;
@@ -317,6 +334,9 @@ export class LogStream {
     this.onAppend();
   };
 }
+
+/** fromFile() read something, but no whole entry. */
+const NO_LINES: StreamBatch = Object.freeze({ entries: [], ends: [], position: { file: '', offset: 0 } });
 
 const INVALID_AS_BYTE = Buffer.from([0xff]);
 const INVALID_AS_FFFD = Buffer.from('\ufffd');

@@ -45,3 +45,21 @@ describe('ReadyQueue', () => {
     expect(lastCheckpoint).toBeGreaterThan(0);
   });
 });
+
+describe('ReadyQueue.compact', () => {
+  it('keeps order, entries and checkpoints through compact(), take() and push()', () => {
+    const q = new ReadyQueue();
+    for (let i = 0; i < 10; i++) q.push(entry(`e${i}`), 'f', i + 1);
+    expect(q.take(3, Infinity)!.entries.map((e) => e.line.toString())).toEqual(['e0', 'e1', 'e2']);
+    q.compact();
+    expect(q.length).toBe(7);
+    const b = q.take(2, Infinity)!;
+    expect(b.entries.map((e) => e.line.toString())).toEqual(['e3', 'e4']);
+    expect(b.checkpoint).toEqual({ file: 'f', offset: 5 });
+    q.push(entry('e10'), 'g', 1);
+    const rest = q.take(100, Infinity)!;
+    expect(rest.entries.map((e) => e.line.toString())).toEqual(['e5', 'e6', 'e7', 'e8', 'e9', 'e10']);
+    expect(rest.checkpoint).toEqual({ file: 'g', offset: 1 });
+    expect(q.length).toBe(0);
+  });
+});
