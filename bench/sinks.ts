@@ -16,6 +16,8 @@ export interface SinkCase {
   /** Docker's driver for the same receiver, or json-file for several sinks at once. */
   docker: string;
   opts?: string[];
+  /** At most this many lines (Docker's GELF over UDP takes a minute and a half for a million). */
+  maxLines?: number;
 }
 
 export const SINK_CASES: SinkCase[] = [
@@ -24,7 +26,7 @@ export const SINK_CASES: SinkCase[] = [
   { name: 'syslog UDP, rfc5424micro', kinds: ['syslog-udp'], docker: 'syslog' },
   { name: 'syslog TCP, rfc5424micro', kinds: ['syslog-tcp'], docker: 'syslog' },
   { name: 'GELF TCP', kinds: ['gelf-tcp'], docker: 'gelf' },
-  { name: 'GELF UDP (gzip)', kinds: ['gelf-udp'], docker: 'gelf' },
+  { name: 'GELF UDP (gzip)', kinds: ['gelf-udp'], docker: 'gelf', maxLines: 200_000 },
   { name: 'fluentd', kinds: ['fluentd'], docker: 'fluentd' },
 ];
 
@@ -78,12 +80,13 @@ async function once(driver: string, c: SinkCase, lines: number): Promise<SinkRun
 export async function runSinkCases(cases: readonly SinkCase[], lines: number, rounds = 3): Promise<SinkRow[]> {
   const rows: SinkRow[] = [];
   for (const c of cases) {
-    const row: SinkRow = { name: c.name, lines, docker: [], tslogs: [] };
+    const n = Math.min(lines, c.maxLines ?? lines);
+    const row: SinkRow = { name: c.name, lines: n, docker: [], tslogs: [] };
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['docker', 'tslogs'] : ['tslogs', 'docker'];
       for (const who of order) {
-        if (who === 'docker') row.docker.push(await once(c.docker, c, lines));
-        else row.tslogs.push(await once(PLUGIN_NAME, c, lines));
+        if (who === 'docker') row.docker.push(await once(c.docker, c, n));
+        else row.tslogs.push(await once(PLUGIN_NAME, c, n));
       }
     }
     rows.push(row);
@@ -108,11 +111,11 @@ export function sinksTable(rows: readonly SinkRow[]): string {
     const t = median(r.tslogs.map((x) => x.seconds));
     const exit = median(r.tslogs.map((x) => x.exitSeconds));
     const worst = (runs: SinkRun[]): string => Math.min(...runs.map((x) => x.received)).toLocaleString('en');
-    return `| ${r.name} | ${d.toFixed(2)} s | ${t.toFixed(2)} s | ${exit.toFixed(2)} s | **${(t / d).toFixed(2)}** | ${worst(r.docker)} / ${worst(r.tslogs)} | ${cpuPerMillion(r.tslogs, r.lines).toFixed(2)} s |`;
+    return `| ${r.name} | ${r.lines.toLocaleString('en')} | ${d.toFixed(2)} s | ${t.toFixed(2)} s | ${exit.toFixed(2)} s | **${(t / d).toFixed(2)}** | ${worst(r.docker)} / ${worst(r.tslogs)} | ${cpuPerMillion(r.tslogs, r.lines).toFixed(2)} s |`;
   });
   return [
-    `| configuration (${rows[0]?.lines.toLocaleString('en') ?? 0} lines, median of ${rows[0]?.docker.length ?? 0}) | Docker's driver | tslogs | tslogs container exit | tslogs / Docker (time) | received, worst run (Docker / tslogs) | plugin CPU per M lines |`,
-    '|---|---|---|---|---|---|---|',
+    `| configuration (median of ${rows[0]?.docker.length ?? 0}) | lines | Docker's driver | tslogs | tslogs container exit | tslogs / Docker (time) | received, worst run (Docker / tslogs) | plugin CPU per M lines |`,
+    '|---|---|---|---|---|---|---|---|',
     ...body,
   ].join('\n');
 }

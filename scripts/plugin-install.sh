@@ -13,7 +13,7 @@
 #   TSLOGS_LOG_LEVEL=LEVEL  applied with `docker plugin set NAME LOG_LEVEL=LEVEL`
 #   TSLOGS_PLUGIN_DIR, TSLOGS_DIST_DIR   passed on to build-plugin-rootfs.sh
 #
-# Why `--timeout 0` (docker-logging-spec §4.1): dockerd gives a managed plugin one HTTP
+# Why `--timeout 0` (docker-logging-docs/docker-compat.md §4.1): dockerd gives a managed plugin one HTTP
 # client whose http.Client.Timeout is the `enable --timeout` value (CLI default 30 s);
 # that timeout covers the whole response body, so `docker logs -f` through the plugin
 # dies after 30 s with "error decoding log message: context deadline exceeded".

@@ -1,6 +1,6 @@
 // Printing entries as `docker logs` does: each line to stdout or stderr by its stream,
 // `-t` as Go's fixed 9-digit RFC 3339 in UTC, `--details` as the single space Docker
-// prints for a plugin (spec §4.8: plugins have no attrs to show). Several containers
+// prints for a plugin (docs/docker-compat.md §4.8: plugins have no attrs to show). Several containers
 // get `docker compose logs` prefixes; --json prints one object per line.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';

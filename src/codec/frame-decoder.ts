@@ -4,7 +4,7 @@ import { splitTimeNano } from './log-entry.js';
 
 /**
  * Largest frame accepted. dockerd's copier never produces frames above ~16.5 KB
- * (spec §3.2); the `local` driver rejects records above 1,000,000 bytes, and we
+ * (docs/docker-compat.md §3.2); the `local` driver rejects records above 1,000,000 bytes, and we
  * use the same bound so that a corrupt length cannot make us allocate gigabytes.
  */
 export const MAX_FRAME_BYTES = 1_000_000;
@@ -13,7 +13,7 @@ export const MAX_FRAME_BYTES = 1_000_000;
 export type EntryHandler = (entry: LogEntry) => void;
 
 /**
- * Incremental decoder for the length-prefixed LogEntry stream (spec §3.2).
+ * Incremental decoder for the length-prefixed LogEntry stream (docs/docker-compat.md §3.2).
  * Work is done per `push`, not per frame: frames are decoded in place from the
  * chunk and only a frame split across chunks is copied.
  */

@@ -3,7 +3,7 @@ import { timeNanoOf } from './log-entry.js';
 
 /**
  * Encodes LogEntry frames exactly as dockerd's gogo-protobuf marshaller does
- * (spec §3.1: field-number order, proto3 defaults omitted) into one growing
+ * (docs/docker-compat.md §3.1: field-number order, proto3 defaults omitted) into one growing
  * buffer, so a ReadLogs batch becomes a single write.
  */
 export class FrameEncoder {

@@ -1,4 +1,4 @@
-// The protobuf `LogEntry` Docker writes into a log FIFO (spec §3.1), with the
+// The protobuf `LogEntry` Docker writes into a log FIFO (docs/docker-compat.md §3.1), with the
 // time split into whole seconds and nanoseconds so the hot path never needs BigInt.
 
 export interface PartialMeta {
@@ -19,7 +19,7 @@ export interface LogEntry {
   meta: PartialMeta | undefined;
 }
 
-/** Whether json-file and `docker logs` put the newline back after this entry (spec §6.2). */
+/** Whether json-file and `docker logs` put the newline back after this entry (docs/docker-compat.md §6.2). */
 export function endsLine(entry: LogEntry): boolean {
   return !entry.partial || entry.meta?.last === true;
 }

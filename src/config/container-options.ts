@@ -7,7 +7,7 @@ import { parseGoBool, parseGoDuration } from './go-parse.js';
 import { parseBinarySize } from './go-size.js';
 import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from './json-file-options.js';
 
-/** Keys dockerd itself consumes and passes on to plugins (spec §5.1, §13.1). */
+/** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
 
 /** tslogs' own router options (not Docker's: no built-in driver has a router). */

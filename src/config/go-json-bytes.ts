@@ -7,7 +7,7 @@ import { type ByteSink, escapeInto } from '../store/json-line.js';
 
 /**
  * The inside of json.Marshal(string(src)), without the quotes: the json-file escaper
- * with Go's one difference, TAB as `\t` (spec §15.1).
+ * with Go's one difference, TAB as `\t` (docs/docker-compat.md §15.1).
  */
 export function writeGoStringContent(src: Buffer, out: ByteSink): void {
   out.reserve(src.length * 6);

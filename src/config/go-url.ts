@@ -1,5 +1,5 @@
 // Docker validates `splunk-url` and `gelf-address` with Go's url.Parse followed
-// by its own shape checks (spec §10.1, §12.1), and the two failures have
+// by its own shape checks (docs/docker-compat.md §10.1, §12.1), and the two failures have
 // different messages. This is the subset of net/url's parser that decides
 // between them: which inputs Go rejects outright, and the parts Docker then
 // inspects. Also pkg/urlutil.IsTransportURL, which picks the address form.

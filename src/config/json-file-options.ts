@@ -27,7 +27,7 @@ export interface StoreOptions {
   attrsJson: string | undefined;
 }
 
-/** Validates the json-file options of a container with Docker's wording (spec §6.4). */
+/** Validates the json-file options of a container with Docker's wording (docs/docker-compat.md §6.4). */
 export function parseStoreOptions(info: ContainerInfo, hostname = os.hostname()): StoreOptions {
   return { policy: parsePolicy(info.Config), attrsJson: attrsJson(info, hostname) };
 }

@@ -24,7 +24,7 @@ export interface DriverOptions {
   hostname?: string;
 }
 
-/** Docker's zero time.Time, sent for "no bound" (spec §4.8). */
+/** Docker's zero time.Time, sent for "no bound" (docs/docker-compat.md §4.8). */
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
 interface Session {

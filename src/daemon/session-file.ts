@@ -5,7 +5,7 @@ import type { StartLoggingRequest } from '../protocol/messages.js';
 
 /**
  * Open logging sessions, saved so that a restarted daemon finds its FIFOs again:
- * dockerd keeps writing into them (spec §4.6) and a plugin that forgot them would
+ * dockerd keeps writing into them (docs/docker-compat.md §4.6) and a plugin that forgot them would
  * block those containers for good.
  */
 export class SessionFiles {

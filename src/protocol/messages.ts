@@ -1,7 +1,7 @@
 import { tslogsError } from '../errors.js';
 import type { ContainerInfo } from '../config/container-info.js';
 
-// Request bodies of the docker.logdriver/1.0 protocol (spec §4.5-4.8), checked at
+// Request bodies of the docker.logdriver/1.0 protocol (docs/docker-compat.md §4.5-4.8), checked at
 // the edge so the rest of the daemon handles typed values only.
 
 export interface StartLoggingRequest {

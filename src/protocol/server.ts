@@ -8,7 +8,7 @@ import { parseReadLogs, parseStartLogging, parseStopLogging, type ReadLogsReques
 /** What the HTTP layer needs from the daemon; nothing here knows about files or stores. */
 export interface LogDriver {
   startLogging(request: StartLoggingRequest): Promise<void>;
-  /** Must not fail or wait for the FIFO: dockerd closes it only after the answer (spec §4.7). */
+  /** Must not fail or wait for the FIFO: dockerd closes it only after the answer (docs/docker-compat.md §4.7). */
   stopLogging(file: string): void;
   /** Framed LogEntry bytes, batch by batch, until done or `signal` aborts. */
   readLogs(request: ReadLogsRequest, signal: AbortSignal): AsyncIterable<Buffer>;
@@ -22,7 +22,7 @@ export interface ServerOptions {
 }
 
 /**
- * The docker.logdriver/1.0 endpoints (spec §4). dockerd POSTs JSON without a
+ * The docker.logdriver/1.0 endpoints (docs/docker-compat.md §4). dockerd POSTs JSON without a
  * Content-Type, so one catch-all parser takes every body as bytes.
  */
 export function buildServer({ driver, logger, metrics }: ServerOptions): FastifyInstance {

@@ -31,7 +31,7 @@ export function cutMarker(maxBytes: number): string {
 
 /**
  * json-file keeps no partial metadata: a chunk is partial when its `log` lacks the
- * trailing newline (spec §6.2). Chunks are grouped per stream, since stdout and
+ * trailing newline (docs/docker-compat.md §6.2). Chunks are grouped per stream, since stdout and
  * stderr interleave.
  */
 export class PartialAssembler {

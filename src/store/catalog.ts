@@ -138,7 +138,7 @@ function lastTimeOfFile(file: string, size: number): string | undefined {
   }
 }
 
-/** Rotated files record their last entry's time in the gzip header (spec §6.6). */
+/** Rotated files record their last entry's time in the gzip header (docs/docker-compat.md §6.6). */
 function lastTimeOfGzipFile(file: string): string | undefined {
   try {
     return lastTimeOfGzip(readAt(file, 0, 512));

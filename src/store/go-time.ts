@@ -1,8 +1,8 @@
 import { tslogsError } from '../errors.js';
 
 // Go's time formats used by json-file: RFC 3339 with trailing fractional zeros
-// trimmed (json-file `time`, spec §6.2) and the fixed 9-digit form `docker logs -t`
-// prints (spec §8). The date part changes once a second, so it is cached.
+// trimmed (json-file `time`, docs/docker-compat.md §6.2) and the fixed 9-digit form `docker logs -t`
+// prints (docs/docker-compat.md §8). The date part changes once a second, so it is cached.
 
 let cachedSec = Number.NaN;
 let cachedPrefix = '';

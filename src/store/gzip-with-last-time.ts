@@ -5,7 +5,7 @@ const deflateRaw = promisify(zlib.deflateRaw);
 
 /**
  * Docker's rotated `.gz` files carry the time of their last entry in the gzip
- * FEXTRA field as raw JSON (spec §6.6) so readers can skip files older than
+ * FEXTRA field as raw JSON (docs/docker-compat.md §6.6) so readers can skip files older than
  * --since. Node's gzip cannot write FEXTRA, so the container is assembled here
  * around a raw deflate stream: header, extra, deflate data, CRC32, ISIZE.
  */

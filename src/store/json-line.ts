@@ -3,7 +3,7 @@ import { endsLine } from '../codec/log-entry.js';
 import { dateTimePrefix, formatRfc3339Nano } from './go-time.js';
 
 // Encodes entries as json-file lines byte-identical to Docker's hand-written
-// encoder (spec §6.2-6.3): `{"log":…,"stream":…[,"attrs":…],"time":…}\n`.
+// encoder (docs/docker-compat.md §6.2-6.3): `{"log":…,"stream":…[,"attrs":…],"time":…}\n`.
 
 const HEX = '0123456789abcdef';
 
@@ -57,7 +57,7 @@ export class JsonLineEncoder {
     this.attrsPart = Buffer.from(attrsJson === undefined ? '' : `,"attrs":${attrsJson}`);
   }
 
-  /** Time of the last entry encoded: rotated gzip files record it (spec §6.6). */
+  /** Time of the last entry encoded: rotated gzip files record it (docs/docker-compat.md §6.6). */
   get lastTime(): string {
     return Number.isNaN(this.lastSec) ? '' : formatRfc3339Nano(this.lastSec, this.lastNsec);
   }
@@ -129,7 +129,7 @@ function writeFraction(nsec: number, b: Buffer, p: number): number {
 /**
  * Escapes `src` into `out` at `p` (caller reserved 6 bytes per input byte); returns
  * the new position. json-file's hand-written encoder writes TAB as `\u0009`; Go's
- * encoding/json (`goJson`) writes `\t`, its only difference (spec §15.1).
+ * encoding/json (`goJson`) writes `\t`, its only difference (docs/docker-compat.md §15.1).
  */
 export function escapeInto(src: Buffer, out: Buffer, p: number, goJson = false): number {
   const n = src.length;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-// Docker's json-file layout (spec §6.1), so tools that read Docker's logs read ours:
+// Docker's json-file layout (docs/docker-compat.md §6.1), so tools that read Docker's logs read ours:
 // <root>/containers/<id>/<id>-json.log, rotated as .1 (newest) … .N-1, optionally .gz.
 
 export const DEFAULT_ROOT = '/var/lib/tslogs';

@@ -19,7 +19,7 @@ export interface ReadOptions {
 }
 
 /**
- * `docker logs` semantics over the store (spec §6.7): tail first, then the
+ * `docker logs` semantics over the store (docs/docker-compat.md §6.7): tail first, then the
  * since/until filters; compressed files wholly before `since` are skipped (only
  * those: Docker 20.10 stopped the whole scan there, a bug newer engines fixed).
  */

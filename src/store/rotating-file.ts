@@ -19,7 +19,7 @@ export type Logger = (message: string) => void;
 /**
  * The current json-file of one container, appended with synchronous writes (a
  * batch per FIFO read keeps the syscall count low, and a synchronous write keeps
- * ordering trivial), rotated with Docker's naming (spec §6.6).
+ * ordering trivial), rotated with Docker's naming (docs/docker-compat.md §6.6).
  *
  * Rotated files are compressed in the background. Rotation never waits for that:
  * each rotated file is known by its generation, and a compression job works out

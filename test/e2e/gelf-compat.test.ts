@@ -88,7 +88,7 @@ const TRANSPORTS: Transport[] = [
   { name: 'tcp', proto: 'tcp', opts: {}, compression: 'none', level: 1 },
 ];
 
-/** What Docker's gelf driver sends for a stream: every non-empty line, cut at 16 KiB (spec §2.3, §2.4). */
+/** What Docker's gelf driver sends for a stream: every non-empty line, cut at 16 KiB (docs/docker-compat.md §2.3, §2.4). */
 function pieces(out: Buffer): string[] {
   const result: string[] = [];
   for (let start = 0; start < out.length; ) {

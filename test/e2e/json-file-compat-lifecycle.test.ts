@@ -1,5 +1,5 @@
 // `--log-driver tslogs` as a drop-in for json-file, beyond one-shot reads (the workloads
-// are in json-file-compat.test.ts): `docker logs -f` across more than 30 s (spec §4.1),
+// are in json-file-compat.test.ts): `docker logs -f` across more than 30 s (docs/docker-compat.md §4.1),
 // rotation and compression (§6.6, §6.7), `docker logs` and `docker start` on a stopped
 // container (§4.9), and option errors at `docker run` (§5.1, §6.4). Each case runs the
 // same container under json-file and tslogs and compares the two.
@@ -179,7 +179,7 @@ describe.concurrent('json-file compatibility over a container lifecycle', () => 
           const extra = s.allNames.filter((n) => n !== base(s.run) && n !== `${base(s.run)}.1`);
           ex(extra, `${s.run.driver}: files beyond <id>-json.log and .1 with max-file unset (Docker's default max-file is 1)`).toEqual([]);
         }
-        // Docker rotates before a write once the file has reached max-size (spec §6.6).
+        // Docker rotates before a write once the file has reached max-size (docs/docker-compat.md §6.6).
         for (const [i, f] of s.files.entries()) {
           const lines = parseEntries(f.content);
           const last = lines[lines.length - 1];
@@ -211,7 +211,7 @@ describe.concurrent('json-file compatibility over a container lifecycle', () => 
       if (maxFile > 1) {
         // --since from the 3rd entry of `.1[.gz]`. Uncompressed: same output. Compressed:
         // json-file 20.10 stops scanning rotated files at the first .gz whose lastTime is
-        // before --since, so it prints only the current file (spec §6.7, a Docker bug);
+        // before --since, so it prints only the current file (docs/docker-compat.md §6.7, a Docker bug);
         // tslogs skips only that file and prints every matching entry.
         const sinceOf = (side: (typeof sides)[0]): ReadSpec => ({ since: parseEntries(side.files[1]!.content)[2]!.time });
         const [j, t] = await Promise.all(sides.map((s) => dockerLogs(s.run.id, flagsFor(sinceOf(s)), { timeoutMs: 60_000 })));
@@ -334,7 +334,7 @@ describe.concurrent('json-file compatibility over a container lifecycle', () => 
       const id = r.stdout.toString().trim();
       if (id) await docker(['rm', '-f', id]);
       ex(r.code, `${KINDS[i]}: exit code`).toBe(125);
-      // json-file: "error parsing regexp: missing closing ): `(`" (spec §5.3)
+      // json-file: "error parsing regexp: missing closing ): `(`" (docs/docker-compat.md §5.3)
       ex(r.stderr.toString(), `${KINDS[i]}: error`).toContain('error parsing regexp');
       ex(r.stderr.toString(), `${KINDS[i]}: error`).toContain('missing closing ): `(`.');
     }

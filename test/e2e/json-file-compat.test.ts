@@ -2,7 +2,7 @@
 // runs once under each driver (same --log-opt labels/labels-regex/env, a tag on two of
 // them) and `docker logs` must print the same bytes, the stores must hold the same lines
 // apart from `time`, and every output is also checked exactly against what the store's
-// own entries say Docker prints (spec §4.8, §5.4, §6.2, §6.7, §8).
+// own entries say Docker prints (docs/docker-compat.md §4.8, §5.4, §6.2, §6.7, §8).
 //
 // Follow, rotation, stopped containers and option errors: json-file-compat-lifecycle.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,7 +133,7 @@ async function compareLogs(
 }
 
 describe.each(WORKLOADS.map((w) => [w.name, w] as const))('workload %s', (_name, w) => {
-  // stdout and stderr are timestamped independently (spec §2.1): their relative order in
+  // stdout and stderr are timestamped independently (docs/docker-compat.md §2.1): their relative order in
   // a store differs between two runs, so order-dependent selections (tail, since/until)
   // are compared across drivers only for single-stream workloads.
   const singleStream = w.stderr.length === 0;

@@ -1,5 +1,5 @@
 // `--log-driver tslogs` with Docker's splunk options against Docker's own `splunk`
-// driver (issue 6, spec §12): every workload runs once under each driver with the same
+// driver (issue 6, docs/docker-compat.md §12): every workload runs once under each driver with the same
 // --log-opts, each container posting to its own HecReceiver on loopback (HTTP, or HTTPS
 // with a test CA given by splunk-capath), and the events must be identical apart from
 // `time` and the container ID: compared as UTF-8 text with every JSON escape as written,
@@ -327,7 +327,7 @@ describe.each(CONFIGS.map((c) => [c.name, c] as const))('conformance with Docker
 
 describe('byte-exact events on the wire', () => {
   // Go's encoding/json writes each invalid UTF-8 byte of a string as the 6-byte escape
-  // \ufffd (spec §15.1). The decoded text is the same either way; the bytes must be too.
+  // \ufffd (docs/docker-compat.md §15.1). The decoded text is the same either way; the bytes must be too.
   // (splunk-format=json is left out: Docker copies invalid bytes of an embedded JSON line
   // raw, producing invalid UTF-8 on the wire, which tslogs' store no longer holds.)
   it.concurrent.for(['http inline', 'http raw'])('%s, tricky-bytes: tslogs sends the bytes Docker sends (invalid UTF-8 as \\ufffd)', { timeout: 300_000 }, async (name, { expect: ex }) => {

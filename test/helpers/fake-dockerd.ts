@@ -7,7 +7,7 @@ import { FrameDecoder } from '../../src/codec/frame-decoder.js';
 import { timeNanoOf } from '../../src/codec/log-entry.js';
 
 // Plays dockerd's side of the plugin protocol over a real unix socket and a real
-// FIFO, with the exact request shape dockerd sends (spec §4.1).
+// FIFO, with the exact request shape dockerd sends (docs/docker-compat.md §4.1).
 
 export interface Response {
   status: number;
@@ -85,7 +85,7 @@ export function readLogs(socket: string, body: unknown): ReadStream {
   };
 }
 
-/** A logging FIFO held open read-write, as dockerd holds it (spec §4.5). */
+/** A logging FIFO held open read-write, as dockerd holds it (docs/docker-compat.md §4.5). */
 export class Fifo {
   readonly path: string;
   /** dockerd's O_RDWR descriptor: keeps the pipe alive (and writable) whoever reads it. */

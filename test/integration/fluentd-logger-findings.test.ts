@@ -1,6 +1,6 @@
 // Why the fluentd sink does not send through @fluent-org/logger (the design's starting
-// point; dependency-findings.md): each case below is a requirement of Docker's wire
-// format (spec §11.3-11.4) that the library, configured as closely as it allows, misses.
+// point; docs/dependencies.md): each case below is a requirement of Docker's wire
+// format (docs/docker-compat.md §11.3-11.4) that the library, configured as closely as it allows, misses.
 // The receiver is the tests' msgpack receiver, which keeps every object's bytes.
 import { decode } from '@msgpack/msgpack';
 import { FluentClient } from '@fluent-org/logger';
@@ -43,7 +43,7 @@ describe('@fluent-org/logger 1.0.10 against Docker\'s fluentd wire format', () =
     const [m] = await receiver.waitForMessages(1);
     expect(m!.timeKind).toBe('uint32');
     expect(m!.timeBytes.toString('hex')).toBe('ce6b0b3365');
-    // Docker: d2 6b0b3365 (spec §11.3).
+    // Docker: d2 6b0b3365 (docs/docker-compat.md §11.3).
   });
 
   it('a record value cannot carry a line\'s raw bytes: a Buffer goes out as bin (c4), a string loses invalid UTF-8', async () => {

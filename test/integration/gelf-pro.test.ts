@@ -1,5 +1,5 @@
 // Why the gelf sink does not use gelf-pro 1.4.0 (the design's starting point, see
-// ../shared/docs/dependency-findings.md): each case shows gelf-pro failing a requirement
+// docs/dependencies.md): each case shows gelf-pro failing a requirement
 // of Docker's gelf driver and the tslogs sink meeting it in the same setup. The gelf-pro
 // half is skipped when the package is not installed (it is not a runtime dependency).
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-// The bytes Docker's fluentd driver writes for each log message (spec §11.2-11.4):
+// The bytes Docker's fluentd driver writes for each log message (docs/docker-compat.md §11.2-11.4):
 // one Forward-protocol Message-mode array `[tag, time, record, option]` per line,
 // encoded as tinylib/msgp does. Pure: randomness (chunk ids) comes from the caller.
 

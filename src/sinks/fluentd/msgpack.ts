@@ -1,5 +1,5 @@
 // The two msgpack pieces the fluentd sink needs, written to produce exactly the
-// bytes of Docker's encoder (tinylib/msgp, spec §11.3): a writer for the
+// bytes of Docker's encoder (tinylib/msgp, docs/docker-compat.md §11.3): a writer for the
 // smallest-form headers msgp emits, and a scanner that finds where one object
 // ends in a stream (for the acknowledgements read back from the connection).
 

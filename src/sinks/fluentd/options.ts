@@ -1,4 +1,4 @@
-// Docker's fluentd driver options (spec §11.1), validated in the order and with
+// Docker's fluentd driver options (docs/docker-compat.md §11.1), validated in the order and with
 // the messages of Docker 20.10's parseConfig and New, with the defaults
 // fluent-logger-golang v1.8.0 applies to zero values; the two timeouts of newer
 // engines; and tslogs' TLS settings.

@@ -1,4 +1,4 @@
-// The bytes Docker's gelf driver puts on the wire (spec §10.2-10.4), as pure
+// The bytes Docker's gelf driver puts on the wire (docs/docker-compat.md §10.2-10.4), as pure
 // functions: one GELF 1.1 document per non-empty line, built like go-gelf's
 // Message.MarshalJSONBuf (fixed fields, then the container's extra fields
 // marshalled once), compressed as go-gelf's UDPWriter does, and cut into GELF

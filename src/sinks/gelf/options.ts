@@ -1,4 +1,4 @@
-// Docker's gelf driver options (spec §10.1): moby's gelf.ValidateLogOpt (run by
+// Docker's gelf driver options (docs/docker-compat.md §10.1): moby's gelf.ValidateLogOpt (run by
 // dockerd at container create for the built-in driver) followed by gelf.New, with
 // their defaults, order and messages, so that a bad value fails `docker run` with the
 // text users know.

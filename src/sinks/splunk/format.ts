@@ -1,4 +1,4 @@
-// The bytes Docker's splunk driver puts on the wire (spec §12.2-12.3): one Go-JSON
+// The bytes Docker's splunk driver puts on the wire (docs/docker-compat.md §12.2-12.3): one Go-JSON
 // envelope per line, the events of a batch concatenated with no separator,
 // optionally gzip-compressed as a whole.
 

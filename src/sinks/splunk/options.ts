@@ -1,4 +1,4 @@
-// Docker's splunk driver options (spec §12.1), validated in the order and with
+// Docker's splunk driver options (docs/docker-compat.md §12.1), validated in the order and with
 // the messages of moby's splunk.New so that a bad value fails `docker run` with
 // the text users know, plus tslogs' `splunk-ack`.
 

@@ -1,5 +1,5 @@
 // HTTP to Splunk's HEC over one keep-alive undici Pool per container: the
-// requests of Docker's splunk driver (spec §12.2) with its headers, plus
+// requests of Docker's splunk driver (docs/docker-compat.md §12.2) with its headers, plus
 // indexer acknowledgement polling. Every failure becomes a SinkError whose text
 // never holds the token.
 

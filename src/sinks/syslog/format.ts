@@ -1,4 +1,4 @@
-// The bytes Docker's syslog driver sends (spec §9.3): srslog's UnixFormatter and
+// The bytes Docker's syslog driver sends (docs/docker-compat.md §9.3): srslog's UnixFormatter and
 // RFC3164Formatter, Docker's two RFC 5424 formatters (the tag as APP-NAME and
 // MSGID), and srslog's framers. Pure: the time and the zone are arguments.
 //

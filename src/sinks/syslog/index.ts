@@ -1,4 +1,4 @@
-// The `syslog` sink: Docker's syslog driver options and bytes (spec §9), sent
+// The `syslog` sink: Docker's syslog driver options and bytes (docs/docker-compat.md §9), sent
 // over udp, tcp, tcp+tls, unix or unixgram, or to the local syslog socket, with
 // the router doing retries from the durable cursor.
 

@@ -1,4 +1,4 @@
-// Docker's syslog driver options (spec §9.1), validated in the order Docker does
+// Docker's syslog driver options (docs/docker-compat.md §9.1), validated in the order Docker does
 // (ValidateLogOpt at create: address, facility, format; then New at start: tag,
 // TLS files) and with its messages, so that a bad value fails `docker run` with
 // the text users know.

@@ -1,6 +1,6 @@
 // A container's connection to its syslog server over udp, tcp, tcp+tls, unix
 // (stream) or unixgram, or the local syslog socket, as Docker's srslog dials them
-// (spec §9.2). The connection kinds are in stream.ts, tls.ts, datagram.ts and
+// (docs/docker-compat.md §9.2). The connection kinds are in stream.ts, tls.ts, datagram.ts and
 // unix-probe.ts; what a resolved write means for each is in connection.ts.
 //
 // A server that closes (restarts) discards what it had not read yet, although

@@ -1,6 +1,6 @@
 // Helpers for the json-file compatibility tests: run one workload under json-file and
 // under the tslogs plugin, read both stores (rotated and compressed files included), and
-// compute what `docker logs` must print from a store's entries (spec §6.7, §8).
+// compute what `docker logs` must print from a store's entries (docs/docker-compat.md §6.7, §8).
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -124,7 +124,7 @@ export function maskPrinted(b: Buffer): string {
 }
 
 // ---------------------------------------------------------------------------------------
-// What `docker logs` prints (spec §6.7, §8, §4.8)
+// What `docker logs` prints (docs/docker-compat.md §6.7, §8, §4.8)
 
 export interface ReadSpec {
   tail?: number;

@@ -1,7 +1,7 @@
 // Helpers for the Splunk conformance tests and the Splunk benchmark: run a container with
 // Docker's built-in `splunk` driver or with tslogs (same --log-opts) to a HecReceiver on
 // loopback, model the messages dockerd hands to the driver, and normalise the events of
-// both sides for a byte comparison (spec §2.3, §12).
+// both sides for a byte comparison (docs/docker-compat.md §2.3, §12).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,7 +11,7 @@ import { PLUGIN_NAME, STORE_ROOT, runContainerFull, waitFor, type RunOptions, ty
 
 export type SplunkDriver = 'splunk' | 'tslogs';
 export const EVENT_PATH = '/services/collector/event/1.0';
-/** dockerd's copier splits lines longer than this into partial messages (spec §2.3). */
+/** dockerd's copier splits lines longer than this into partial messages (docs/docker-compat.md §2.3). */
 export const PARTIAL_SIZE = 16384;
 
 export function driverArg(d: SplunkDriver): string {
@@ -64,7 +64,7 @@ export async function freePort(): Promise<number> {
  * The messages dockerd's copier makes of one stream's bytes: one per line (without `\n`);
  * a line longer than 16 KiB is cut into 16384-byte chunks, and a line whose length is a
  * multiple of 16384 gets an empty last chunk; unterminated trailing data is sent as
- * chunks without that empty one (spec §2.3).
+ * chunks without that empty one (docs/docker-compat.md §2.3).
  */
 export function dockerMessages(stream: Buffer, reassembled = false): Buffer[] {
   const out: Buffer[] = [];

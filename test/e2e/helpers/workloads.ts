@@ -4,7 +4,7 @@
 //   stdout / stderr   what the container writes to each stream
 //   jsonFileStdout    what `docker logs` prints for that container with the json-file
 //                     driver: equal to stdout except that json-file replaces every byte
-//                     that does not start a valid UTF-8 sequence with U+FFFD (spec §6.3)
+//                     that does not start a valid UTF-8 sequence with U+FFFD (docs/docker-compat.md §6.3)
 //
 // All of them were checked against Docker 20.10.24 with `--log-driver json-file` and
 // `docker logs` (stdout and stderr compared byte for byte).

@@ -23,13 +23,13 @@ const render = (template: string, info: ContainerInfo = T1, hostname = 'vm'): st
   renderTag(compileTag(template), info, hostname);
 
 describe('observed Docker 20.10 output', () => {
-  it('renders the spec §5.2 example exactly', () => {
+  it('renders the docs/docker-compat.md §5.2 example exactly', () => {
     const tag =
       '{{upper .Name}}|{{truncate .FullID 5}}|[{{pad .Name 1 2}}]|{{json .ContainerLabels}}|{{.Hostname}}|{{.Command}}|{{join (split .ImageName ":") "_"}}|{{title "hello world"}}';
     expect(render(tag)).toBe('T1|f43ad|[ t1  ]|{"a":"b"}|vm|sh -c echo x|bb_latest|Hello World');
   });
 
-  it('renders the json-file attrs tag of spec §6.2', () => {
+  it('renders the json-file attrs tag of docs/docker-compat.md §6.2', () => {
     const info = { ...T1, ContainerName: '/j1', ContainerID: '3589aa8d6795' + 'a'.repeat(52) };
     expect(render('{{.Name}}/{{.ID}}/{{.ImageID}}/{{.ImageName}}/{{.DaemonName}}', info)).toBe(
       'j1/3589aa8d6795/sha256:ae2bd/bb:latest/docker',

@@ -6,7 +6,7 @@ import type { FilePosition } from '../../../src/store/log-stream.js';
 import { fromLog, type StoredEntry } from '../../../src/store/stored-entry.js';
 
 // json-file keeps Docker's 16 KiB chunks of a long line as separate entries; only
-// the last chunk of a group (and every whole line) ends with "\n" (spec §2.3, §6.2).
+// the last chunk of a group (and every whole line) ends with "\n" (docs/docker-compat.md §2.3, §6.2).
 
 const FILE = 'seg-1';
 const T0 = 1795896100;

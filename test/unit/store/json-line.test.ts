@@ -21,7 +21,7 @@ function encode(e: LogEntry, attrs?: string): string {
   return sink.view().toString('latin1');
 }
 
-// Lines observed from Docker 20.10.24's json-file driver (spec §6.2).
+// Lines observed from Docker 20.10.24's json-file driver (docs/docker-compat.md §6.2).
 const ATTRS = '{"E1":"x1","lab1":"v\\u003c1\\u003e\\u0026","tag":"j1/3589aa8d6795/sha256:ae2bd/bb:latest/docker"}';
 
 describe('json-file line encoder', () => {

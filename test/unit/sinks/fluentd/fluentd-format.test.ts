@@ -21,7 +21,7 @@ function settings(over: Partial<RecordSettings> = {}): RecordSettings {
 
 const hello: SinkEntry = { line: Buffer.from('hello'), source: 'stdout', sec: T, nsec: 806738397 };
 
-describe('fluentd message format (spec §11.3)', () => {
+describe('fluentd message format (docs/docker-compat.md §11.3)', () => {
   it('is byte for byte the observed message: fixarray 4, tag, int32 seconds, map of 5 str, empty option', () => {
     const expected = Buffer.concat([
       hex('94'), str('1aa59976c493'), hex('d2 6b0b3365'), hex('85'),

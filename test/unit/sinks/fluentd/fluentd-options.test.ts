@@ -43,7 +43,7 @@ function errorOf(fn: () => unknown): TslogsError {
   throw new Error('expected a TslogsError');
 }
 
-describe('fluentd options: defaults (spec §11.1, §15.2)', () => {
+describe('fluentd options: defaults (docs/docker-compat.md §11.1, §15.2)', () => {
   it('are Docker 20.10\'s: 127.0.0.1:24224, sync, 1048576 messages, 1 s, 2^31−1 retries, seconds, no ack, tag {{.ID}}', () => {
     const o = parse({});
     expect(o.endpoints).toEqual([{ network: 'tcp', host: '127.0.0.1', port: 24224 }]);

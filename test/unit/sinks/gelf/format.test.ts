@@ -49,7 +49,7 @@ function json(entry: Omit<Partial<SinkEntry>, 'line'> & { line: Buffer | string 
 }
 
 describe('gelf message', () => {
-  it('is byte for byte the payload Docker sent (spec §10.2, observed)', () => {
+  it('is byte for byte the payload Docker sent (docs/docker-compat.md §10.2, observed)', () => {
     expect(json({ line: 'plain' })).toBe(
       '{"version":"1.1","host":"vm","short_message":"plain","timestamp":1795896148.407,"level":6,' + EXTRA + ',"_tag":"6a8cee679052"}',
     );
@@ -95,7 +95,7 @@ describe('gelf message', () => {
 });
 
 describe('gelf timestamp', () => {
-  it('is milliseconds as float64 in Go\'s shortest form (spec §10.2 observed values)', () => {
+  it('is milliseconds as float64 in Go\'s shortest form (docs/docker-compat.md §10.2 observed values)', () => {
     expect(gelfTimestamp(1795896147, 958_000_000)).toBe('1795896147.958');
     expect(gelfTimestamp(1795896148, 400_000_000)).toBe('1795896148.4');
     expect(gelfTimestamp(1795896148, 0)).toBe('1795896148');

@@ -24,7 +24,7 @@ function lineOf(format: 'inline' | 'json', line: string | Buffer): string {
   return s.slice('{"event":{"line":'.length, s.indexOf(',"source":"stdout"},"time"'));
 }
 
-describe('event bodies observed from Docker 20.10.24 (spec §12.3)', () => {
+describe('event bodies observed from Docker 20.10.24 (docs/docker-compat.md §12.3)', () => {
   it('inline, with tag and attrs, and an empty line', () => {
     const tail = '"tag":"812526b87fae","attrs":{"lab1":"v1"}},"time":"1795896181.630940","host":"vm"}';
     expect(body({ tag: '812526b87fae', attrs: { lab1: 'v1' } }, [entry('plain <line> & more'), entry('')])).toBe(

@@ -11,7 +11,7 @@ import {
   type FormatSettings,
 } from '../../../../src/sinks/syslog/format.js';
 
-// The observed bytes of spec §9.3 (Docker 20.10.24, dockerd PID 2601, host vm, UTC).
+// The observed bytes of docs/docker-compat.md §9.3 (Docker 20.10.24, dockerd PID 2601, host vm, UTC).
 const UTC = () => 0;
 const T_2011 = Date.UTC(2026, 10, 28, 20, 2, 11) * 1000;
 const T_2012 = Date.UTC(2026, 10, 28, 20, 2, 12) * 1000;
