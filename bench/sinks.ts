@@ -16,12 +16,15 @@ export interface SinkCase {
   /** Docker's driver for the same receiver, or json-file for several sinks at once. */
   docker: string;
   opts?: string[];
+  /** Options only tslogs has (Docker's driver keeps `opts` alone). */
+  tslogsOpts?: string[];
   /** At most this many lines (Docker's GELF over UDP takes a minute and a half for a million). */
   maxLines?: number;
 }
 
 export const SINK_CASES: SinkCase[] = [
   { name: 'Splunk HEC, inline', kinds: ['hec'], docker: 'splunk' },
+  { name: 'Splunk HEC, inline, splunk-max-in-flight=4', kinds: ['hec'], docker: 'splunk', tslogsOpts: ['splunk-max-in-flight=4'] },
   { name: 'Splunk HEC, inline, gzip', kinds: ['hec'], docker: 'splunk', opts: ['splunk-gzip=true'] },
   { name: 'syslog UDP, rfc5424micro', kinds: ['syslog-udp'], docker: 'syslog' },
   { name: 'syslog TCP, rfc5424micro', kinds: ['syslog-tcp'], docker: 'syslog' },
@@ -60,7 +63,8 @@ async function once(driver: string, c: SinkCase, lines: number): Promise<SinkRun
   const name = uniqueName('bench-sink');
   const pid = driver === PLUGIN_NAME ? pluginPid() : undefined;
   try {
-    const opts = [...receivers.flatMap((r) => r.opts), ...(c.opts ?? []), ...(driver === PLUGIN_NAME || driver === 'json-file' ? ['max-size=1g'] : [])];
+    const opts = [...receivers.flatMap((r) => r.opts), ...(c.opts ?? []), ...(driver === PLUGIN_NAME ? c.tslogsOpts ?? [] : []),
+      ...(driver === PLUGIN_NAME || driver === 'json-file' ? ['max-size=1g'] : [])];
     const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
     const t0 = process.hrtime.bigint();
     await dockerOk(['run', '-d', '--name', name, '--network', 'host', '--log-driver', driver, ...opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'seq', '1', String(lines)]);

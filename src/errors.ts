@@ -58,6 +58,8 @@ const catalogue = {
   TSLOGS_SPLUNK_URL_PARSE: (value: string) => `splunk: failed to parse ${value} as url value in splunk-url`,
   TSLOGS_SPLUNK_URL_FORMAT: () => 'splunk: expected format scheme://dns_name_or_ip:port for splunk-url',
   TSLOGS_SPLUNK_FORMAT: () => 'Unknown format specified , supported formats are inline, json and raw',
+  TSLOGS_SPLUNK_MAX_IN_FLIGHT: (value: string, limit: number) =>
+    `splunk-max-in-flight: '${value}' is not a whole number from 1 to ${limit} (requests awaiting Splunk's answer at once)`,
   TSLOGS_SPLUNK_GZIP_LEVEL: (value: string) =>
     `not supported level '${value}' for splunk-gzip-level (supported values between -1 and 9)`,
   // Docker's daemon-log texts for invalid SPLUNK_LOGGING_DRIVER_* variables (the default is used)

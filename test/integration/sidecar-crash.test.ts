@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_MAX_UNSAVED } from '../../src/router/checkpoint-file.js';
-import { SPLUNK_MAX_IN_FLIGHT } from '../../src/sinks/splunk/index.js';
+import { SPLUNK_MAX_IN_FLIGHT_DEFAULT } from '../../src/sinks/splunk/options.js';
 import { HecReceiver } from '../helpers/hec-receiver.js';
 import { FakeDockerContainer } from '../helpers/sidecar-fake-docker.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -110,7 +110,7 @@ describe('sidecar process', () => {
     expect(c.rotations).toBeGreaterThan(20);
     const duplicates = got.length - unique.length;
     // Per kill: the acknowledged batches whose checkpoint was not written yet, and those in flight.
-    expect(duplicates).toBeLessThanOrEqual(2 * (CHECKPOINT_MAX_UNSAVED + SPLUNK_MAX_IN_FLIGHT) * BATCH);
+    expect(duplicates).toBeLessThanOrEqual(2 * (CHECKPOINT_MAX_UNSAVED + SPLUNK_MAX_IN_FLIGHT_DEFAULT) * BATCH);
 
     // SIGTERM: batches in flight are acknowledged and checkpointed; nothing is sent twice after the restart.
     write(300);

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../src/config/container-info.js';
 import { SinkError, type Sink, type SinkEntry } from '../../src/sinks/sink.js';
 import { compileEvents, encodeBatch } from '../../src/sinks/splunk/format.js';
-import { SPLUNK_MAX_IN_FLIGHT, splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
+import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/options.js';
 import { HecReceiver, makeTestCa, type HecRequest, type TestCa } from '../helpers/hec-receiver.js';
 
@@ -115,14 +115,16 @@ describe('requests', () => {
     ]);
   });
 
-  it('keeps connections alive and bounded to one per batch the router may have in flight, plus one', async () => {
+  it.each([1, 4])('keeps connections alive and bounded to one per batch in flight (splunk-max-in-flight=%i), plus one', async (n) => {
     const hec = await receiver();
-    const s = sink({ 'splunk-url': hec.url });
-    expect(s.maxInFlight).toBe(SPLUNK_MAX_IN_FLIGHT);
+    const s = sink({ 'splunk-url': hec.url, 'splunk-max-in-flight': String(n) });
+    expect(s.maxInFlight).toBe(n);
     for (let i = 0; i < 5; i++) await s.send(BATCH);
-    await Promise.all(Array.from({ length: 3 * SPLUNK_MAX_IN_FLIGHT }, () => s.send(BATCH)));
-    expect(hec.eventPosts()).toHaveLength(5 + 3 * SPLUNK_MAX_IN_FLIGHT);
-    expect(new Set(hec.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(SPLUNK_MAX_IN_FLIGHT + 1);
+    await Promise.all(Array.from({ length: 3 * n }, () => s.send(BATCH)));
+    expect(hec.eventPosts()).toHaveLength(5 + 3 * n);
+    const ports = new Set(hec.requests.map((r) => r.remotePort)).size;
+    expect(ports).toBeLessThanOrEqual(n + 1);
+    if (n > 1) expect(ports).toBeGreaterThan(1);
   });
 
   it('compresses the whole body with splunk-gzip and says so in Content-Encoding', async () => {

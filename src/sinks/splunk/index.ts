@@ -13,18 +13,10 @@ import type { HecTransport } from './transport.js';
  */
 export const SPLUNK_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
-/**
- * POSTs awaiting HEC's answer at once, each on its own keep-alive connection.
- * Docker's driver has one, but fills its next batch meanwhile; one was enough to
- * leave tslogs idle half the time waiting on the round trip. Batches may then reach
- * HEC out of order (each event carries its own time).
- */
-export const SPLUNK_MAX_IN_FLIGHT = 4;
-
 export class SplunkSink implements Sink {
   readonly maxBatchEntries: number;
   readonly maxBatchBytes = SPLUNK_MAX_BATCH_BYTES;
-  readonly maxInFlight = SPLUNK_MAX_IN_FLIGHT;
+  readonly maxInFlight: number;
   readonly lingerMs: number;
   readonly openBeforeStart: boolean;
   private readonly events: CompiledEvents;
@@ -36,6 +28,7 @@ export class SplunkSink implements Sink {
     context: SinkContext,
   ) {
     this.maxBatchEntries = options.maxBatchEntries;
+    this.maxInFlight = options.maxInFlight;
     this.lingerMs = options.lingerMs;
     this.openBeforeStart = options.verifyConnection;
     this.events = compileEvents(options.events);
@@ -47,7 +40,7 @@ export class SplunkSink implements Sink {
    * HTTP parser are a fifth of an idle daemon's memory, which hosts without Splunk need not pay.
    */
   private hec(): Promise<HecTransport> {
-    this.transport ??= import('./transport.js').then((m) => new m.HecTransport(this.options, this.report, SPLUNK_MAX_IN_FLIGHT));
+    this.transport ??= import('./transport.js').then((m) => new m.HecTransport(this.options, this.report));
     return this.transport;
   }
 

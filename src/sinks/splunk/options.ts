@@ -16,8 +16,12 @@ import type { EventSettings, SplunkFormat } from './format.js';
 export const SPLUNK_KEYS: ReadonlySet<string> = new Set([
   'splunk-url', 'splunk-token', 'splunk-source', 'splunk-sourcetype', 'splunk-index', 'splunk-capath',
   'splunk-caname', 'splunk-insecureskipverify', 'splunk-format', 'splunk-verify-connection', 'splunk-gzip',
-  'splunk-gzip-level', 'splunk-index-acknowledgment', 'splunk-ack',
+  'splunk-gzip-level', 'splunk-index-acknowledgment', 'splunk-ack', 'splunk-max-in-flight',
 ]);
+
+/** splunk-max-in-flight's bounds: Docker's order (one request at a time) by default. */
+export const SPLUNK_MAX_IN_FLIGHT_DEFAULT = 1;
+export const SPLUNK_MAX_IN_FLIGHT_LIMIT = 16;
 
 /** The HEC token, kept out of anything that logs, serialises or inspects the options. */
 export class Secret {
@@ -55,6 +59,11 @@ export interface SplunkOptions {
   indexAcknowledgment: boolean;
   /** splunk-ack: one channel per container and send() resolves only once Splunk confirms indexing. */
   ack: boolean;
+  /**
+   * splunk-max-in-flight: requests awaiting HEC's answer at once. Above 1, batches may
+   * reach HEC out of order, and a refused batch is overtaken by the ones after it.
+   */
+  maxInFlight: number;
   /** SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY. */
   lingerMs: number;
   /** SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE. */
@@ -78,6 +87,12 @@ function optBool(config: Record<string, string>, key: string): boolean | undefin
 }
 
 /** strconv.ParseInt(value, 10, 32), Docker's parser for splunk-gzip-level and the SPLUNK_* integers. */
+function parseMaxInFlight(text: string): number {
+  const n = /^[0-9]{1,2}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= 1 && n <= SPLUNK_MAX_IN_FLIGHT_LIMIT)) throw tslogsError('TSLOGS_SPLUNK_MAX_IN_FLIGHT', text, SPLUNK_MAX_IN_FLIGHT_LIMIT);
+  return n;
+}
+
 export function parseGoInt32(value: string): number {
   const quoted = goQuote(value).slice(1, -1);
   const neg = value.startsWith('-');
@@ -179,6 +194,8 @@ export function parseSplunkOptions(
   if (gzipLevel < -1 || gzipLevel > 9) throw tslogsError('TSLOGS_SPLUNK_GZIP_LEVEL', levelText!);
   const indexAcknowledgment = optBool(config, 'splunk-index-acknowledgment') ?? false;
   const ack = optBool(config, 'splunk-ack') ?? false;
+  const inFlightText = opt(config, 'splunk-max-in-flight');
+  const maxInFlight = inFlightText === undefined ? SPLUNK_MAX_IN_FLIGHT_DEFAULT : parseMaxInFlight(inFlightText);
 
   // Docker: an explicitly empty tag removes it; absent means {{.ID}}.
   const template = opt(config, 'tag');
@@ -207,6 +224,7 @@ export function parseSplunkOptions(
     verifyConnection,
     indexAcknowledgment,
     ack,
+    maxInFlight,
     lingerMs,
     maxBatchEntries,
     ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,

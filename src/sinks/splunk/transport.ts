@@ -47,18 +47,17 @@ export class HecTransport {
   private readonly closing = new AbortController();
   private ackDisabledReported = false;
 
-  /** `concurrency`: requests in flight at once (one connection each), besides one for acknowledgement polls. */
+  /** One connection per request allowed in flight (splunk-max-in-flight), besides one for acknowledgement polls. */
   constructor(
     private readonly options: SplunkOptions,
     private readonly report: (message: string) => void,
-    concurrency = 1,
   ) {
     this.token = options.token.reveal();
     this.channel = options.ack ? randomUUID() : undefined;
     const { ca, servername, rejectUnauthorized } = options.tls;
     const connector = buildConnector({ ...(ca && { ca }), rejectUnauthorized });
     this.pool = new Pool(options.origin, {
-      connections: concurrency + 1,
+      connections: options.maxInFlight + 1,
       // Idle connections outlive the router's default 5 s linger (undici's own default is 4 s)
       // and are closed before Splunk's 12 s busyKeepAliveIdleTimeout would cut them mid-request.
       keepAliveTimeout: 10_000,

@@ -144,6 +144,19 @@ describe('splunk-gzip-level', () => {
   });
 });
 
+describe('splunk-max-in-flight (tslogs)', () => {
+  it('is 1 by default, Docker\'s one request at a time, and takes 1 to 16', () => {
+    expect(create(BASE).maxInFlight).toBe(1);
+    expect(create({ ...BASE, 'splunk-max-in-flight': '4' }).maxInFlight).toBe(4);
+    expect(create({ ...BASE, 'splunk-max-in-flight': '16' }).maxInFlight).toBe(16);
+  });
+
+  it.each(['0', '17', '-1', '+2', '1.5', '', ' 2', '0x4', 'many'])('%j is refused, naming the option', (value) => {
+    expect(failure({ ...BASE, 'splunk-max-in-flight': value }))
+      .toBe(`splunk-max-in-flight: '${value}' is not a whole number from 1 to 16 (requests awaiting Splunk's answer at once)`);
+  });
+});
+
 describe('parseGoInt32 (strconv.ParseInt(s, 10, 32))', () => {
   it('parses the int32 range with signs', () => {
     expect(parseGoInt32('2147483647')).toBe(2147483647);
@@ -291,7 +304,7 @@ describe('the definition', () => {
     expect(splunkSinkDefinition.addressKey).toBe('splunk-url');
     expect([...SPLUNK_KEYS].sort()).toEqual([
       'splunk-ack', 'splunk-caname', 'splunk-capath', 'splunk-format', 'splunk-gzip', 'splunk-gzip-level', 'splunk-index',
-      'splunk-index-acknowledgment', 'splunk-insecureskipverify', 'splunk-source', 'splunk-sourcetype', 'splunk-token',
+      'splunk-index-acknowledgment', 'splunk-insecureskipverify', 'splunk-max-in-flight', 'splunk-source', 'splunk-sourcetype', 'splunk-token',
       'splunk-url', 'splunk-verify-connection',
     ]);
     expect(splunkSinkDefinition.keys).toBe(SPLUNK_KEYS);
