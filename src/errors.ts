@@ -25,6 +25,8 @@ const catalogue = {
   TSLOGS_BAD_REQUEST: (method: string, detail: string) => `${method}: invalid request body: ${detail}`,
   TSLOGS_BAD_CONTAINER_ID: (id: string) => `invalid container ID '${id}': expected 64 hexadecimal characters`,
   TSLOGS_FIFO_OPEN: (file: string, detail: string) => `cannot open log FIFO ${file}: ${detail}`,
+  TSLOGS_NOT_A_FIFO: (file: string, kind: string) =>
+    `cannot open log FIFO ${file}: it is a ${kind}, not a FIFO (File must be the FIFO dockerd created for the container)`,
   TSLOGS_UNKNOWN_FIFO: (file: string) => `no logging session for FIFO ${file}`,
   // codec
   TSLOGS_FRAME_TOO_LARGE: (length: number, limit: number) =>

@@ -40,16 +40,31 @@ export class FifoIngest {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /** Opens the FIFO; throws a TslogsError naming the file when it cannot be opened. */
+  /**
+   * Opens the FIFO; throws a TslogsError naming the file when it cannot be opened or
+   * is not a FIFO, and then holds no descriptor and is not attached as the writer.
+   */
   start(): void {
+    // Checked before opening too: opening a device can have effects (a watchdog arms itself).
+    const kind = fileKind(this.file, () => fs.statSync(this.file));
+    if (kind !== 'FIFO') throw tslogsError('TSLOGS_NOT_A_FIFO', this.file, kind);
     let fd: number;
     try {
       fd = fs.openSync(this.file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (err) {
       throw tslogsError('TSLOGS_FIFO_OPEN', this.file, (err as Error).message);
     }
+    let socket: net.Socket;
+    try {
+      // Again on the descriptor: the path may have been replaced since the check.
+      const opened = fileKind(this.file, () => fs.fstatSync(fd));
+      if (opened !== 'FIFO') throw tslogsError('TSLOGS_NOT_A_FIFO', this.file, opened);
+      socket = new net.Socket({ fd, readable: true, writable: false });
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
     this.log.attachWriter();
-    const socket = new net.Socket({ fd, readable: true, writable: false });
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
@@ -123,4 +138,20 @@ export class FifoIngest {
     this.log.detachWriter();
     this.resolveDone();
   }
+}
+
+function fileKind(file: string, stat: () => fs.Stats): string {
+  let s: fs.Stats;
+  try {
+    s = stat();
+  } catch (err) {
+    throw tslogsError('TSLOGS_FIFO_OPEN', file, (err as Error).message);
+  }
+  if (s.isFIFO()) return 'FIFO';
+  if (s.isFile()) return 'regular file';
+  if (s.isDirectory()) return 'directory';
+  if (s.isCharacterDevice()) return 'character device';
+  if (s.isBlockDevice()) return 'block device';
+  if (s.isSocket()) return 'socket';
+  return 'file of unknown type';
 }

@@ -88,25 +88,42 @@ export class PluginDriver implements LogDriver {
 
   async startLogging(request: StartLoggingRequest): Promise<void> {
     await this.open(request, true);
-    this.sessionFiles.save(request);
   }
 
-  /** `verify`: wait for the sink checks that must pass before a container starts. */
-  private async open({ File, Info }: StartLoggingRequest, verify: boolean): Promise<void> {
+  /**
+   * `fresh`: a StartLogging (not a resume), so the session is saved and the sink checks
+   * that must pass before a container starts are awaited. On failure nothing is left
+   * behind: no descriptor, no writer, no session, no delivery.
+   */
+  private async open(request: StartLoggingRequest, fresh: boolean): Promise<void> {
+    const { File, Info } = request;
     const id = checkId(Info);
     const options = parseContainerOptions(Info, this.registry, this.options.report, this.hostname);
-    const log = this.logs.get(id) ?? this.openLog(id, options.store.policy, options.store.attrsJson);
-    saveInfo(this.options.root, Info);
+    const known = this.logs.get(id);
+    const log = known ?? this.openLog(id, options.store.policy, options.store.attrsJson);
     // Synchronous up to the router's start: the ingest attaches as the writer, then the
     // deliveries' streams pin the store, all before the first FIFO read is processed.
     const ingest = new FifoIngest(File, log, this.options.report);
-    ingest.start();
+    try {
+      ingest.start();
+    } catch (err) {
+      if (known === undefined) this.logs.delete(id);
+      throw err;
+    }
+    try {
+      saveInfo(this.options.root, Info);
+      if (fresh) this.sessionFiles.save(request);
+    } catch (err) {
+      ingest.close();
+      throw err;
+    }
     const started = this.router.start(Info, options);
-    if (verify) {
+    if (fresh) {
       try {
         await started;
       } catch (err) {
         ingest.close(); // dockerd writes nothing before StartLogging succeeds
+        if (!this.sessions.has(File)) this.sessionFiles.remove(File);
         throw err;
       }
     } else {
