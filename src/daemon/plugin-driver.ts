@@ -11,7 +11,7 @@ import { loadInfo, saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
 import { parseRfc3339 } from '../store/go-time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
-import { type Instant, readEntries } from '../store/reader.js';
+import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
 import type { RotationPolicy } from '../store/rotating-file.js';
 import { FifoIngest } from './fifo-ingest.js';
 import type { IngestView } from './metrics.js';
@@ -164,7 +164,8 @@ export class PluginDriver implements LogDriver {
     });
   }
 
-  async *readLogs({ Info, Config }: ReadLogsRequest, signal: AbortSignal): AsyncIterable<Buffer> {
+  /** Validates at once (a bad request is answered before the stream starts), then streams. */
+  readLogs({ Info, Config }: ReadLogsRequest, signal: AbortSignal): AsyncIterable<Buffer> {
     const id = checkId(Info);
     const options = {
       since: bound(Config.Since),
@@ -172,6 +173,10 @@ export class PluginDriver implements LogDriver {
       tail: Config.Tail,
       follow: Config.Follow,
     };
+    return this.frames(id, options, signal);
+  }
+
+  private async *frames(id: string, options: ReadOptions, signal: AbortSignal): AsyncIterable<Buffer> {
     const encoder = new FrameEncoder();
     const live = this.logs.get(id);
     for await (const batch of readEntries(currentLogPath(this.options.root, id), options, live, signal)) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type ErrorCode, TslogsError, tslogsError } from '../errors.js';
 import { registerCliApi } from './cli-api.js';
 import { parseReadLogs, parseStartLogging, parseStopLogging, type ReadLogsRequest, type StartLoggingRequest } from './messages.js';
 
@@ -32,17 +33,18 @@ export function buildServer({ driver, logger, metrics }: ServerOptions): Fastify
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body: Buffer, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body: Buffer, done) => {
     if (body.length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(body.toString('utf8')));
     } catch (err) {
-      done(err as Error, undefined);
+      done(tslogsError('TSLOGS_BAD_REQUEST', endpoint(req.url), notJson(err as Error, body.length)), undefined);
     }
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
-    void reply.code(err.statusCode ?? 500).send({ Err: err.message });
+    const status = err.statusCode ?? (err instanceof TslogsError && CLIENT_ERRORS.has(err.code) ? 400 : 500);
+    void reply.code(status).send({ Err: err.message });
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ Err: `tslogs does not implement ${req.method} ${req.url}` });
@@ -55,8 +57,9 @@ export function buildServer({ driver, logger, metrics }: ServerOptions): Fastify
   app.post('/LogDriver.Capabilities', async () => ({ Cap: { ReadLogs: true } }));
 
   app.post('/LogDriver.StartLogging', async (req) => {
+    const request = parseStartLogging(req.body); // a malformed body is a 400, not a failed start
     try {
-      await driver.startLogging(parseStartLogging(req.body));
+      await driver.startLogging(request);
       return {};
     } catch (err) {
       // dockerd shows a 200 answer's Err as "error creating logger: <Err>".
@@ -83,6 +86,22 @@ export function buildServer({ driver, logger, metrics }: ServerOptions): Fastify
   });
 
   return app;
+}
+
+/** Errors in what the client sent: answered 400. */
+const CLIENT_ERRORS: ReadonlySet<ErrorCode> = new Set(['TSLOGS_BAD_REQUEST', 'TSLOGS_BAD_CONTAINER_ID', 'TSLOGS_BAD_TIME']);
+
+function endpoint(url: string): string {
+  const end = url.indexOf('?');
+  return (end < 0 ? url : url.slice(0, end)).replace(/^\//, '');
+}
+
+/** V8's parser messages quote the body; say where it broke instead. */
+function notJson(err: Error, length: number): string {
+  const at = /at position (\d+)/.exec(err.message);
+  if (at !== null) return `not valid JSON (error at byte ${at[1]} of ${length})`;
+  if (err.message.includes('end of JSON')) return `not valid JSON (it ends after ${length} bytes, inside a value)`;
+  return `not valid JSON (${length} bytes)`;
 }
 
 export function registerMetricsRoute(app: FastifyInstance, metrics: Registry): void {

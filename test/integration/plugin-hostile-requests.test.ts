@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -51,6 +52,19 @@ afterEach(async () => {
   await app.close();
 });
 
+/** POSTs bytes as they are, with dockerd's headers. */
+function post(url: string, body: string): Promise<{ status: number; json: { Err?: string } }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method: 'POST', path: url, headers: { 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
 
 describe('StartLogging with a File that is not a FIFO', () => {
@@ -75,5 +89,36 @@ describe('StartLogging with a File that is not a FIFO', () => {
     const follow = readLogs(socket, { Info: info(id), Config: { Since: NO_BOUND, Until: NO_BOUND, Tail: -1, Follow: true } });
     await follow.ended;
     expect(follow.entries).toEqual([]);
+  });
+});
+
+describe('malformed request bodies', () => {
+  const endpoints = ['Plugin.Activate', 'LogDriver.Capabilities', 'LogDriver.StartLogging', 'LogDriver.StopLogging', 'LogDriver.ReadLogs'];
+  const bodies = ['{"File": "tok-SECRET', '{"File" "tok-SECRET"}', 'tok-SECRET', '{"a":"tok-SECRET\u0001"}', '{"File":"x"} tok-SECRET'];
+
+  it.each(endpoints)('%s answers 400 naming the endpoint, without echoing the body', async (name) => {
+    for (const body of bodies) {
+      const res = await post(`/${name}`, body);
+      expect(res.status).toBe(400);
+      expect(res.json.Err).toMatch(new RegExp(`^${name.replace('.', '\\.')}: invalid request body: not valid JSON \\(.+\\)$`));
+      expect(res.json.Err).not.toContain('SECRET');
+    }
+  });
+
+  const id = 'c'.repeat(64);
+  const config = { Since: NO_BOUND, Until: NO_BOUND, Tail: -1, Follow: false };
+  it.each([
+    ['Info is not an object', { Info: 5, Config: config }, 'LogDriver.ReadLogs: invalid request body: Info must be a JSON object'],
+    ['Config is not an object', { Info: info(id), Config: [] }, 'LogDriver.ReadLogs: invalid request body: Config must be a JSON object'],
+    ['the container ID is not one', { Info: info('x'), Config: config }, "invalid container ID 'x': expected 64 hexadecimal characters"],
+    ['Since is not a time', { Info: info(id), Config: { ...config, Since: 'yesterday' } }, "cannot parse time 'yesterday'"],
+  ])('ReadLogs answers 400 when %s', async (_what, body, message) => {
+    const res = await post('/LogDriver.ReadLogs', JSON.stringify(body));
+    expect(res).toEqual({ status: 400, json: { Err: message } });
+  });
+
+  it('StartLogging answers 400 to a body of the wrong shape', async () => {
+    const res = await post('/LogDriver.StartLogging', JSON.stringify({ File: 5, Info: info(id) }));
+    expect(res).toEqual({ status: 400, json: { Err: 'LogDriver.StartLogging: invalid request body: File must be a string' } });
   });
 });
