@@ -44,6 +44,19 @@ function field(body: Json, key: string): unknown {
   return undefined;
 }
 
+/** Go decodes null into a string as "" and rejects any other non-string: so do we, naming the field. */
+function goString(value: unknown, method: string, what: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw tslogsError('TSLOGS_BAD_REQUEST', method, `${what} must be a string`);
+  return value;
+}
+
+function strings(value: unknown, method: string, what: string): string[] | null {
+  if (value === undefined || value === null) return null;
+  if (!Array.isArray(value)) throw tslogsError('TSLOGS_BAD_REQUEST', method, `${what} must be an array of strings`);
+  return value.map((v, i) => goString(v, method, `${what}[${i}]`));
+}
+
 function info(value: unknown, method: string): ContainerInfo {
   const raw = object(value, method, 'Info');
   const config = object(field(raw, 'Config') ?? {}, method, 'Info.Config');
@@ -52,24 +65,23 @@ function info(value: unknown, method: string): ContainerInfo {
   }
   const id = field(raw, 'ContainerID');
   if (typeof id !== 'string') throw tslogsError('TSLOGS_BAD_REQUEST', method, 'Info.ContainerID must be a string');
-  const str = (k: string): string => {
-    const v = field(raw, k);
-    return typeof v === 'string' ? v : '';
-  };
-  const args = field(raw, 'ContainerArgs');
-  const env = field(raw, 'ContainerEnv');
-  const labels = field(raw, 'ContainerLabels');
+  const str = (k: string): string => goString(field(raw, k), method, `Info.${k}`);
+  // Docker's labels are a map[string]string: a value of another type is a malformed body.
+  const labels: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(object(field(raw, 'ContainerLabels') ?? {}, method, 'Info.ContainerLabels'))) {
+    labels[k] = goString(v, method, `Info.ContainerLabels[${JSON.stringify(k)}]`);
+  }
   return {
     Config: config as Record<string, string>,
     ContainerID: id,
     ContainerName: str('ContainerName'),
     ContainerEntrypoint: str('ContainerEntrypoint'),
-    ContainerArgs: Array.isArray(args) ? args.map(String) : [],
+    ContainerArgs: strings(field(raw, 'ContainerArgs'), method, 'Info.ContainerArgs') ?? [],
     ContainerImageID: str('ContainerImageID'),
     ContainerImageName: str('ContainerImageName'),
     ContainerCreated: str('ContainerCreated'),
-    ContainerEnv: Array.isArray(env) ? env.map(String) : null,
-    ContainerLabels: labels !== null && typeof labels === 'object' ? (labels as Record<string, string>) : {},
+    ContainerEnv: strings(field(raw, 'ContainerEnv'), method, 'Info.ContainerEnv'),
+    ContainerLabels: labels,
     LogPath: str('LogPath'),
     DaemonName: str('DaemonName'),
   };

@@ -122,3 +122,12 @@ describe('malformed request bodies', () => {
     expect(res).toEqual({ status: 400, json: { Err: 'LogDriver.StartLogging: invalid request body: File must be a string' } });
   });
 });
+
+describe('container labels that are not strings', () => {
+  it('StartLogging with labels=a and a numeric label answers 400 naming the label, and stores nothing', async () => {
+    const id = 'd'.repeat(64);
+    const res = await post('/LogDriver.StartLogging', JSON.stringify({ File: '/run/docker/logging/x', Info: info(id, { Config: { labels: 'a' }, ContainerLabels: { a: 5 } }) }));
+    expect(res).toEqual({ status: 400, json: { Err: 'LogDriver.StartLogging: invalid request body: Info.ContainerLabels["a"] must be a string' } });
+    expect(fs.existsSync(path.join(root, 'containers', id))).toBe(false);
+  });
+});
