@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { buildServer, listenOnSocket, registerMetricsRoute } from '../protocol/server.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { currentLogPath, DEFAULT_ROOT } from '../store/layout.js';
+import { currentLogPath, DEFAULT_ROOT, makeDir } from '../store/layout.js';
 import { createMetrics } from './metrics.js';
 import { PluginDriver } from './plugin-driver.js';
 
@@ -42,8 +42,10 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     logPath: (id) => currentLogPath(settings.root, id),
   });
   const app = buildServer({ driver, logger, metrics });
-  fs.mkdirSync(settings.root, { recursive: true });
-  fs.mkdirSync(path.dirname(settings.socket), { recursive: true });
+  makeDir(settings.root);
+  makeDir(path.join(settings.root, 'containers'));
+  // Usually dockerd's directory, left as it is; one we create lets nobody else write where the socket goes.
+  fs.mkdirSync(path.dirname(settings.socket), { recursive: true, mode: 0o755 });
   await driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);

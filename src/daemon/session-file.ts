@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StartLoggingRequest } from '../protocol/messages.js';
+import { SECRET_DIR_MODE, SECRET_FILE_MODE } from '../store/layout.js';
+import { writeStateFile } from '../store/state-file.js';
 
 /**
  * Open logging sessions, saved so that a restarted daemon finds its FIFOs again:
@@ -16,10 +18,7 @@ export class SessionFiles {
   }
 
   save(request: StartLoggingRequest): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const file = this.fileFor(request.File);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(request), { mode: 0o600 });
-    fs.renameSync(`${file}.tmp`, file);
+    writeStateFile(this.fileFor(request.File), JSON.stringify(request), { dir: SECRET_DIR_MODE, file: SECRET_FILE_MODE });
   }
 
   remove(fifo: string): void {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -108,12 +109,38 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Registry): v
   app.get('/metrics', async (_req, reply) => reply.header('Content-Type', metrics.contentType).send(await metrics.metrics()));
 }
 
-/** Listens on a unix socket, removing a stale socket file a crash left behind. */
+/** Owner (root: dockerd) and group only: through the socket anyone can read every container's log. */
+export const SOCKET_MODE = 0o660;
+
+/**
+ * Listens on a unix socket with mode SOCKET_MODE whatever the umask, removing a stale
+ * socket file a crash left behind. The socket is bound inside a fresh 0700 directory,
+ * chmodded, then renamed into place, so it is never reachable with a wider mode.
+ */
 export async function listenOnSocket(app: FastifyInstance, socketPath: string): Promise<void> {
   try {
     if (fs.statSync(socketPath).isSocket()) fs.unlinkSync(socketPath);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await app.listen({ path: socketPath });
+  const privateDir = fs.mkdtempSync(path.join(path.dirname(socketPath), '.tslogs-'));
+  let inode: number;
+  try {
+    fs.chmodSync(privateDir, 0o700);
+    const bound = path.join(privateDir, 's');
+    await app.listen({ path: bound });
+    fs.chmodSync(bound, SOCKET_MODE);
+    fs.renameSync(bound, socketPath);
+    inode = fs.statSync(socketPath).ino;
+  } finally {
+    fs.rmSync(privateDir, { recursive: true, force: true });
+  }
+  // Node unlinks the path it bound, which is gone: remove the renamed socket ourselves.
+  app.server.once('close', () => {
+    try {
+      if (fs.statSync(socketPath).ino === inode) fs.unlinkSync(socketPath);
+    } catch {
+      // already gone
+    }
+  });
 }

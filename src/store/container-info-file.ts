@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerInfo } from '../config/container-info.js';
-import { containerDir } from './layout.js';
+import { containerDir, SECRET_FILE_MODE, STORE_DIR_MODE } from './layout.js';
+import { writeStateFile } from './state-file.js';
 
 /**
  * The container's StartLogging Info, kept next to its log: names and labels for
@@ -11,11 +12,8 @@ import { containerDir } from './layout.js';
 export const INFO_FILE = 'tslogs-info.json';
 
 export function saveInfo(root: string, info: ContainerInfo): void {
-  const dir = containerDir(root, info.ContainerID);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
-  const file = path.join(dir, INFO_FILE);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(info), { mode: 0o600 });
-  fs.renameSync(`${file}.tmp`, file);
+  const file = path.join(containerDir(root, info.ContainerID), INFO_FILE);
+  writeStateFile(file, JSON.stringify(info), { dir: STORE_DIR_MODE, file: SECRET_FILE_MODE });
 }
 
 export function loadInfo(root: string, id: string): ContainerInfo | undefined {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { tslogsError } from '../errors.js';
 import { gzipWithLastTime } from './gzip-with-last-time.js';
-import { rotatedLogPath } from './layout.js';
+import { rotatedLogPath, STORE_FILE_MODE } from './layout.js';
 
 const readFd = promisify((fd: number, cb: (err: NodeJS.ErrnoException | null, data: Buffer) => void) => fs.readFile(fd, cb));
 
@@ -40,7 +40,8 @@ export class RotatingFile {
   ) {}
 
   open(): void {
-    this.fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o640);
+    this.fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, STORE_FILE_MODE);
+    fs.fchmodSync(this.fd, STORE_FILE_MODE); // the umask must not widen (or narrow) it
     this.size = fs.fstatSync(this.fd).size;
   }
 
@@ -135,7 +136,8 @@ export class RotatingFile {
     const index = this.indexOf(generation);
     if (index >= this.policy.maxFile) return;
     const target = rotatedLogPath(this.path, index, true);
-    fs.writeFileSync(`${target}.tmp`, gz, { mode: 0o640 });
+    fs.writeFileSync(`${target}.tmp`, gz, { mode: STORE_FILE_MODE });
+    fs.chmodSync(`${target}.tmp`, STORE_FILE_MODE);
     fs.renameSync(`${target}.tmp`, target);
     unlinkIfPresent(rotatedLogPath(this.path, index, false));
   }

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { call, Fifo } from '../helpers/fake-dockerd.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+// The plugin's socket and store hold every container's log: their modes must not
+// depend on the umask the daemon was started with.
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+async function startPlugin(umask: string, root: string, socket: string): Promise<void> {
+  const child = spawn('sh', ['-c', `umask ${umask} && exec "$@"`, 'sh', process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'plugin'], {
+    env: { ...process.env, TSLOGS_ROOT: root, TSLOGS_SOCKET: socket, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push(child);
+  await waitUntil(() => fs.existsSync(socket), 'the socket');
+}
+
+const mode = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
+
+function info(id: string, config: Record<string, string>) {
+  return { Config: config, ContainerID: id, ContainerName: '/m', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
+}
+
+function frames(n: number): Buffer {
+  const line = Buffer.from('x'.repeat(100));
+  return Buffer.concat(Array.from({ length: n }, (_, i) => encodeFrame({ source: 'stdout', sec: 1795896100 + i, nsec: 0, line, partial: false, meta: undefined })));
+}
+
+describe('modes of the socket and the store', () => {
+  it.each(['000', '077'])('are exact under umask %s', { timeout: 60_000 }, async (umask) => {
+    const dir = tmpDir();
+    const root = path.join(dir, 'store');
+    const socket = path.join(dir, 'run', 'plugin.sock');
+    await startPlugin(umask, root, socket);
+    const id = '5'.repeat(64);
+    const fifo = new Fifo(dir, 'fifo');
+    const res = await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id, { 'max-size': '1k', 'max-file': '3', compress: 'true' }) });
+    expect(JSON.parse(res.body.toString())).toEqual({});
+    await fifo.write(frames(40)); // about 5 KB: rotates, and compresses what rotated
+    const containerDir = path.join(root, 'containers', id);
+    const log = path.join(containerDir, `${id}-json.log`);
+    await waitUntil(() => fs.existsSync(`${log}.1.gz`) && fs.existsSync(`${log}.2.gz`), 'two compressed rotations');
+    const sessions = path.join(root, 'sessions');
+    const [session] = fs.readdirSync(sessions);
+
+    expect(fs.statSync(socket).isSocket()).toBe(true);
+    expect({
+      socket: mode(socket),
+      socketDir: mode(path.dirname(socket)),
+      root: mode(root),
+      containers: mode(path.join(root, 'containers')),
+      container: mode(containerDir),
+      log: mode(log),
+      rotated: mode(`${log}.1.gz`),
+      info: mode(path.join(containerDir, 'tslogs-info.json')),
+      sessions: mode(sessions),
+      session: mode(path.join(sessions, session!)),
+    }).toEqual({
+      socket: '0660',
+      socketDir: umask === '000' ? '0755' : '0700', // created by us: never wider than 0755
+      root: '0750',
+      containers: '0750',
+      container: '0750',
+      log: '0640',
+      rotated: '0640',
+      info: '0600', // it holds sink secrets (a Splunk token)
+      sessions: '0700',
+      session: '0600',
+    });
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.tslogs-'))).toEqual([]); // the private bind directory is gone
+    await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
+    await fifo.close();
+  });
+
+  it('removes its socket when it exits', { timeout: 60_000 }, async () => {
+    const dir = tmpDir();
+    const socket = path.join(dir, 'plugin.sock');
+    await startPlugin('022', path.join(dir, 'store'), socket);
+    await call(socket, 'LogDriver.Capabilities'); // serving: its SIGTERM handler is installed
+    const child = children.at(-1)!;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    expect(fs.existsSync(socket)).toBe(false);
+  });
+});
