@@ -36,6 +36,9 @@ const catalogue = {
   // store
   TSLOGS_WRITE_FAILED: (file: string, detail: string) =>
     `cannot write ${file}: ${detail}; ingest paused for this container and retried`,
+  TSLOGS_STATE_WRITE: (what: string, file: string, detail: string) =>
+    `cannot write ${what} ${file}: ${detail} (free space in the store, or remove what is in the way, then try again)`,
+  TSLOGS_STATE_REMOVE: (what: string, file: string, detail: string) => `cannot remove ${what} ${file}: ${detail}`,
   TSLOGS_TIME_OUT_OF_RANGE: (sec: number) => `timestamp ${sec}s is outside the years 0-9999 json-file can store`,
   TSLOGS_BAD_TIME: (value: string) => `cannot parse time '${value}'`,
   // Go scalar parsing (src/config); values arrive already escaped the way Go quotes them

@@ -77,7 +77,7 @@ export class PluginDriver implements LogDriver {
         this.options.report(`resumed logging container ${request.Info.ContainerID.slice(0, 12)} from ${request.File}`);
       } catch (err) {
         this.options.report(`cannot resume ${request.File}: ${(err as Error).message}`);
-        this.sessionFiles.remove(request.File);
+        this.forgetSession(request.File);
       }
     }
     for (const id of storedContainers(this.options.root)) {
@@ -123,7 +123,7 @@ export class PluginDriver implements LogDriver {
         await started;
       } catch (err) {
         ingest.close(); // dockerd writes nothing before StartLogging succeeds
-        if (!this.sessions.has(File)) this.sessionFiles.remove(File);
+        if (!this.sessions.has(File)) this.forgetSession(File);
         throw err;
       }
     } else {
@@ -131,6 +131,15 @@ export class PluginDriver implements LogDriver {
     }
     this.sessions.get(File)?.ingest.close();
     this.sessions.set(File, { ingest, containerId: id, containerName: Info.ContainerName.replace(/^\//, ''), drainTimeoutMs: options.router.drainTimeoutMs });
+  }
+
+  /** Must not fail a StopLogging or a start: a session file left behind is dropped once its FIFO is gone. */
+  private forgetSession(fifo: string): void {
+    try {
+      this.sessionFiles.remove(fifo);
+    } catch (err) {
+      this.options.report((err as Error).message);
+    }
   }
 
   private openLog(id: string, policy: RotationPolicy, attrsJson: string | undefined): ContainerLog {
@@ -159,7 +168,7 @@ export class PluginDriver implements LogDriver {
       total.bytes += session.ingest.bytes;
       this.ingestTotals.set(session.containerId, total);
       // Closed by a shutdown before EOF: keep the session so the next start drains the rest.
-      if (session.ingest.reachedEof) this.sessionFiles.remove(file);
+      if (session.ingest.reachedEof) this.forgetSession(file);
       this.router.stopped(session.containerId, session.drainTimeoutMs);
     });
   }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StartLoggingRequest } from '../protocol/messages.js';
 import { SECRET_DIR_MODE, SECRET_FILE_MODE } from '../store/layout.js';
-import { writeStateFile } from '../store/state-file.js';
+import { removeStateFile, writeStateFile } from '../store/state-file.js';
 
 /**
  * Open logging sessions, saved so that a restarted daemon finds its FIFOs again:
@@ -18,11 +18,11 @@ export class SessionFiles {
   }
 
   save(request: StartLoggingRequest): void {
-    writeStateFile(this.fileFor(request.File), JSON.stringify(request), { dir: SECRET_DIR_MODE, file: SECRET_FILE_MODE });
+    writeStateFile('the session file', this.fileFor(request.File), JSON.stringify(request), { dir: SECRET_DIR_MODE, file: SECRET_FILE_MODE });
   }
 
   remove(fifo: string): void {
-    fs.rmSync(this.fileFor(fifo), { force: true });
+    removeStateFile('the session file', this.fileFor(fifo));
   }
 
   /** Sessions whose FIFO still exists; the others are forgotten. */

@@ -13,7 +13,7 @@ export const INFO_FILE = 'tslogs-info.json';
 
 export function saveInfo(root: string, info: ContainerInfo): void {
   const file = path.join(containerDir(root, info.ContainerID), INFO_FILE);
-  writeStateFile(file, JSON.stringify(info), { dir: STORE_DIR_MODE, file: SECRET_FILE_MODE });
+  writeStateFile("the container's info file", file, JSON.stringify(info), { dir: STORE_DIR_MODE, file: SECRET_FILE_MODE });
 }
 
 export function loadInfo(root: string, id: string): ContainerInfo | undefined {

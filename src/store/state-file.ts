@@ -1,15 +1,34 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { tslogsError } from '../errors.js';
 import { makeDir } from './layout.js';
 
 /**
  * Writes a small state file whole or not at all (a temporary file renamed over it),
- * with exact modes whatever the umask.
+ * with exact modes whatever the umask. Any failure (a full disk, something in the
+ * way) throws a TslogsError naming the file: Node's write errors name none.
  */
-export function writeStateFile(file: string, data: string, modes: { dir: number; file: number }): void {
+export function writeStateFile(what: string, file: string, data: string, modes: { dir: number; file: number }): void {
   const tmp = `${file}.tmp`;
-  makeDir(path.dirname(file), modes.dir);
-  fs.writeFileSync(tmp, data, { mode: modes.file });
-  fs.chmodSync(tmp, modes.file); // a temporary file a crash left keeps its old mode
-  fs.renameSync(tmp, file);
+  try {
+    makeDir(path.dirname(file), modes.dir);
+    fs.writeFileSync(tmp, data, { mode: modes.file });
+    fs.chmodSync(tmp, modes.file); // a temporary file a crash left keeps its old mode
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // what is in the way stays; the error below names the file
+    }
+    throw tslogsError('TSLOGS_STATE_WRITE', what, file, (err as Error).message);
+  }
+}
+
+export function removeStateFile(what: string, file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch (err) {
+    throw tslogsError('TSLOGS_STATE_REMOVE', what, file, (err as Error).message);
+  }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
-import { call, readLogs } from '../helpers/fake-dockerd.js';
+import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 // Requests dockerd would never send, as an attacker or a broken client would:
@@ -129,5 +130,45 @@ describe('container labels that are not strings', () => {
     const res = await post('/LogDriver.StartLogging', JSON.stringify({ File: '/run/docker/logging/x', Info: info(id, { Config: { labels: 'a' }, ContainerLabels: { a: 5 } }) }));
     expect(res).toEqual({ status: 400, json: { Err: 'LogDriver.StartLogging: invalid request body: Info.ContainerLabels["a"] must be a string' } });
     expect(fs.existsSync(path.join(root, 'containers', id))).toBe(false);
+  });
+});
+
+describe('StartLogging when the store cannot be written', () => {
+  // /dev/full fails every write with ENOSPC, as a full disk does; a directory is something in the way.
+  const inTheWay = {
+    'a full disk': (file: string) => fs.symlinkSync('/dev/full', file),
+    'a directory in the way': (file: string) => fs.mkdirSync(file),
+  };
+  const id = 'e'.repeat(64);
+  const infoFile = () => path.join(root, 'containers', id, 'tslogs-info.json');
+  const sessionFile = (fifo: string) => path.join(root, 'sessions', createHash('sha1').update(fifo).digest('hex') + '.json');
+
+  it.each(Object.entries(inTheWay))('names the info file on %s and leaves no session behind', async (_what, block) => {
+    const fifo = new Fifo(dir, 'fifo');
+    fs.mkdirSync(path.dirname(infoFile()), { recursive: true });
+    block(`${infoFile()}.tmp`);
+    await call(socket, 'LogDriver.Capabilities'); // the connection is open before counting
+    const before = openFds();
+    const res = await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
+    expect(JSON.parse(res.body.toString()).Err).toMatch(new RegExp(`^cannot write the container's info file ${infoFile()}: E(NOSPC|ISDIR)`));
+    expect(openFds()).toBe(before);
+    expect(fs.existsSync(sessionFile(fifo.path))).toBe(false);
+    const follow = readLogs(socket, { Info: info(id), Config: { Since: NO_BOUND, Until: NO_BOUND, Tail: -1, Follow: true } });
+    await follow.ended; // not live: nothing attached as its writer
+    await fifo.close();
+  });
+
+  it.each(Object.entries(inTheWay))('names the session file on %s and leaves nothing open', async (_what, block) => {
+    const fifo = new Fifo(dir, 'fifo');
+    fs.mkdirSync(path.join(root, 'sessions'), { recursive: true });
+    block(`${sessionFile(fifo.path)}.tmp`);
+    await call(socket, 'LogDriver.Capabilities'); // the connection is open before counting
+    const before = openFds();
+    const res = await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
+    expect(JSON.parse(res.body.toString()).Err).toMatch(new RegExp(`^cannot write the session file ${sessionFile(fifo.path)}: E(NOSPC|ISDIR)`));
+    expect(openFds()).toBe(before);
+    const follow = readLogs(socket, { Info: info(id), Config: { Since: NO_BOUND, Until: NO_BOUND, Tail: -1, Follow: true } });
+    await follow.ended;
+    await fifo.close();
   });
 });
