@@ -13,6 +13,9 @@ const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-si
 /** tslogs' own router options (not Docker's: no built-in driver has a router). */
 const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reassembly', 'partial-max-size', 'sink-retry-min', 'sink-retry-max', 'sink-drain-timeout']);
 
+/** The shortest sink-retry-min / sink-retry-max accepted. */
+export const MIN_RETRY_MS = 1;
+
 export interface RouterOptions {
   reassemble: boolean;
   partialMaxBytes: number;
@@ -99,10 +102,21 @@ function parseRouterOptions(config: Record<string, string>): RouterOptions {
   };
   options.reassemble = opt('partial-reassembly', parseGoBool) ?? options.reassemble;
   options.partialMaxBytes = positive('partial-max-size', parseBinarySize) ?? options.partialMaxBytes;
-  options.retryMinMs = positive('sink-retry-min', parseGoDuration) ?? options.retryMinMs;
-  options.retryMaxMs = positive('sink-retry-max', parseGoDuration) ?? options.retryMaxMs;
+  // Below a millisecond the backoff is no backoff: the daemon would spin against a dead sink.
+  const retry = (key: string): number | undefined => {
+    const ms = positive(key, parseGoDuration);
+    if (ms !== undefined && ms < MIN_RETRY_MS) throw tslogsError('TSLOGS_OPTION_VALUE', key, `must be at least ${MIN_RETRY_MS}ms, got '${config[key]}'`);
+    return ms;
+  };
+  const retryMin = retry('sink-retry-min');
+  const retryMax = retry('sink-retry-max');
+  if (retryMin !== undefined && retryMax !== undefined && retryMax < retryMin) {
+    throw tslogsError('TSLOGS_OPTION_VALUE', 'sink-retry-max', `must not be less than sink-retry-min ('${config['sink-retry-min']}'), got '${config['sink-retry-max']}'`);
+  }
+  options.retryMinMs = retryMin ?? options.retryMinMs;
+  // A minimum above the default maximum alone raises the maximum with it.
+  options.retryMaxMs = Math.max(retryMax ?? options.retryMaxMs, options.retryMinMs);
   options.drainTimeoutMs = opt('sink-drain-timeout', parseGoDuration) ?? options.drainTimeoutMs;
   if (options.drainTimeoutMs < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'sink-drain-timeout', 'must not be negative (0 waits for ever)');
-  options.retryMaxMs = Math.max(options.retryMaxMs, options.retryMinMs);
   return options;
 }

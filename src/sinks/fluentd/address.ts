@@ -183,8 +183,24 @@ function parseTls(address: string): FluentdEndpoint {
   return { network: 'tls', host: host === '' ? DEFAULT_HOST : host, port: portNum };
 }
 
-/** One address, as Docker 20.10 reads it, then dials it. */
+/**
+ * One address, as Docker 20.10 reads it, then dials it. Where Docker accepts a host
+ * or socket path with a control character or `{{` (no dial can reach it, and it
+ * retries for ever), tslogs refuses it; Docker's own errors come first.
+ */
 function parseOne(address: string, warnings: string[]): FluentdEndpoint {
+  // url.Parse refuses control characters in the URL forms, with its own text.
+  if (!address.startsWith('tls://') && !isTransportUrl(address) && /[\x00-\x1f\x7f]/.test(address)) {
+    throw tslogsError('TSLOGS_FLUENTD_ADDRESS', goQuote(address), 'contains a control character');
+  }
+  const endpoint = parseDockerAddress(address, warnings);
+  const target = endpoint.network === 'unix' ? endpoint.path : endpoint.host;
+  if (/[\x00-\x1f\x7f]/.test(target)) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', goQuote(address), 'contains a control character');
+  if (target.includes('{{')) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, "contains '{{': it is not a template, was one left unrendered?");
+  return endpoint;
+}
+
+function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoint {
   if (address.startsWith('tls://')) return parseTls(address);
   let protocol = 'tcp';
   let hostport = address;

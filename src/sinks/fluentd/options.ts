@@ -60,7 +60,7 @@ export interface FluentdOptions {
   connectBeforeStart: boolean;
   /** Messages per batch: min(fluentd-buffer-limit, 1000). */
   maxBatchEntries: number;
-  /** Docker's RetryWait in ms (as the library uses it: 0 becomes 500; may be negative). */
+  /** Docker's RetryWait in ms (as the library uses it: 0 becomes 500); never negative. */
   retryWaitMs: number;
   /** Docker's MaxRetry (0 becomes 13); Infinity where Docker's int would be ≥ 2^31−1 or wrap. */
   maxRetries: number;
@@ -146,7 +146,10 @@ export function parseFluentdOptions(config: Record<string, string>, context: Sin
   let bufferLimit = limitText === undefined ? DOCKER_BUFFER_LIMIT : parseBinarySize(limitText);
   if (bufferLimit === 0) bufferLimit = LIBRARY_BUFFER_LIMIT;
   const waitText = opt(config, 'fluentd-retry-wait');
-  let retryWaitMs = waitText === undefined ? DOCKER_RETRY_WAIT_MS : goMilliseconds(parseGoDuration(waitText));
+  const wait = waitText === undefined ? undefined : parseGoDuration(waitText);
+  // Docker takes a negative wait and reconnects without pausing, for ever.
+  if (wait !== undefined && wait < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'fluentd-retry-wait', `must not be negative, got '${waitText}'`);
+  let retryWaitMs = wait === undefined ? DOCKER_RETRY_WAIT_MS : goMilliseconds(wait);
   if (retryWaitMs === 0) retryWaitMs = LIBRARY_RETRY_WAIT_MS;
   const retriesText = opt(config, 'fluentd-max-retries');
   const maxRetries = retriesText === undefined ? Infinity : parseMaxRetries(retriesText);

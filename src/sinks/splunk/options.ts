@@ -184,6 +184,8 @@ export function parseSplunkOptions(
   const origin = parseUrl(url);
   const token = opt(config, 'splunk-token');
   if (token === undefined) throw tslogsError('TSLOGS_SPLUNK_EXPECTED', 'splunk-token');
+  // It goes in the Authorization header, where CR or LF makes every request fail; never shown.
+  if (/[\x00-\x1f\x7f]/.test(token)) throw tslogsError('TSLOGS_OPTION_VALUE', 'splunk-token', 'contains a control character (such as CR or LF); the token is not shown');
   const insecure = optBool(config, 'splunk-insecureskipverify') ?? false;
   const capath = opt(config, 'splunk-capath');
   const ca = capath === undefined ? undefined : readCaCertificates(capath);

@@ -237,11 +237,18 @@ describe('parseContainerOptions', () => {
       expect(() => router({ 'sink-drain-timeout': '-5s' })).toThrow("invalid value for log opt 'sink-drain-timeout': must not be negative (0 waits for ever)");
     });
 
-    it('raises sink-retry-max to sink-retry-min when smaller', () => {
-      expect(router({ 'sink-retry-min': '5s', 'sink-retry-max': '1s' })).toMatchObject({ retryMinMs: 5000, retryMaxMs: 5000 });
-      // Also against the default max (30 s).
+    it('raises a default bound to meet the other one set alone', () => {
       expect(router({ 'sink-retry-min': '1m' })).toMatchObject({ retryMinMs: 60_000, retryMaxMs: 60_000 });
       expect(router({ 'sink-retry-max': '50ms' })).toMatchObject({ retryMinMs: 100, retryMaxMs: 100 });
+      expect(router({ 'sink-retry-min': '1ms', 'sink-retry-max': '1ms' })).toMatchObject({ retryMinMs: 1, retryMaxMs: 1 });
+    });
+
+    it.each([
+      [{ 'sink-retry-min': '1ns', 'sink-retry-max': '1ns' }, "invalid value for log opt 'sink-retry-min': must be at least 1ms, got '1ns'"],
+      [{ 'sink-retry-max': '999us' }, "invalid value for log opt 'sink-retry-max': must be at least 1ms, got '999us'"],
+      [{ 'sink-retry-min': '5s', 'sink-retry-max': '1s' }, "invalid value for log opt 'sink-retry-max': must not be less than sink-retry-min ('5s'), got '1s'"],
+    ])('rejects retry bounds that would spin: %j', (config, message) => {
+      expect(errorOf(config).message).toBe(message);
     });
 
     it.each([

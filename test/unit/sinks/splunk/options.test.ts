@@ -65,6 +65,15 @@ describe('splunk-url and splunk-token', () => {
     expect(failure({ 'splunk-token': 'x' })).toBe('splunk: splunk-url is expected');
   });
 
+  it.each([`${TOKEN}\r\n`, `${TOKEN}\nX-Injected: 1`, `\x00${TOKEN}`, `${TOKEN}\t`, `${TOKEN}\x7f`])(
+    'refuses a token with a control character (every request would fail), without showing it: %j',
+    (token) => {
+      const message = failure({ ...BASE, 'splunk-token': token });
+      expect(message).toBe("invalid value for log opt 'splunk-token': contains a control character (such as CR or LF); the token is not shown");
+      expect(message).not.toContain(TOKEN);
+    },
+  );
+
   it('accepts an empty token, as Docker does', () => {
     expect(parse({ ...BASE, 'splunk-token': '' }).token.reveal()).toBe('');
   });
