@@ -16,6 +16,8 @@ const catalogue = {
   TSLOGS_SINK_NOT_ENABLED: (key: string, sink: string, addressKey: string) =>
     `log opt '${key}' belongs to the ${sink} sink, which is not enabled: set ${addressKey} or add ${sink} to log opt 'sinks'`,
   TSLOGS_OPTION_VALUE: (key: string, detail: string) => `invalid value for log opt '${key}': ${detail}`,
+  TSLOGS_OPTION_NAMED: (key: string, detail: string) => `log opt '${key}': ${detail}`,
+  TSLOGS_OPTION_PAIR: (a: string, b: string, detail: string) => `log opts '${a}' and '${b}': ${detail}`,
   TSLOGS_OPTION_POSITIVE: (key: string, value: string) => `log opt '${key}' must be positive, got '${value}'`,
   // json-file store options, Docker's wording
   TSLOGS_MAX_SIZE_POSITIVE: () => 'max-size must be a positive number',

@@ -11,7 +11,7 @@ import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from
 const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
 
 /** tslogs' own router options (not Docker's: no built-in driver has a router). */
-const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reassembly', 'partial-max-size', 'sink-retry-min', 'sink-retry-max', 'sink-drain-timeout']);
+export const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reassembly', 'partial-max-size', 'sink-retry-min', 'sink-retry-max', 'sink-drain-timeout']);
 
 /** The shortest sink-retry-min / sink-retry-max accepted. */
 export const MIN_RETRY_MS = 1;

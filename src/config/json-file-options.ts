@@ -6,6 +6,7 @@ import { compileExtraAttrs } from './extra-attrs.js';
 import { parseGoBool, parseGoInt } from './go-parse.js';
 import { goJsonStringMap } from './go-json.js';
 import { parseDecimalSize } from './go-size.js';
+import { forOption } from './option-error.js';
 import { compileTag, renderTag } from './tag-template.js';
 
 /**
@@ -35,17 +36,20 @@ export function parseStoreOptions(info: ContainerInfo, hostname = os.hostname())
 function parsePolicy(config: Record<string, string>): RotationPolicy {
   const explicit = config['max-size'] !== undefined || config['max-file'] !== undefined;
   let { maxSize, maxFile } = explicit ? DOCKER_DEFAULTS : DEFAULT_POLICY;
-  if (config['max-size'] !== undefined) {
-    maxSize = parseDecimalSize(config['max-size']);
+  const size = config['max-size'];
+  if (size !== undefined) {
+    maxSize = forOption('max-size', () => parseDecimalSize(size));
     if (maxSize <= 0) throw tslogsError('TSLOGS_MAX_SIZE_POSITIVE');
   }
-  if (config['max-file'] !== undefined) {
-    maxFile = parseGoInt(config['max-file']);
+  const files = config['max-file'];
+  if (files !== undefined) {
+    maxFile = forOption('max-file', () => parseGoInt(files));
     if (maxFile < 1) throw tslogsError('TSLOGS_MAX_FILE_MIN');
   }
   let compress = DEFAULT_POLICY.compress;
-  if (config.compress !== undefined) {
-    compress = parseGoBool(config.compress);
+  const compressText = config.compress;
+  if (compressText !== undefined) {
+    compress = forOption('compress', () => parseGoBool(compressText));
     if (compress && (maxFile === 1 || maxSize === Infinity)) throw tslogsError('TSLOGS_COMPRESS_NEEDS_ROTATION');
   }
   return { maxSize, maxFile, compress };

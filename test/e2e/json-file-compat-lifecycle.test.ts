@@ -284,20 +284,21 @@ describe.concurrent('json-file compatibility over a container lifecycle', () => 
 
   // Option errors: json-file's own text (checked here against the real engine) must appear
   // in tslogs' error, which dockerd wraps as `error creating logger: …` for a plugin (§4.5).
-  const BAD_OPTIONS: Array<{ opts: Record<string, string>; message: string }> = [
-    { opts: { 'max-size': 'abc' }, message: "invalid size: 'abc'" },
+  // Where json-file's text does not name the option, tslogs puts `log opt '<key>': ` before it.
+  const BAD_OPTIONS: Array<{ opts: Record<string, string>; message: string; tslogsMessage?: string }> = [
+    { opts: { 'max-size': 'abc' }, message: "invalid size: 'abc'", tslogsMessage: "log opt 'max-size': invalid size: 'abc'" },
     { opts: { 'max-size': '0' }, message: 'max-size must be a positive number' },
-    { opts: { 'max-size': '-1' }, message: "invalid size: '-1'" },
-    { opts: { 'max-size': '1.2.3k' }, message: 'strconv.ParseFloat: parsing "1.2.3": invalid syntax' },
+    { opts: { 'max-size': '-1' }, message: "invalid size: '-1'", tslogsMessage: "log opt 'max-size': invalid size: '-1'" },
+    { opts: { 'max-size': '1.2.3k' }, message: 'strconv.ParseFloat: parsing "1.2.3": invalid syntax', tslogsMessage: `log opt 'max-size': strconv.ParseFloat: parsing "1.2.3": invalid syntax` },
     { opts: { bogus: '1' }, message: "unknown log opt 'bogus' for DRIVER log driver" },
     { opts: { 'max-file': '0' }, message: 'max-file cannot be less than 1' },
-    { opts: { 'max-file': 'x' }, message: 'strconv.Atoi: parsing "x": invalid syntax' },
-    { opts: { compress: 'yes' }, message: 'strconv.ParseBool: parsing "yes": invalid syntax' },
+    { opts: { 'max-file': 'x' }, message: 'strconv.Atoi: parsing "x": invalid syntax', tslogsMessage: `log opt 'max-file': strconv.Atoi: parsing "x": invalid syntax` },
+    { opts: { compress: 'yes' }, message: 'strconv.ParseBool: parsing "yes": invalid syntax', tslogsMessage: `log opt 'compress': strconv.ParseBool: parsing "yes": invalid syntax` },
     { opts: { compress: 'true', 'max-size': '1k', 'max-file': '1' }, message: 'compress cannot be true when max-file is less than 2 or max-size is not set' },
     { opts: { tag: '{{.Nope}}' }, message: 'template: log-tag:1:2: executing "log-tag" at <.Nope>: can\'t evaluate field Nope in type *logger.Info' },
     { opts: { tag: '{{' }, message: 'template: log-tag:1: unclosed action' },
   ];
-  for (const { opts, message } of BAD_OPTIONS) {
+  for (const { opts, message, tslogsMessage } of BAD_OPTIONS) {
     const label = Object.entries(opts).map(([k, v]) => `${k}=${v}`).join(' ');
     it(`docker run --log-opt ${label} is refused with "${message}"`, async ({ expect: ex }) => {
       const failures = await Promise.all(
@@ -313,7 +314,7 @@ describe.concurrent('json-file compatibility over a container lifecycle', () => 
       );
       for (const f of failures) {
         // The plugin cannot know the name it was installed under (dockerd never says): it always names itself tslogs.
-        const text = message.replace('DRIVER', f.kind === 'json-file' ? 'json-file' : 'tslogs');
+        const text = f.kind === 'json-file' ? message.replace('DRIVER', 'json-file') : (tslogsMessage ?? message).replace('DRIVER', 'tslogs');
         ex(f.code, `${f.kind}: docker run exit code`).toBe(125);
         ex(f.stderr, `${f.kind}: docker run error`).toContain(`Error response from daemon: `);
         ex(f.stderr, `${f.kind}: docker run error`).toContain(`${text}.`);

@@ -10,3 +10,11 @@ export function errorOf(fn: () => unknown): TslogsError {
   }
   throw new Error('expected a TslogsError');
 }
+
+/**
+ * tslogs' text for Docker's error `text` about option `key`: Docker's own when it names
+ * the option, else with the option's name in front (`log opt 'compress': strconv…`).
+ */
+export function namedFor(key: string, text: string): string {
+  return text.includes(key) ? text : `log opt '${key}': ${text}`;
+}

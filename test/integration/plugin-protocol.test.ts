@@ -100,13 +100,13 @@ describe('plugin protocol', () => {
 
   it.each([
     [{ bogus: 'x' }, "unknown log opt 'bogus' for tslogs log driver"],
-    [{ 'max-size': 'abc' }, "invalid size: 'abc'"],
+    [{ 'max-size': 'abc' }, "log opt 'max-size': invalid size: 'abc'"],
     [{ 'max-size': '0' }, 'max-size must be a positive number'],
-    [{ 'max-file': 'x' }, 'strconv.Atoi: parsing "x": invalid syntax'],
+    [{ 'max-file': 'x' }, `log opt 'max-file': strconv.Atoi: parsing "x": invalid syntax`],
     [{ 'max-file': '0' }, 'max-file cannot be less than 1'],
-    [{ compress: 'yes' }, 'strconv.ParseBool: parsing "yes": invalid syntax'],
+    [{ compress: 'yes' }, `log opt 'compress': strconv.ParseBool: parsing "yes": invalid syntax`],
     [{ compress: 'true', 'max-file': '1' }, 'compress cannot be true when max-file is less than 2 or max-size is not set'],
-  ])('rejects StartLogging options %j with Docker wording', async (config, message) => {
+  ])('rejects StartLogging options %j with Docker wording, naming the option', async (config, message) => {
     const id = 'a'.repeat(64);
     const fifo = new Fifo(path.dirname(socket), 'f1');
     const res = await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id, config) });

@@ -31,6 +31,7 @@
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { parseGoBool, parseGoDuration, parseGoUint } from '../../config/go-parse.js';
 import { parseBinarySize } from '../../config/go-size.js';
+import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { TslogsError, tslogsError } from '../../errors.js';
 import { readCaCertificates } from '../shared/ca-file.js';
@@ -140,26 +141,27 @@ function readCa(file: string): string[] {
 
 /** Validates a container's fluentd options; throws TslogsError with Docker's text. */
 export function parseFluentdOptions(config: Record<string, string>, context: SinkContext): FluentdOptions {
-  // Docker's parseConfig, in its order.
-  const { endpoints, warnings } = parseFluentdAddress(opt(config, 'fluentd-address'));
-  const limitText = opt(config, 'fluentd-buffer-limit');
-  let bufferLimit = limitText === undefined ? DOCKER_BUFFER_LIMIT : parseBinarySize(limitText);
+  // Docker's parseConfig, in its order; each error names its option.
+  const named = <T>(key: string, parse: (value: string) => T): T | undefined => {
+    const value = opt(config, key);
+    return value === undefined ? undefined : forOption(key, () => parse(value));
+  };
+  const address = opt(config, 'fluentd-address');
+  const { endpoints, warnings } = forOption('fluentd-address', () => parseFluentdAddress(address));
+  let bufferLimit = named('fluentd-buffer-limit', parseBinarySize) ?? DOCKER_BUFFER_LIMIT;
   if (bufferLimit === 0) bufferLimit = LIBRARY_BUFFER_LIMIT;
   const waitText = opt(config, 'fluentd-retry-wait');
-  const wait = waitText === undefined ? undefined : parseGoDuration(waitText);
+  const wait = named('fluentd-retry-wait', parseGoDuration);
   // Docker takes a negative wait and reconnects without pausing, for ever.
   if (wait !== undefined && wait < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'fluentd-retry-wait', `must not be negative, got '${waitText}'`);
   let retryWaitMs = wait === undefined ? DOCKER_RETRY_WAIT_MS : goMilliseconds(wait);
   if (retryWaitMs === 0) retryWaitMs = LIBRARY_RETRY_WAIT_MS;
-  const retriesText = opt(config, 'fluentd-max-retries');
-  const maxRetries = retriesText === undefined ? Infinity : parseMaxRetries(retriesText);
-  const asyncText = opt(config, 'fluentd-async');
-  const asyncConnectText = opt(config, 'fluentd-async-connect');
-  if (asyncText !== undefined && asyncConnectText !== undefined) throw tslogsError('TSLOGS_FLUENTD_ASYNC_CONFLICT');
-  const async = asyncText === undefined ? undefined : parseGoBool(asyncText);
-  const asyncConnect = asyncConnectText === undefined ? undefined : parseGoBool(asyncConnectText);
-  const subSecondPrecision = parseGoBool(opt(config, 'fluentd-sub-second-precision') ?? 'false');
-  const requestAck = parseGoBool(opt(config, 'fluentd-request-ack') ?? 'false');
+  const maxRetries = named('fluentd-max-retries', parseMaxRetries) ?? Infinity;
+  if (opt(config, 'fluentd-async') !== undefined && opt(config, 'fluentd-async-connect') !== undefined) throw tslogsError('TSLOGS_FLUENTD_ASYNC_CONFLICT');
+  const async = named('fluentd-async', parseGoBool);
+  const asyncConnect = named('fluentd-async-connect', parseGoBool);
+  const subSecondPrecision = named('fluentd-sub-second-precision', parseGoBool) ?? false;
+  const requestAck = named('fluentd-request-ack', parseGoBool) ?? false;
   // Newer engines, after the 20.10 options as there.
   const writeTimeoutMs = parseTimeout(config, 'fluentd-write-timeout');
   const readTimeoutMs = parseTimeout(config, 'fluentd-read-timeout');
@@ -170,12 +172,12 @@ export function parseFluentdOptions(config: Record<string, string>, context: Sin
   const caPath = opt(config, 'fluentd-tls-ca');
   const servername = opt(config, 'fluentd-tls-servername');
   const insecureText = opt(config, 'fluentd-tls-insecure-skip-verify');
-  const insecure = insecureText === undefined ? false : parseGoBool(insecureText);
+  const insecure = named('fluentd-tls-insecure-skip-verify', parseGoBool) ?? false;
   const tlsKey = caPath !== undefined ? 'fluentd-tls-ca' : servername !== undefined ? 'fluentd-tls-servername' : insecureText !== undefined ? 'fluentd-tls-insecure-skip-verify' : undefined;
   if (tlsKey !== undefined && !endpoints.some((e) => e.network === 'tls')) {
     throw tslogsError('TSLOGS_OPTION_VALUE', tlsKey, 'fluentd-address has no tls:// address');
   }
-  const ca = caPath === undefined ? undefined : readCa(caPath);
+  const ca = named('fluentd-tls-ca', readCa);
 
   return {
     endpoints,

@@ -7,6 +7,7 @@ import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { splitHostPort } from '../../config/go-host-port.js';
 import { goQuote, parseGoInt } from '../../config/go-parse.js';
 import { isTransportUrl, parseGoUrl } from '../../config/go-url.js';
+import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
@@ -137,34 +138,39 @@ function validateGelfKeys(config: Record<string, string>, protocol: 'udp' | 'tcp
   for (const key of Object.keys(config)) {
     if (!key.startsWith('gelf-') || key === 'gelf-address') continue;
     const value = config[key]!;
-    const unknownValue = () => tslogsError('TSLOGS_GELF_UNKNOWN_VALUE', goQuote(value), goQuote(key));
-    switch (key) {
-      case 'gelf-compression-level': {
-        if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
-        const level = atoi(value);
-        if (level === undefined || level < -1 || level > 9) throw unknownValue();
-        break;
-      }
-      case 'gelf-compression-type':
-        if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
-        if (!COMPRESSIONS.includes(value)) throw unknownValue();
-        break;
-      case 'gelf-tcp-max-reconnect':
-      case 'gelf-tcp-reconnect-delay': {
-        if (protocol !== 'tcp') throw tslogsError('TSLOGS_GELF_TCP_ONLY', goQuote(key));
-        const n = atoi(value);
-        if (n === undefined || n < 0) throw tslogsError('TSLOGS_GELF_POSITIVE', goQuote(key));
-        break;
-      }
-      default:
-        throw tslogsError('TSLOGS_GELF_UNKNOWN_OPTION', goQuote(key));
+    forOption(key, () => validateGelfKey(key, value, protocol));
+  }
+}
+
+function validateGelfKey(key: string, value: string, protocol: 'udp' | 'tcp'): void {
+  const unknownValue = () => tslogsError('TSLOGS_GELF_UNKNOWN_VALUE', goQuote(value), goQuote(key));
+  switch (key) {
+    case 'gelf-compression-level': {
+      if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
+      const level = atoi(value);
+      if (level === undefined || level < -1 || level > 9) throw unknownValue();
+      break;
     }
+    case 'gelf-compression-type':
+      if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
+      if (!COMPRESSIONS.includes(value)) throw unknownValue();
+      break;
+    case 'gelf-tcp-max-reconnect':
+    case 'gelf-tcp-reconnect-delay': {
+      if (protocol !== 'tcp') throw tslogsError('TSLOGS_GELF_TCP_ONLY', goQuote(key));
+      const n = atoi(value);
+      if (n === undefined || n < 0) throw tslogsError('TSLOGS_GELF_POSITIVE', goQuote(key));
+      break;
+    }
+    default:
+      throw tslogsError('TSLOGS_GELF_UNKNOWN_OPTION', goQuote(key));
   }
 }
 
 /** Validates a container's gelf options; throws TslogsError with Docker's text. */
 export function parseGelfOptions(config: Record<string, string>, context: SinkContext): GelfOptions {
-  const address = parseGelfAddress(opt(config, 'gelf-address'));
+  const given = opt(config, 'gelf-address');
+  const address = forOption('gelf-address', () => parseGelfAddress(given));
   validateGelfKeys(config, address.protocol);
   // loggerutils.ParseLogTag: an empty tag is the default.
   const template = opt(config, 'tag') || DEFAULT_TAG_TEMPLATE;

@@ -6,6 +6,7 @@ import { inspect } from 'node:util';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { goQuote, parseGoBool, parseGoDuration } from '../../config/go-parse.js';
 import { parseGoUrl } from '../../config/go-url.js';
+import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import { readCaCertificates } from '../shared/ca-file.js';
@@ -83,7 +84,7 @@ function opt(config: Record<string, string>, key: string): string | undefined {
 
 function optBool(config: Record<string, string>, key: string): boolean | undefined {
   const v = opt(config, key);
-  return v === undefined ? undefined : parseGoBool(v);
+  return v === undefined ? undefined : forOption(key, () => parseGoBool(v));
 }
 
 /** strconv.ParseInt(value, 10, 32), Docker's parser for splunk-gzip-level and the SPLUNK_* integers. */
@@ -188,11 +189,11 @@ export function parseSplunkOptions(
   if (/[\x00-\x1f\x7f]/.test(token)) throw tslogsError('TSLOGS_OPTION_VALUE', 'splunk-token', 'contains a control character (such as CR or LF); the token is not shown');
   const insecure = optBool(config, 'splunk-insecureskipverify') ?? false;
   const capath = opt(config, 'splunk-capath');
-  const ca = capath === undefined ? undefined : readCaCertificates(capath);
+  const ca = capath === undefined ? undefined : forOption('splunk-capath', () => readCaCertificates(capath));
   const servername = opt(config, 'splunk-caname');
   const gzip = optBool(config, 'splunk-gzip') ?? false;
   const levelText = opt(config, 'splunk-gzip-level');
-  const gzipLevel = levelText === undefined ? -1 : parseGoInt32(levelText);
+  const gzipLevel = levelText === undefined ? -1 : forOption('splunk-gzip-level', () => parseGoInt32(levelText));
   if (gzipLevel < -1 || gzipLevel > 9) throw tslogsError('TSLOGS_SPLUNK_GZIP_LEVEL', levelText!);
   const indexAcknowledgment = optBool(config, 'splunk-index-acknowledgment') ?? false;
   const ack = optBool(config, 'splunk-ack') ?? false;
@@ -206,7 +207,7 @@ export function parseSplunkOptions(
   const { lingerMs, maxBatchEntries } = splunkTunables(env, context.report);
   const verifyConnection = optBool(config, 'splunk-verify-connection') ?? false;
   const format = opt(config, 'splunk-format') ?? 'inline';
-  if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_SPLUNK_FORMAT');
+  if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_OPTION_NAMED', 'splunk-format', tslogsError('TSLOGS_SPLUNK_FORMAT').message);
 
   return {
     origin,

@@ -6,6 +6,7 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { goQuote, parseGoInt } from '../../config/go-parse.js';
+import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
@@ -186,14 +187,15 @@ function keyPairError(certPath: string, keyPath: string): string | { cert: strin
 export function parseTlsOptions(config: Record<string, string>): SyslogTlsOptions {
   const skipVerify = Object.hasOwn(config, 'syslog-tls-skip-verify');
   const caFile = opt(config, 'syslog-tls-ca-cert');
-  const ca = !skipVerify && caFile !== '' ? readCa(caFile) : undefined;
+  const ca = !skipVerify && caFile !== '' ? forOption('syslog-tls-ca-cert', () => readCa(caFile)) : undefined;
   const certFile = opt(config, 'syslog-tls-cert');
   const keyFile = opt(config, 'syslog-tls-key');
   let cert: string | undefined;
   let key: string | undefined;
   if (certFile !== '' || keyFile !== '') {
     const pair = keyPairError(certFile, keyFile);
-    if (typeof pair === 'string') throw tslogsError('TSLOGS_SYSLOG_KEY_PAIR', pair);
+    // Go's text names the file that failed, not which of the two options gave it.
+    if (typeof pair === 'string') throw tslogsError('TSLOGS_OPTION_PAIR', 'syslog-tls-cert', 'syslog-tls-key', tslogsError('TSLOGS_SYSLOG_KEY_PAIR', pair).message);
     ({ cert, key } = pair);
   }
   return { ca, cert, key, rejectUnauthorized: !skipVerify };
@@ -201,9 +203,10 @@ export function parseTlsOptions(config: Record<string, string>): SyslogTlsOption
 
 /** Validates a container's syslog options; throws TslogsError with Docker's text. */
 export function parseSyslogOptions(config: Record<string, string>, context: SinkContext): SyslogOptions {
-  const address = parseSyslogAddress(opt(config, 'syslog-address'));
-  const facility = parseFacility(opt(config, 'syslog-facility'));
-  const format = parseFormat(opt(config, 'syslog-format'));
+  const named = <T>(key: string, parse: (value: string) => T): T => forOption(key, () => parse(opt(config, key)));
+  const address = named('syslog-address', parseSyslogAddress);
+  const facility = named('syslog-facility', parseFacility);
+  const format = named('syslog-format', parseFormat);
   const template = opt(config, 'tag');
   const tag = renderTag(compileTag(template === '' ? DEFAULT_TAG_TEMPLATE : template), context.info, context.hostname) || EMPTY_TAG_FALLBACK;
   const tls = address.proto === 'tcp+tls' ? parseTlsOptions(config) : undefined;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { namedFor } from '../../../helpers/errors.js';
 import type { ContainerInfo } from '../../../../src/config/container-info.js';
 import { parseContainerOptions } from '../../../../src/config/container-options.js';
 import { TslogsError } from '../../../../src/errors.js';
@@ -163,7 +164,7 @@ describe('fluentd-address (Docker 20.10 parseAddress + fluent-logger-golang dial
   ];
   for (const [value, message] of bad) {
     it(`${JSON.stringify(value)} is refused: ${message}`, () => {
-      expect(errorOf(() => parse({ 'fluentd-address': value })).message).toBe(message);
+      expect(errorOf(() => parse({ 'fluentd-address': value })).message).toBe(namedFor('fluentd-address', message));
     });
   }
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { namedFor } from '../../../helpers/errors.js';
 import type { ContainerInfo } from '../../../../src/config/container-info.js';
 import { parseContainerOptions } from '../../../../src/config/container-options.js';
 import { TslogsError } from '../../../../src/errors.js';
@@ -131,7 +132,8 @@ describe('gelf options', () => {
   ];
   for (const [what, config, message] of ERRORS) {
     it(`refuses ${what} with Docker's text: ${message}`, () => {
-      expect(failure(() => parse(config))).toBe(message);
+      const key = Object.keys(config).filter((k) => k.startsWith('gelf-') || k === 'tag').at(-1) ?? 'gelf-address';
+      expect(failure(() => parse(config))).toBe(namedFor(key, message));
     });
   }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { namedFor } from '../../../helpers/errors.js';
 import type { ContainerInfo } from '../../../../src/config/container-info.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
@@ -108,7 +109,7 @@ describe('boolean options', () => {
 
   it.each(keys)('%s takes Go bools and rejects others with strconv text', (key) => {
     for (const v of ['yes', '', 'TRue', ' 1']) {
-      expect(failure({ ...BASE, [key]: v })).toBe(`strconv.ParseBool: parsing "${v}": invalid syntax`);
+      expect(failure({ ...BASE, [key]: v })).toBe(`log opt '${key}': strconv.ParseBool: parsing "${v}": invalid syntax`);
     }
     for (const v of ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']) {
       expect(() => parse({ ...BASE, [key]: v })).not.toThrow();
@@ -149,7 +150,7 @@ describe('splunk-gzip-level', () => {
     ['2147483648', 'strconv.ParseInt: parsing "2147483648": value out of range'],
     ['99999999999x', 'strconv.ParseInt: parsing "99999999999x": value out of range'],
   ])('%j → %s', (value, message) => {
-    expect(failure({ ...BASE, 'splunk-gzip-level': value })).toBe(message);
+    expect(failure({ ...BASE, 'splunk-gzip-level': value })).toBe(namedFor('splunk-gzip-level', message));
   });
 });
 
@@ -193,7 +194,7 @@ describe('splunk-format', () => {
   });
 
   it.each(['xml', '', 'JSON'])('rejects %j with Docker 20.10 text, value missing included', (f) => {
-    expect(failure({ ...BASE, 'splunk-format': f })).toBe('Unknown format specified , supported formats are inline, json and raw');
+    expect(failure({ ...BASE, 'splunk-format': f })).toBe("log opt 'splunk-format': Unknown format specified , supported formats are inline, json and raw");
   });
 });
 
@@ -218,8 +219,8 @@ describe('TLS options', () => {
 
   it('reports unreadable files as Go does', () => {
     const dir = tmpDir();
-    expect(failure({ ...BASE, 'splunk-capath': path.join(dir, 'nope.pem') })).toBe(`open ${dir}/nope.pem: no such file or directory`);
-    expect(failure({ ...BASE, 'splunk-capath': dir })).toBe(`read ${dir}: is a directory`);
+    expect(failure({ ...BASE, 'splunk-capath': path.join(dir, 'nope.pem') })).toBe(`log opt 'splunk-capath': open ${dir}/nope.pem: no such file or directory`);
+    expect(failure({ ...BASE, 'splunk-capath': dir })).toBe(`log opt 'splunk-capath': read ${dir}: is a directory`);
   });
 });
 
@@ -245,8 +246,8 @@ describe('tag, attributes and fields', () => {
 
   it('validates in Docker\'s order', () => {
     expect(failure({ 'splunk-url': 'x', 'splunk-format': 'bad' })).toBe('splunk: expected format scheme://dns_name_or_ip:port for splunk-url');
-    expect(failure({ ...BASE, 'splunk-gzip': 'x', 'splunk-gzip-level': '99' })).toBe('strconv.ParseBool: parsing "x": invalid syntax');
-    expect(failure({ ...BASE, 'splunk-format': 'bad', 'splunk-verify-connection': 'x' })).toBe('strconv.ParseBool: parsing "x": invalid syntax');
+    expect(failure({ ...BASE, 'splunk-gzip': 'x', 'splunk-gzip-level': '99' })).toBe(`log opt 'splunk-gzip': strconv.ParseBool: parsing "x": invalid syntax`);
+    expect(failure({ ...BASE, 'splunk-format': 'bad', 'splunk-verify-connection': 'x' })).toBe(`log opt 'splunk-verify-connection': strconv.ParseBool: parsing "x": invalid syntax`);
     expect(failure({ ...BASE, 'splunk-format': 'bad', tag: '{{' })).toBe('template: log-tag:1: unclosed action');
   });
 });

@@ -6,6 +6,7 @@ import type { ContainerInfo } from '../../../../src/config/container-info.js';
 import { parseContainerOptions } from '../../../../src/config/container-options.js';
 import { splitHostPort } from '../../../../src/config/go-host-port.js';
 import { TslogsError } from '../../../../src/errors.js';
+import { namedFor } from '../../../helpers/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { SinkContext } from '../../../../src/sinks/sink.js';
 import { parseSyslogAddress } from '../../../../src/sinks/syslog/address.js';
@@ -118,11 +119,11 @@ describe('syslog-address', () => {
     fs.writeFileSync(sock, '');
     expect(parseSyslogAddress(`unix://${dir}/a%20b.sock`)).toEqual({ proto: 'unix', path: sock });
     expect(parseSyslogAddress(`unixgram://${sock}`)).toEqual({ proto: 'unixgram', path: sock });
-    expect(failure({ 'syslog-address': 'unix:///nonexistent/log' })).toBe('stat /nonexistent/log: no such file or directory');
-    expect(failure({ 'syslog-address': `unixgram://${sock}/x` })).toBe(`stat ${sock}/x: not a directory`);
+    expect(failure({ 'syslog-address': 'unix:///nonexistent/log' })).toBe(namedFor('syslog-address', 'stat /nonexistent/log: no such file or directory'));
+    expect(failure({ 'syslog-address': `unixgram://${sock}/x` })).toBe(namedFor('syslog-address', `stat ${sock}/x: not a directory`));
     // The authority is a host, so a relative "path" is no path at all.
-    expect(failure({ 'syslog-address': 'unix://dev/log' })).toBe('stat /log: no such file or directory');
-    expect(failure({ 'syslog-address': 'unix://relative' })).toBe('stat : no such file or directory');
+    expect(failure({ 'syslog-address': 'unix://dev/log' })).toBe(namedFor('syslog-address', 'stat /log: no such file or directory'));
+    expect(failure({ 'syslog-address': 'unix://relative' })).toBe(namedFor('syslog-address', 'stat : no such file or directory'));
   });
 
   it.each([
@@ -154,7 +155,7 @@ describe('syslog-address', () => {
     ['tcp://host:0', 'invalid value for log opt \'syslog-address\': port 0 in "host:0" cannot be connected to'],
     ['udp://host:', 'invalid value for log opt \'syslog-address\': port 0 in "host:" cannot be connected to'],
   ])('rejects %j', (value, message) => {
-    expect(failure({ 'syslog-address': value })).toBe(message);
+    expect(failure({ 'syslog-address': value })).toBe(namedFor('syslog-address', message));
   });
 
   it("splits host and port as Go's net.SplitHostPort", () => {
@@ -187,7 +188,7 @@ describe('syslog-facility', () => {
   it.each(['24', '-1', '99999999999999999999', 'LOCAL0', 'local8', 'Daemon', ' 1', '1 ', '1.0', '0x1', 'security', 'none'])(
     'rejects %j with Docker\'s text',
     (value) => {
-      expect(failure({ 'syslog-facility': value })).toBe('invalid syslog facility');
+      expect(failure({ 'syslog-facility': value })).toBe("log opt 'syslog-facility': invalid syslog facility");
     },
   );
 });
@@ -198,7 +199,7 @@ describe('syslog-format', () => {
   });
 
   it.each(['RFC5424', 'rfc5425', 'rfc3339', 'unix', 'rfc5424 ', 'json'])('rejects %j with Docker\'s text', (value) => {
-    expect(failure({ 'syslog-format': value })).toBe('Invalid syslog format');
+    expect(failure({ 'syslog-format': value })).toBe("log opt 'syslog-format': Invalid syslog format");
   });
 });
 
@@ -221,10 +222,10 @@ describe('validation order is Docker\'s: address, facility, format (create), the
   it('reports the first bad option', () => {
     const all = { 'syslog-address': 'x', 'syslog-facility': 'x', 'syslog-format': 'x', tag: '{{', 'syslog-tls-ca-cert': '/nope' };
     expect(failure(all)).toMatch(/^syslog-address should be/);
-    expect(failure({ ...all, 'syslog-address': 'tcp+tls://h' })).toBe('invalid syslog facility');
-    expect(failure({ ...all, 'syslog-address': 'tcp+tls://h', 'syslog-facility': '1' })).toBe('Invalid syslog format');
+    expect(failure({ ...all, 'syslog-address': 'tcp+tls://h' })).toBe("log opt 'syslog-facility': invalid syslog facility");
+    expect(failure({ ...all, 'syslog-address': 'tcp+tls://h', 'syslog-facility': '1' })).toBe("log opt 'syslog-format': Invalid syslog format");
     expect(failure({ ...all, 'syslog-address': 'tcp+tls://h', 'syslog-facility': '1', 'syslog-format': '' })).toMatch(/^template: log-tag:1:/);
-    expect(failure({ 'syslog-address': 'tcp+tls://h', 'syslog-tls-ca-cert': '/nope' })).toMatch(/^could not read CA certificate/);
+    expect(failure({ 'syslog-address': 'tcp+tls://h', 'syslog-tls-ca-cert': '/nope' })).toMatch(/^log opt 'syslog-tls-ca-cert': could not read CA certificate/);
   });
 });
 
@@ -250,18 +251,23 @@ describe('TLS options', () => {
   });
 
   it('rejects unreadable or useless CA files with go-connections\' text', () => {
-    expect(failure({ ...tlsAddr, 'syslog-tls-ca-cert': '/nope/ca.pem' })).toBe(
-      'could not read CA certificate "/nope/ca.pem": open /nope/ca.pem: no such file or directory',
-    );
-    expect(failure({ ...tlsAddr, 'syslog-tls-ca-cert': dir })).toBe(`could not read CA certificate "${dir}": read ${dir}: is a directory`);
-    expect(failure({ ...tlsAddr, 'syslog-tls-ca-cert': pki.clientKey })).toBe(`failed to append certificates from PEM file: "${pki.clientKey}"`);
+    const ca = (file: string) => failure({ ...tlsAddr, 'syslog-tls-ca-cert': file });
+    expect(ca('/nope/ca.pem')).toBe(namedFor('syslog-tls-ca-cert', 'could not read CA certificate "/nope/ca.pem": open /nope/ca.pem: no such file or directory'));
+    expect(ca(dir)).toBe(namedFor('syslog-tls-ca-cert', `could not read CA certificate "${dir}": read ${dir}: is a directory`));
+    expect(ca(pki.clientKey)).toBe(namedFor('syslog-tls-ca-cert', `failed to append certificates from PEM file: "${pki.clientKey}"`));
     const garbage = path.join(dir, 'garbage.pem');
     fs.writeFileSync(garbage, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
-    expect(failure({ ...tlsAddr, 'syslog-tls-ca-cert': garbage })).toBe(`failed to append certificates from PEM file: "${garbage}"`);
+    expect(ca(garbage)).toBe(namedFor('syslog-tls-ca-cert', `failed to append certificates from PEM file: "${garbage}"`));
   });
 
   it('rejects bad client pairs with go-connections\' and crypto/tls\' text', () => {
-    const pair = (cert: string, key: string) => failure({ ...tlsAddr, ...(cert && { 'syslog-tls-cert': cert }), ...(key && { 'syslog-tls-key': key }) });
+    // Go's text names the file, not the option: tslogs names both options in front of it.
+    const both = "log opts 'syslog-tls-cert' and 'syslog-tls-key': ";
+    const pair = (cert: string, key: string) => {
+      const message = failure({ ...tlsAddr, ...(cert && { 'syslog-tls-cert': cert }), ...(key && { 'syslog-tls-key': key }) });
+      expect(message.startsWith(both), message).toBe(true);
+      return message.slice(both.length);
+    };
     const empty = path.join(dir, 'empty.pem');
     fs.writeFileSync(empty, 'no pem here\n');
     // Either one alone: the other is read as "" and fails.

@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ContainerInfo } from '../../../src/config/container-info.js';
+import { parseContainerOptions, ROUTER_KEYS } from '../../../src/config/container-options.js';
+import { ATTRIBUTE_KEYS, STORE_KEYS } from '../../../src/config/json-file-options.js';
+import { TslogsError } from '../../../src/errors.js';
+import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';
+import { tmpDir } from '../../helpers/tmp.js';
+
+// The README promises that a bad value is refused naming its option. Every option
+// tslogs accepts is listed here with values that fail each way it can; a new option
+// that is not listed fails the first test.
+
+function info(config: Record<string, string>): ContainerInfo {
+  return {
+    Config: config,
+    ContainerID: 'a'.repeat(64),
+    ContainerName: '/n',
+    ContainerEntrypoint: 'sh',
+    ContainerArgs: [],
+    ContainerImageID: '',
+    ContainerImageName: 'bb',
+    ContainerCreated: '',
+    ContainerEnv: null,
+    ContainerLabels: {},
+    LogPath: '',
+    DaemonName: 'docker',
+  };
+}
+
+const SPLUNK = { 'splunk-url': 'https://127.0.0.1:8088', 'splunk-token': 'x' };
+const FLUENTD = { 'fluentd-address': '127.0.0.1:24224' };
+const FLUENTD_TLS = { 'fluentd-address': 'tls://127.0.0.1:24224' };
+const GELF_UDP = { 'gelf-address': 'udp://127.0.0.1:12201' };
+const GELF_TCP = { 'gelf-address': 'tcp://127.0.0.1:12201' };
+const SYSLOG = { 'syslog-address': 'udp://127.0.0.1:514' };
+const SYSLOG_TLS = { 'syslog-address': 'tcp+tls://127.0.0.1:6514' };
+
+const notPem = path.join(tmpDir(), 'not-a-certificate.pem');
+fs.writeFileSync(notPem, 'hello\n');
+const missing = '/nonexistent/x.pem';
+
+/** Option → [the other options it needs, bad values]. */
+const BAD: Record<string, [Record<string, string>, string[]]> = {
+  // json-file store
+  'max-size': [{}, ['abc', '-1', '1.2.3k', '0', '']],
+  'max-file': [{}, ['x', '0', '-1', '99999999999999999999']],
+  compress: [{ 'max-size': '1m', 'max-file': '2' }, ['yes', '']],
+  // shared by the store and the sinks
+  'labels-regex': [{}, ['(', '\\C']],
+  'env-regex': [{}, ['[']],
+  tag: [{}, ['{{', '{{.Nope}}']],
+  // router
+  sinks: [{}, ['nope', 'splunk,x']],
+  'partial-reassembly': [{}, ['maybe']],
+  'partial-max-size': [{}, ['lots', '0']],
+  'sink-retry-min': [{}, ['soon', '0', '1ns']],
+  'sink-retry-max': [{ 'sink-retry-min': '1s' }, ['10', '500ms']],
+  'sink-drain-timeout': [{}, ['5y', '-1s']],
+  // splunk
+  'splunk-url': [{ 'splunk-token': 'x' }, ['ftp://h:21', 'http://h:abc', 'http://h/path']],
+  'splunk-token': [{ 'splunk-url': SPLUNK['splunk-url'] }, ['x\r\n']],
+  'splunk-capath': [SPLUNK, [missing, notPem]],
+  'splunk-insecureskipverify': [SPLUNK, ['yes']],
+  'splunk-format': [SPLUNK, ['xml']],
+  'splunk-verify-connection': [SPLUNK, ['yes']],
+  'splunk-gzip': [SPLUNK, ['yes']],
+  'splunk-gzip-level': [SPLUNK, ['x', '10']],
+  'splunk-index-acknowledgment': [SPLUNK, ['yes']],
+  'splunk-ack': [SPLUNK, ['yes']],
+  // fluentd
+  'fluentd-address': [{}, ['udp://127.0.0.1:1', 'tcp+tls://h:1', 'tcp://127.0.0.1:99999', 'h:x', 'a:b:c', 'unix://', 'tcp://a b:1', 'h\n:1', '{{.X}}:1']],
+  'fluentd-async': [FLUENTD, ['x']],
+  'fluentd-async-connect': [FLUENTD, ['yes']],
+  'fluentd-buffer-limit': [FLUENTD, ['x', '-1']],
+  'fluentd-retry-wait': [FLUENTD, ['1', 'x', '-1s']],
+  'fluentd-max-retries': [FLUENTD, ['-1', '1.5']],
+  'fluentd-sub-second-precision': [FLUENTD, ['on']],
+  'fluentd-request-ack': [FLUENTD, ['y']],
+  'fluentd-write-timeout': [FLUENTD, ['x', '-1s']],
+  'fluentd-read-timeout': [FLUENTD, ['x', '-1s']],
+  'fluentd-tls-ca': [FLUENTD_TLS, [missing, notPem]],
+  'fluentd-tls-servername': [FLUENTD, ['fluent.example']], // needs a tls:// address
+  'fluentd-tls-insecure-skip-verify': [FLUENTD_TLS, ['maybe']],
+  // gelf
+  'gelf-address': [{ sinks: 'gelf' }, ['x', 'http://h:1', 'unix:///run/g.sock', 'udp://127.0.0.1', 'udp://gray log:1', 'udp://127.0.0.1:99999']],
+  'gelf-compression-type': [GELF_UDP, ['lz4']],
+  'gelf-compression-level': [GELF_UDP, ['10', 'x']],
+  'gelf-tcp-max-reconnect': [GELF_TCP, ['many', '-1']],
+  'gelf-tcp-reconnect-delay': [GELF_TCP, ['-1']],
+  // syslog
+  'syslog-address': [{ sinks: 'syslog' }, ['localhost:514', 'tcp://[::1', 'udp://127.0.0.1:x', 'tcp://a:b:514', 'tcp://127.0.0.1:70000', 'unix:///nonexistent/syslog.sock']],
+  'syslog-facility': [SYSLOG, ['local9', '24']],
+  'syslog-format': [SYSLOG, ['rfc5425']],
+  'syslog-tls-ca-cert': [SYSLOG_TLS, [missing, notPem]],
+  'syslog-tls-cert': [SYSLOG_TLS, [missing]],
+  'syslog-tls-key': [SYSLOG_TLS, [missing]],
+};
+
+/** Options no value of which is wrong (names, free text, or read for their presence alone). */
+const ANY_VALUE: Record<string, string> = {
+  labels: 'names of labels',
+  env: 'names of variables',
+  'splunk-source': 'free text',
+  'splunk-sourcetype': 'free text',
+  'splunk-index': 'free text',
+  'splunk-caname': 'a host name, checked when connecting',
+  'syslog-tls-skip-verify': 'Docker looks only at its presence',
+};
+
+function failure(config: Record<string, string>): TslogsError {
+  try {
+    parseContainerOptions(info(config), BUILTIN_SINKS, () => undefined, 'h');
+  } catch (e) {
+    expect(e).toBeInstanceOf(TslogsError);
+    return e as TslogsError;
+  }
+  throw new Error(`accepted: ${JSON.stringify(config)}`);
+}
+
+describe('every option names itself when its value is refused', () => {
+  it('lists every option tslogs accepts', () => {
+    const accepted = new Set([...STORE_KEYS, ...ATTRIBUTE_KEYS, ...ROUTER_KEYS]);
+    for (const definition of BUILTIN_SINKS.values()) for (const key of [definition.addressKey, ...definition.keys]) accepted.add(key);
+    expect([...Object.keys(BAD), ...Object.keys(ANY_VALUE)].sort()).toEqual([...accepted].sort());
+    expect(accepted.size).toBe(59 - 6); // the issue's 59 include dockerd's own mode, max-buffer-size and cache-* keys
+  });
+
+  for (const [key, [needs, values]] of Object.entries(BAD)) {
+    it.each(values)(`${key}=%j`, (value) => {
+      expect(value.includes(key), 'a bad value that holds the option name proves nothing').toBe(false);
+      const { message } = failure({ ...needs, [key]: value });
+      // Docker's own text where it names the option; otherwise `log opt '<key>': ` before Docker's text.
+      expect(message).toContain(key);
+    });
+  }
+
+  it.each(Object.entries(ANY_VALUE))('%s takes any value (%s)', (key) => {
+    const needs = key.startsWith('splunk') ? SPLUNK : key.startsWith('syslog') ? SYSLOG_TLS : {};
+    expect(() => parseContainerOptions(info({ ...needs, [key]: 'x(y{{z\t' }), BUILTIN_SINKS, () => undefined, 'h')).not.toThrow();
+  });
+});
+
+describe("the option's name goes before Docker's words, which are kept", () => {
+  it.each([
+    [{ compress: 'yes', 'max-size': '1m', 'max-file': '2' }, `log opt 'compress': strconv.ParseBool: parsing "yes": invalid syntax`],
+    [{ 'max-size': '-1' }, "log opt 'max-size': invalid size: '-1'"],
+    [{ 'max-file': 'x' }, `log opt 'max-file': strconv.Atoi: parsing "x": invalid syntax`],
+    [{ ...SYSLOG, 'syslog-facility': 'x' }, "log opt 'syslog-facility': invalid syslog facility"],
+    [{ ...SYSLOG, 'syslog-format': 'x' }, "log opt 'syslog-format': Invalid syslog format"],
+    [{ ...SYSLOG_TLS, 'syslog-tls-key': missing }, "log opts 'syslog-tls-cert' and 'syslog-tls-key': Could not load X509 key pair: open : no such file or directory"],
+    [{ ...SYSLOG_TLS, 'syslog-tls-ca-cert': missing }, `log opt 'syslog-tls-ca-cert': could not read CA certificate "${missing}": open ${missing}: no such file or directory`],
+    [{ ...SPLUNK, 'splunk-format': 'xml' }, "log opt 'splunk-format': Unknown format specified , supported formats are inline, json and raw"],
+    [{ ...SPLUNK, 'splunk-capath': missing }, `log opt 'splunk-capath': open ${missing}: no such file or directory`],
+    [{ ...FLUENTD, 'fluentd-retry-wait': '1' }, `log opt 'fluentd-retry-wait': time: missing unit in duration "1"`],
+    [{ 'fluentd-address': 'udp://127.0.0.1:1' }, "log opt 'fluentd-address': unknown network udp"],
+    [{ ...GELF_TCP, 'gelf-compression-type': 'gzip' }, "log opt 'gelf-compression-type': compression is only supported on UDP"],
+    [{ 'gelf-address': 'unix:///run/g.sock' }, "log opt 'gelf-address': gelf: endpoint needs to be TCP or UDP"],
+  ])('%j: %s', (config, message) => {
+    expect(failure(config).message).toBe(message);
+  });
+
+  it.each([
+    [{ 'max-size': '0' }, 'max-size must be a positive number'],
+    [{ 'max-file': '0' }, 'max-file cannot be less than 1'],
+    [{ compress: 'true', 'max-file': '1' }, 'compress cannot be true when max-file is less than 2 or max-size is not set'],
+    [{ tag: '{{' }, 'template: log-tag:1: unclosed action'],
+    [{ 'fluentd-address': 'h:x' }, 'invalid fluentd-address h:x: strconv.Atoi: parsing "x": invalid syntax'],
+    [{ ...SPLUNK, 'splunk-gzip-level': '10' }, "not supported level '10' for splunk-gzip-level (supported values between -1 and 9)"],
+    [{ ...GELF_UDP, 'gelf-compression-type': 'lz4' }, 'unknown value "lz4" for log opt "gelf-compression-type" for gelf log driver'],
+    [{ 'syslog-address': 'localhost:514' }, 'syslog-address should be in form proto://address, got localhost:514'],
+  ])("%j keeps Docker's text, which names the option: %s", (config, message) => {
+    expect(failure(config).message).toBe(message);
+  });
+});
