@@ -69,6 +69,7 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'splunk-gzip-level': [SPLUNK, ['x', '10']],
   'splunk-index-acknowledgment': [SPLUNK, ['yes']],
   'splunk-ack': [SPLUNK, ['yes']],
+  'splunk-max-in-flight': [SPLUNK, ['0', '17']],
   // fluentd
   'fluentd-address': [{}, ['udp://127.0.0.1:1', 'tcp+tls://h:1', 'tcp://127.0.0.1:99999', 'h:x', 'a:b:c', 'unix://', 'tcp://a b:1', 'h\n:1', '{{.X}}:1']],
   'fluentd-async': [FLUENTD, ['x']],
@@ -124,7 +125,7 @@ describe('every option names itself when its value is refused', () => {
     const accepted = new Set([...STORE_KEYS, ...ATTRIBUTE_KEYS, ...ROUTER_KEYS]);
     for (const definition of BUILTIN_SINKS.values()) for (const key of [definition.addressKey, ...definition.keys]) accepted.add(key);
     expect([...Object.keys(BAD), ...Object.keys(ANY_VALUE)].sort()).toEqual([...accepted].sort());
-    expect(accepted.size).toBe(59 - 6); // the 59 include dockerd's own mode, max-buffer-size and cache-* keys
+    expect(accepted.size).toBe(59 - 6 + 1); // the 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {
