@@ -111,25 +111,52 @@ export interface ResourceResult {
  * The plugin's CPU per million lines and peak RSS with many containers logging at once,
  * and with a sink that is down for the whole run (Splunk at a closed port: every send
  * fails and is retried, the store keeps everything).
+ *
+ * The containers are started a few at a time and wait at a gate (a file in a read-only
+ * bind mount) until all run, then log at once: a hundred concurrent `docker run`s
+ * deadlocked dockerd 20.10's libnetwork (container starts and exits waiting on each
+ * other's controller lock, goroutine dump in the performance issue's closing note).
  */
 export async function runResources(counts: number[], totalLines: number): Promise<ResourceResult[]> {
   const pid = pluginPid();
   const results: ResourceResult[] = [];
+  const down = ['splunk-url=http://127.0.0.1:9', 'splunk-token=bench', 'sink-drain-timeout=1s'];
   const cases: [number, string, string[]][] = [
     ...counts.map((n): [number, string, string[]] => [n, '', []]),
-    [1, 'a Splunk sink down', ['splunk-url=http://127.0.0.1:9', 'splunk-token=bench', 'sink-drain-timeout=1s']],
+    [1, 'a Splunk sink down', down],
+    [Math.max(...counts), 'a Splunk sink down', down],
   ];
   for (const [containers, setup, extra] of cases) {
     const per = Math.floor(totalLines / containers);
-    resetPeakRss(pid);
-    const cpu0 = cpuSeconds(pid);
-    const runs = await Promise.all(Array.from({ length: containers }, () => runSeq(PLUGIN_NAME, per, ['max-size=1g', ...extra])));
-    await Promise.all(runs.map((r) => untilStored(r.id, per)));
-    const cpu = cpuSeconds(pid) - cpu0;
-    results.push({ setup, containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssMiB(pid) });
-    for (const r of runs) await docker(['rm', '-f', r.id]);
+    const gate = fs.mkdtempSync('/tmp/tslogs-bench-gate-');
+    try {
+      const ids = await startGated(containers, gate, per, ['max-size=1g', ...extra]);
+      resetPeakRss(pid);
+      const cpu0 = cpuSeconds(pid);
+      fs.writeFileSync(`${gate}/go`, '');
+      for (const id of ids) await dockerOk(['wait', id]);
+      await Promise.all(ids.map((id) => untilStored(id, per)));
+      const cpu = cpuSeconds(pid) - cpu0;
+      results.push({ setup, containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssMiB(pid) });
+      for (const id of ids) await docker(['rm', '-f', id]);
+    } finally {
+      fs.rmSync(gate, { recursive: true, force: true });
+    }
   }
   return results;
+}
+
+const STARTS_AT_ONCE = 4;
+
+async function startGated(containers: number, gate: string, lines: number, opts: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  const cmd = `while [ ! -e /gate/go ]; do sleep 0.05; done; exec seq 1 ${lines}`;
+  const args = ['run', '-d', '--network', 'none', '-v', `${gate}:/gate:ro`, '--log-driver', PLUGIN_NAME, ...opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'sh', '-c', cmd];
+  for (let i = 0; i < containers; i += STARTS_AT_ONCE) {
+    const batch = Math.min(STARTS_AT_ONCE, containers - i);
+    ids.push(...(await Promise.all(Array.from({ length: batch }, async () => (await dockerOk(args)).trim()))));
+  }
+  return ids;
 }
 
 export interface ReadResult {

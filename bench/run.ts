@@ -84,20 +84,25 @@ function cpuTable(store: DockerRunResult[], sinks: SinkRow[]): string {
 }
 
 const parts: string[] = [];
+/** Adds a section to the report and prints it at once, so an interrupted run keeps what it measured. */
+function section(part: string): void {
+  parts.push(part);
+  process.stdout.write(part + '\n\n');
+}
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`;
 const command = `npm run bench${args.length > 0 ? ' -- ' + args.join(' ') : ''}`;
-parts.push(`# Benchmarks\n\nMachine: ${machine}\nCommand: \`${command}\` (${new Date().toISOString().slice(0, 10)})`);
+section(`# Benchmarks\n\nMachine: ${machine}\nCommand: \`${command}\` (${new Date().toISOString().slice(0, 10)})`);
 
 if (wanted('ingest')) {
-  parts.push(`## Ingest: LogEntry frames → json-file (\`seq\`-like lines)\n\n${ingestTable(await runIngest(frames))}`);
+  section(`## Ingest: LogEntry frames → json-file (\`seq\`-like lines)\n\n${ingestTable(await runIngest(frames))}`);
 }
 if (wanted('router')) {
-  parts.push(`## Router: ingest with sinks (fast in-process sinks; a down sink fails every send)\n\n${routerTable(await runRouter(makeFrames(frames), frames))}`);
+  section(`## Router: ingest with sinks (fast in-process sinks; a down sink fails every send)\n\n${routerTable(await runRouter(makeFrames(frames), frames))}`);
 }
 let storeRuns: DockerRunResult[] = [];
 if (wanted('docker')) {
   storeRuns = await runDockerDrivers(dockerLines, 3);
-  parts.push(`## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored
+  section(`## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored
 
 ${dockerTable(storeRuns)}
 
@@ -108,7 +113,7 @@ if (wanted('sinks')) {
   const picked = (c: { name: string }): boolean => cases === undefined || cases.some((k) => c.name.toLowerCase().includes(k));
   const single = await runSinkCases(SINK_CASES.filter(picked), sinkLines);
   const four = picked(FOUR_SINKS) ? await runSinkCases([FOUR_SINKS], sinkLines) : [];
-  parts.push(`## Sinks: Docker's own driver against tslogs, same options, same receiver
+  section(`## Sinks: Docker's own driver against tslogs, same options, same receiver
 
 ${sinksTable([...single, ...four])}
 
@@ -124,22 +129,21 @@ ${cpuTable(storeRuns, [...single, ...four])}`);
 }
 if (wanted('reads')) {
   const reads = await runDockerLogsReads(dockerLines);
-  parts.push(`## Docker engine: \`docker logs\` of a ${dockerLines.toLocaleString('en')}-line container\n\n${reads.map((r) => `| ${r.driver} | ${r.seconds.toFixed(2)} s |`).reduce((t, row) => t + '\n' + row, '| driver | docker logs, median of 3 |\n|---|---|')}`);
+  section(`## Docker engine: \`docker logs\` of a ${dockerLines.toLocaleString('en')}-line container\n\n${reads.map((r) => `| ${r.driver} | ${r.seconds.toFixed(2)} s |`).reduce((t, row) => t + '\n' + row, '| driver | docker logs, median of 3 |\n|---|---|')}`);
 }
 if (wanted('resources')) {
-  parts.push(`## Docker engine: the plugin's resources with many containers\n\n${resourceTable(await runResources(quick ? [1, 10] : [1, 10, 100], quick ? 200_000 : 1_000_000))}`);
+  section(`## Docker engine: the plugin's resources with many containers\n\n${resourceTable(await runResources(quick ? [1, 10] : [1, 10, 100], quick ? 200_000 : 1_000_000))}`);
 }
 if (wanted('sidecar')) {
-  parts.push(`## Sidecar: Docker's json-file logs → Splunk, against the plugin's own Splunk path\n\n${sidecarTable(await runSidecarBench(quick))}`);
+  section(`## Sidecar: Docker's json-file logs → Splunk, against the plugin's own Splunk path\n\n${sidecarTable(await runSidecarBench(quick))}`);
 }
 if (wanted('cli')) {
-  parts.push(`## Reads: \`tslogs\` against \`docker logs\` for the same container (needs \`npm run build\`)\n\n${cliBenchTable(await runCliBench({ quick }))}`);
+  section(`## Reads: \`tslogs\` against \`docker logs\` for the same container (needs \`npm run build\`)\n\n${cliBenchTable(await runCliBench({ quick }))}`);
 }
-parts.push(`Frames are those dockerd would write for \`seq 1 N\`; the json-file output is byte-identical to Docker's driver.
+section(`Frames are those dockerd would write for \`seq 1 N\`; the json-file output is byte-identical to Docker's driver.
 Figures come from a shared 2-core machine: compare ratios within one run, not absolute times across runs.`);
 
 const report = parts.join('\n\n') + '\n';
-process.stdout.write(report);
 const HISTORY = '<!-- history: everything below is kept by npm run bench -->';
 if (only === undefined) {
   const old = fs.existsSync('BENCHMARKS.md') ? fs.readFileSync('BENCHMARKS.md', 'utf8') : '';
