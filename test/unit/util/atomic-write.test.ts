@@ -32,17 +32,17 @@ describe.each(Object.entries(writers))('%s atomic write', (_kind, write) => {
     const synced: string[] = [];
     const fdPaths = new Map<number, string>();
     const open = fs.openSync.bind(fs);
-    vi.spyOn(fs, 'openSync').mockImplementation((p, ...rest) => {
-      const fd = open(p, ...(rest as [])) as number;
-      fdPaths.set(fd, String(p));
+    vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+      const fd = open(...args);
+      fdPaths.set(fd, String(args[0]));
       return fd;
     });
     vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => void synced.push(fdPaths.get(fd as number) ?? 'file'));
     const realOpen = fs.promises.open.bind(fs.promises);
-    vi.spyOn(fs.promises, 'open').mockImplementation(async (p, ...rest) => {
-      const handle = await realOpen(p, ...(rest as []));
+    vi.spyOn(fs.promises, 'open').mockImplementation(async (...args: Parameters<typeof fs.promises.open>) => {
+      const handle = await realOpen(...args);
       const sync = handle.sync.bind(handle);
-      handle.sync = () => (synced.push(String(p)), sync());
+      handle.sync = () => (synced.push(String(args[0])), sync());
       return handle;
     });
     await write(file, 'data');
