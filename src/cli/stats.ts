@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { candidateSockets, fetchMetrics } from './daemons.js';
 import { droppedTotal, ingested, parsePrometheus, sinkStats, type SinkStats } from './prom.js';
 import { count, humanDuration, humanSize, renderTable } from './table.js';
+import { bareName } from '../util/docker-names.js';
 
 export async function runStats(containers: readonly string[], json: boolean, env: NodeJS.ProcessEnv, stdout: Writable): Promise<void> {
   const tried = candidateSockets(env);
@@ -22,7 +23,7 @@ export async function runStats(containers: readonly string[], json: boolean, env
     }
   }
   if (containers.length > 0) {
-    rows = rows.filter((r) => containers.some((c) => r.containerName === c.replace(/^\//, '') || (c.length <= 64 && /^[0-9a-f]+$/.test(c) && (r.container.startsWith(c) || c.startsWith(r.container)))));
+    rows = rows.filter((r) => containers.some((c) => r.containerName === bareName(c) || (c.length <= 64 && /^[0-9a-f]+$/.test(c) && (r.container.startsWith(c) || c.startsWith(r.container)))));
   }
   if (json) {
     stdout.write(JSON.stringify(rows, null, 2) + '\n');

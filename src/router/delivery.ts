@@ -9,6 +9,7 @@ import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
 import { type Batch, ReadyQueue } from './ready-queue.js';
+import { shortId } from '../util/docker-names.js';
 
 export interface DeliveryOptions {
   reassemble: boolean;
@@ -377,7 +378,7 @@ export class Delivery {
   }
 
   private label(): string {
-    return `container ${this.p.containerId.slice(0, 12)} sink ${this.p.sinkName}`;
+    return `container ${shortId(this.p.containerId)} sink ${this.p.sinkName}`;
   }
 }
 

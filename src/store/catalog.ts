@@ -11,6 +11,7 @@ import { lastTimeOfGzip } from './gzip-with-last-time.js';
 import { parseJsonFileLine } from './json-line-parser.js';
 import { containerDir, currentLogPath, storedContainers } from './layout.js';
 import { parseStoredLine } from './stored-entry.js';
+import { bareName } from '../util/docker-names.js';
 
 export interface ContainerSummary {
   id: string;
@@ -33,7 +34,7 @@ export async function listContainers(root: string, details: boolean): Promise<Co
     const info = loadInfo(root, id);
     const summary: ContainerSummary = {
       id,
-      name: (info?.ContainerName ?? '').replace(/^\//, ''),
+      name: bareName(info?.ContainerName ?? ''),
       image: info?.ContainerImageName ?? '',
       created: info?.ContainerCreated ?? '',
       labels: info?.ContainerLabels ?? {},

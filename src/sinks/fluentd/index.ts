@@ -8,6 +8,7 @@ import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileRecords, encodeBatch, type CompiledRecords } from './format.js';
 import { FLUENTD_KEYS, parseFluentdOptions, type FluentdOptions } from './options.js';
 import { ForwardTransport } from './transport.js';
+import { shortId } from '../../util/docker-names.js';
 
 /** Line bytes per batch, as for the other sinks; a longer single line still goes alone. */
 export const FLUENTD_MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -28,7 +29,7 @@ export class FluentdSink implements Sink {
     this.maxBatchEntries = options.maxBatchEntries;
     this.openBeforeStart = options.connectBeforeStart;
     this.records = compileRecords(options.records);
-    const label = `container ${context.info.ContainerID.slice(0, 12)} sink fluentd`;
+    const label = `container ${shortId(context.info.ContainerID)} sink fluentd`;
     this.transport = new ForwardTransport(options, (message) => context.report(`${label}: ${message}`));
     for (const warning of options.warnings) context.report(`${label}: ${warning}`);
   }
