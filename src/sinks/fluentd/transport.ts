@@ -9,6 +9,7 @@ import { Decoder } from '@msgpack/msgpack';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
+import { fluentdError } from './errors.js';
 import { msgpackEnd } from './msgpack.js';
 import type { FluentdOptions } from './options.js';
 
@@ -88,7 +89,7 @@ function dialError(endpoint: FluentdEndpoint, e: unknown): string {
     return tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', endpoint.network, `lookup ${endpoint.host}: ${why}`).message;
   }
   const prefix = endpoint.network === 'tls' && code !== undefined && !(code in GO_CONNECT) ? 'tls: ' : '';
-  return tslogsError('TSLOGS_FLUENTD_DIAL', describeEndpoint(endpoint), prefix + describeError(e)).message;
+  return fluentdError('TSLOGS_FLUENTD_DIAL', describeEndpoint(endpoint), prefix + describeError(e)).message;
 }
 
 interface Waiter {
@@ -128,7 +129,7 @@ class Connection {
   /** Ends the connection; whatever waits on it fails retryably with `detail`. */
   kill(detail: string): void {
     if (this.dead !== undefined) return;
-    this.dead = new SinkError(tslogsError('TSLOGS_FLUENTD_WRITE', this.name, detail).message);
+    this.dead = new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', this.name, detail).message);
     clearTimeout(this.ackTimer);
     this.socket.destroy();
     this.writeWaiter?.reject(this.dead);
@@ -183,7 +184,7 @@ class Connection {
     this.ackTimer = setTimeout(() => {
       const missing = this.outstanding.size;
       // No more acks can be trusted on this connection: close it, as Docker does.
-      const error = new SinkError(tslogsError('TSLOGS_FLUENTD_ACK_TIMEOUT', missing, timeoutMs).message);
+      const error = new SinkError(fluentdError('TSLOGS_FLUENTD_ACK_TIMEOUT', missing, timeoutMs).message);
       const waiter = this.ackWaiter;
       this.ackWaiter = undefined;
       this.kill('acknowledgement timeout');
@@ -227,7 +228,7 @@ class Connection {
     }
     // Docker closes the connection on an answer that is not the expected ack.
     const want = this.outstanding.values().next().value ?? '';
-    const error = new SinkError(tslogsError('TSLOGS_FLUENTD_ACK_MISMATCH', ack ?? '', want).message);
+    const error = new SinkError(fluentdError('TSLOGS_FLUENTD_ACK_MISMATCH', ack ?? '', want).message);
     const waiter = this.ackWaiter;
     this.ackWaiter = undefined;
     this.kill('unexpected answer');
@@ -290,7 +291,7 @@ export class ForwardTransport {
     } catch (e) {
       conn.kill('send failed');
       if (this.conn === conn) this.conn = undefined;
-      throw e instanceof SinkError ? e : new SinkError(tslogsError('TSLOGS_FLUENTD_WRITE', conn.name, describeError(e)).message);
+      throw e instanceof SinkError ? e : new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', conn.name, describeError(e)).message);
     }
   }
 
@@ -304,7 +305,7 @@ export class ForwardTransport {
   private async connect(): Promise<Connection> {
     if (this.conn !== undefined && this.conn.dead === undefined) return this.conn;
     this.conn = undefined;
-    const closed = () => new SinkError(tslogsError('TSLOGS_FLUENTD_CLOSED').message);
+    const closed = () => new SinkError(fluentdError('TSLOGS_FLUENTD_CLOSED').message);
     if (this.closing.signal.aborted) throw closed();
     const wait = this.series.delay() - (Date.now() - this.lastFailure);
     if (wait > 0) await sleep(wait, this.closing.signal);
@@ -319,7 +320,7 @@ export class ForwardTransport {
         }
         this.series.succeed();
         this.conn = new Connection(socket, endpoint);
-        if (errors.length > 0 && endpoint !== this.lastEndpoint) this.report(tslogsError('TSLOGS_FLUENTD_FAILOVER', this.conn.name, errors.join('; ')).message);
+        if (errors.length > 0 && endpoint !== this.lastEndpoint) this.report(fluentdError('TSLOGS_FLUENTD_FAILOVER', this.conn.name, errors.join('; ')).message);
         this.lastEndpoint = endpoint;
         return this.conn;
       } catch (e) {
@@ -330,7 +331,7 @@ export class ForwardTransport {
     this.lastFailure = Date.now();
     const attempts = this.series.failed + 1;
     const detail = errors.join('; ');
-    throw new SinkError(this.series.fail() ? tslogsError('TSLOGS_FLUENTD_RETRIES', attempts, detail).message : detail);
+    throw new SinkError(this.series.fail() ? fluentdError('TSLOGS_FLUENTD_RETRIES', attempts, detail).message : detail);
   }
 
   private dial(endpoint: FluentdEndpoint): Promise<net.Socket> {
