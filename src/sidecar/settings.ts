@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { parseGoDuration } from '../config/go-parse.js';
 import { tslogsError } from '../errors.js';
 import type { StartAt } from '../router/delivery.js';
+import { BUILTIN_SINKS, secretOptionKeys } from '../sinks/registry.js';
 import { EMPTY_RULES, parseLabelMatch, type SelectionRules } from './selection.js';
 
 export const DEFAULT_DOCKER_DIR = '/var/lib/docker/containers';
@@ -90,6 +91,8 @@ The Splunk token: TSLOGS_SPLUNK_TOKEN, or a file named by TSLOGS_SPLUNK_TOKEN_FI
 A container labelled tslogs.enable=false is never forwarded.
 `;
 
+const SECRET_KEYS = secretOptionKeys(BUILTIN_SINKS);
+
 /** parseArgs only splits argv: checks and messages stay ours, one at a time in order. */
 const PARSE_OPTIONS = Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.boolean === true ? 'boolean' : 'string' } as const]));
 
@@ -101,7 +104,7 @@ export function parseSidecarArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       throw tslogsError('TSLOGS_SIDECAR_USAGE', `unexpected argument '${argv[token.index]}'`);
     }
     const name = token.kind === 'option' ? token.name : '';
-    if (name === 'splunk-token') throw tslogsError('TSLOGS_SIDECAR_TOKEN_ARG');
+    if (SECRET_KEYS.has(name)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_ARG');
     const flag = FLAGS[name];
     if (flag === undefined || token.kind !== 'option') {
       throw tslogsError('TSLOGS_SIDECAR_USAGE', `unknown flag --${name} (sink options such as --${name} go in --config or the environment, e.g. TSLOGS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')})`);

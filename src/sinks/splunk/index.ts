@@ -66,6 +66,7 @@ export const splunkSinkDefinition: SinkDefinition<SplunkOptions> = {
   name: 'splunk',
   addressKey: 'splunk-url',
   keys: SPLUNK_KEYS,
+  secretKeys: new Set(['splunk-token']),
   parse: (config, context) => parseSplunkOptions(config, context),
   create: (options, context) => new SplunkSink(options, context),
 };
