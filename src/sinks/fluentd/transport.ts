@@ -4,20 +4,20 @@
 // is sent when its bytes are written and, with acks, when every chunk came back.
 
 import net from 'node:net';
+import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { Decoder } from '@msgpack/msgpack';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
 import { fluentdError } from './errors.js';
-import { msgpackEnd } from './msgpack.js';
 import type { FluentdOptions } from './options.js';
 
 /** fluent-logger-golang's dial timeout (defaultTimeout). */
 export const DIAL_TIMEOUT_MS = 3000;
 /** fluent-logger-golang's cap on the wait between connection attempts (defaultMaxRetryWait). */
 export const MAX_RETRY_WAIT_MS = 60_000;
-/** Acks are tiny maps; more unparsed bytes than this is not fluentd talking. */
+/** Acks are tiny maps; more bytes than this without a whole answer is not fluentd talking. */
 const MAX_INBOX = 64 * 1024;
 
 export type TransportOptions = Pick<FluentdOptions, 'endpoints' | 'tls' | 'retryWaitMs' | 'maxRetries' | 'writeTimeoutMs' | 'readTimeoutMs'>;
@@ -97,12 +97,17 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
-const ackDecoder = new Decoder({ maxStrLength: 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16, maxExtLength: 64 });
+const ACK_LIMITS = { maxStrLength: 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16, maxExtLength: 64 };
 
 /** One established connection: writes, and the acks read back from it. */
 class Connection {
   dead: SinkError | undefined;
-  private inbox: Buffer = Buffer.alloc(0);
+  /** What fluentd sent, for the ack decoder; ended when the socket is gone. */
+  private readonly answers = new PassThrough();
+  /** Bytes received since the last whole answer. */
+  private unanswered = 0;
+  /** Why the socket is gone, once it is: the connection dies when the answers before it are read. */
+  private gone: string | undefined;
   /** Chunk ids written and not acknowledged yet, in the order sent. */
   private outstanding = new Set<string>();
   private ackWaiter: Waiter | undefined;
@@ -120,10 +125,11 @@ class Connection {
     this.name = describeEndpoint(endpoint);
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (e) => this.kill(describeError(e)));
+    socket.on('error', (e) => this.onGone(describeError(e)));
     // fluentd closing its side (restart, shutdown) ends the connection.
-    socket.on('end', () => this.kill('EOF'));
-    socket.on('close', () => this.kill('connection closed'));
+    socket.on('end', () => this.onGone('EOF'));
+    socket.on('close', () => this.onGone('connection closed'));
+    void this.readAnswers();
   }
 
   /** Ends the connection; whatever waits on it fails retryably with `detail`. */
@@ -132,6 +138,7 @@ class Connection {
     this.dead = new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', this.name, detail).message);
     clearTimeout(this.ackTimer);
     this.socket.destroy();
+    if (!this.answers.writableEnded) this.answers.end();
     this.writeWaiter?.reject(this.dead);
     this.ackWaiter?.reject(this.dead);
     this.writeWaiter = this.ackWaiter = undefined;
@@ -194,32 +201,37 @@ class Connection {
   }
 
   private onData(data: Buffer): void {
-    if (!this.acking) return;
-    this.inbox = this.inbox.length === 0 ? data : Buffer.concat([this.inbox, data]);
-    for (;;) {
-      let end: number;
-      try {
-        end = msgpackEnd(this.inbox, 0);
-      } catch (e) {
-        this.kill(`unreadable answer from fluentd: ${(e as Error).message}`);
-        return;
-      }
-      if (end < 0) break;
-      const object = this.inbox.subarray(0, end);
-      this.inbox = this.inbox.subarray(end);
-      this.onAnswer(object);
-      if (this.dead !== undefined) return;
-    }
-    if (this.inbox.length > MAX_INBOX) this.kill('unreadable answer from fluentd: too long');
+    if (!this.acking || this.dead !== undefined) return;
+    this.unanswered += data.length;
+    if (this.unanswered > MAX_INBOX) this.kill('unreadable answer from fluentd: too long');
+    else this.answers.write(data);
   }
 
-  private onAnswer(bytes: Buffer): void {
-    let answer: unknown;
+  /**
+   * The decoder reads asynchronously: a socket's end or error waits for the answers
+   * that arrived before it, which fluentd may have sent just before closing.
+   */
+  private onGone(detail: string): void {
+    if (!this.acking) return this.kill(detail);
+    this.gone ??= detail;
+    if (!this.answers.writableEnded) this.answers.end();
+  }
+
+  private async readAnswers(): Promise<void> {
     try {
-      answer = ackDecoder.decode(bytes);
-    } catch {
-      answer = undefined;
+      for await (const answer of new Decoder(ACK_LIMITS).decodeStream(this.answers)) {
+        this.unanswered = 0;
+        this.onAnswer(answer);
+        if (this.dead !== undefined) return;
+      }
+    } catch (e) {
+      this.kill(`unreadable answer from fluentd: ${(e as Error).message}`);
+    } finally {
+      if (this.gone !== undefined) this.kill(this.gone);
     }
+  }
+
+  private onAnswer(answer: unknown): void {
     const ack = typeof answer === 'object' && answer !== null && typeof (answer as { ack?: unknown }).ack === 'string' ? (answer as { ack: string }).ack : undefined;
     if (ack !== undefined && this.outstanding.delete(ack)) {
       if (this.outstanding.size === 0) this.ackWaiter?.resolve();
