@@ -4,6 +4,7 @@
 // default address (127.0.0.1:24224).
 
 import { randomBytes } from 'node:crypto';
+import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileRecords, encodeBatch, type CompiledRecords } from './format.js';
 import { FLUENTD_KEYS, parseFluentdOptions, type FluentdOptions } from './options.js';
@@ -50,10 +51,10 @@ export class FluentdSink implements Sink {
   }
 }
 
-export const fluentdSinkDefinition: SinkDefinition<FluentdOptions> = {
+export const fluentdSinkDefinition: SinkDefinition<FluentdOptions> = defineSink({
   name: 'fluentd',
   addressKey: 'fluentd-address',
   keys: FLUENTD_KEYS,
-  parse: (config, context) => parseFluentdOptions(config, context),
-  create: (options, context) => new FluentdSink(options, context),
-};
+  parse: parseFluentdOptions,
+  sink: FluentdSink,
+});

@@ -3,6 +3,7 @@
 // doing batching and retries.
 
 import { randomFillSync } from 'node:crypto';
+import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { SinkError } from '../sink.js';
 import {
@@ -124,10 +125,10 @@ export class GelfSink implements Sink {
   }
 }
 
-export const gelfSinkDefinition: SinkDefinition<GelfOptions> = {
+export const gelfSinkDefinition: SinkDefinition<GelfOptions> = defineSink({
   name: 'gelf',
   addressKey: 'gelf-address',
   keys: GELF_KEYS,
-  parse: (config, context) => parseGelfOptions(config, context),
-  create: (options, context) => new GelfSink(options, context),
-};
+  parse: parseGelfOptions,
+  sink: GelfSink,
+});
