@@ -1,8 +1,8 @@
 // The Docker engine API over its unix socket, for what only dockerd knows: whether a
 // container is running, its current name, and the log driver of one tslogs does not store.
 // Unreachable engine (no socket, no permission, DOCKER_HOST not unix://): undefined.
-import { HttpError, requestJson } from './http-unix.js';
 import { bareName } from '../util/docker-names.js';
+import { HttpError, requestJson } from './http-unix.js';
 
 export interface EngineContainer {
   id: string;

@@ -1,12 +1,12 @@
 // `tslogs ls`: the containers tslogs stores, with Docker's view of their state, their
 // size on disk, first and last entry, and how far each sink is behind (from /metrics).
 import type { Writable } from 'node:stream';
+import { shortId } from '../util/docker-names.js';
 import { fetchMetrics, type Known, loadCatalog } from './daemons.js';
 import { engineContainers } from './engine.js';
 import { parsePrometheus, sinkStats, type SinkStats } from './prom.js';
 import { displayName } from './resolve.js';
 import { humanSize, renderTable, shortTime } from './table.js';
-import { shortId } from '../util/docker-names.js';
 
 export interface LsRow {
   id: string;

@@ -1,8 +1,8 @@
 // Which stored containers a command line names: by full ID, name, unique ID prefix
 // (Docker's order), by label, or all of them.
+import { bareName, shortId } from '../util/docker-names.js';
 import type { Known } from './daemons.js';
 import type { EngineContainer } from './engine.js';
-import { bareName, shortId } from '../util/docker-names.js';
 
 /** Not found or ambiguous: exit code 1. */
 export class ResolveError extends Error {}

@@ -1,10 +1,10 @@
 // `tslogs stats`: per container and sink, what was sent, retried, dropped and is still
 // to send, from the daemon's /metrics.
 import type { Writable } from 'node:stream';
+import { bareName } from '../util/docker-names.js';
 import { candidateSockets, fetchMetrics } from './daemons.js';
 import { droppedTotal, ingested, parsePrometheus, sinkStats, type SinkStats } from './prom.js';
 import { count, humanDuration, humanSize, renderTable } from './table.js';
-import { bareName } from '../util/docker-names.js';
 
 export async function runStats(containers: readonly string[], json: boolean, env: NodeJS.ProcessEnv, stdout: Writable): Promise<void> {
   const tried = candidateSockets(env);

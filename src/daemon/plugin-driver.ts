@@ -13,10 +13,10 @@ import { parseRfc3339 } from '../store/go-time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
 import type { RotationPolicy } from '../store/rotating-file.js';
+import { bareName, shortId } from '../util/docker-names.js';
 import { FifoIngest } from './fifo-ingest.js';
 import type { IngestView } from './metrics.js';
 import { SessionFiles } from './session-file.js';
-import { bareName, shortId } from '../util/docker-names.js';
 
 export interface DriverOptions {
   root: string;

@@ -4,12 +4,12 @@ import { entriesAfter } from '../store/backlog.js';
 import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
 import type { StoredEntry } from '../store/stored-entry.js';
+import { shortId } from '../util/docker-names.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
 import { type Batch, ReadyQueue } from './ready-queue.js';
-import { shortId } from '../util/docker-names.js';
 
 export interface DeliveryOptions {
   reassemble: boolean;

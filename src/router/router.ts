@@ -2,9 +2,9 @@ import type { ContainerInfo } from '../config/container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { LiveLog } from '../store/live-log.js';
+import { bareName, shortId } from '../util/docker-names.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { Delivery, type StartAt } from './delivery.js';
-import { bareName, shortId } from '../util/docker-names.js';
 
 export interface RouterParams {
   /** The current json-file of a container (the plugin's store, or Docker's for the sidecar). */

@@ -4,8 +4,8 @@ import type { ContainerInfo } from '../config/container-info.js';
 import type { ContainerOptions } from '../config/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import type { DeliveryView, Router } from '../router/router.js';
-import { DockerLogWatcher } from './log-watcher.js';
 import { bareName, shortId } from '../util/docker-names.js';
+import { DockerLogWatcher } from './log-watcher.js';
 
 export interface ForwarderContext {
   router: Router;

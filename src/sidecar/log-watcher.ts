@@ -12,9 +12,9 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LiveLog, LiveLogEvents } from '../store/live-log.js';
+import { shortId } from '../util/docker-names.js';
 import { CONFIG_FILE, readRunning } from './docker-metadata.js';
 import { rotatedOnce } from './rotation-check.js';
-import { shortId } from '../util/docker-names.js';
 
 export interface WatcherHooks {
   /**

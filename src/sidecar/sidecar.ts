@@ -9,12 +9,12 @@ import type { StartAt } from '../router/delivery.js';
 import { Router } from '../router/router.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import { parseRfc3339 } from '../store/go-time.js';
+import { shortId } from '../util/docker-names.js';
 import { ContainerForwarder, until } from './container-forwarder.js';
 import { type DockerContainer, readDockerContainer } from './docker-metadata.js';
 import { Discovery } from './discovery.js';
 import { Selection, type SelectionRules } from './selection.js';
 import { StateDir } from './state-dir.js';
-import { shortId } from '../util/docker-names.js';
 
 export interface SidecarParams {
   dockerDir: string;

@@ -4,12 +4,12 @@
 // default address (127.0.0.1:24224).
 
 import { randomBytes } from 'node:crypto';
+import { shortId } from '../../util/docker-names.js';
 import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileRecords, encodeBatch, type CompiledRecords } from './format.js';
 import { FLUENTD_KEYS, parseFluentdOptions, type FluentdOptions } from './options.js';
 import { ForwardTransport } from './transport.js';
-import { shortId } from '../../util/docker-names.js';
 
 /** Line bytes per batch, as for the other sinks; a longer single line still goes alone. */
 export const FLUENTD_MAX_BATCH_BYTES = 4 * 1024 * 1024;

@@ -9,10 +9,10 @@ import type { ContainerInfo } from '../../config/container-info.js';
 import { writeGoStringContent } from '../../config/go-json-bytes.js';
 import { goJsonString, goJsonStringMap } from '../../config/go-json.js';
 import { ByteSink } from '../../store/json-line.js';
+import { bareName } from '../../util/docker-names.js';
 import { appendBytes } from '../shared/byte-sink.js';
 import { GZIP_HEADER_BYTES, writeGoGzipHeader } from '../shared/go-gzip.js';
 import type { SinkEntry } from '../sink.js';
-import { bareName } from '../../util/docker-names.js';
 
 export type GelfCompression = 'gzip' | 'zlib' | 'none';
 
