@@ -155,6 +155,21 @@ describe('fluentd sink over TCP', () => {
     }
   });
 
+  it('an answer that never ends (arrays nested without end) closes the connection once it passes 64 KiB', async () => {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined); // the sink resets the connection
+      socket.once('data', () => socket.write(Buffer.alloc(256 * 1024, 0x91)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = sink({ 'fluentd-address': `127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'fluentd-request-ack': 'true', 'fluentd-read-timeout': '2s' });
+      const err = await rejection(s.send(entries(1)));
+      expect(err.message).toMatch(/^fluent#write: tcp 127\.0\.0\.1:\d+: unreadable answer from fluentd: too long$/);
+    } finally {
+      server.close();
+    }
+  });
+
   it('the receiver going away and coming back: send fails while it is down, then reconnects; nothing sent is lost', async () => {
     const r = await receiver();
     const s = sink({ 'fluentd-address': r.address, 'fluentd-retry-wait': '10ms' });

@@ -202,9 +202,11 @@ class Connection {
 
   private onData(data: Buffer): void {
     if (!this.acking || this.dead !== undefined) return;
+    // Checked before adding: one read (up to 64 KiB) full of acks is fine, the decoder
+    // has read the previous one by the time the next arrives.
+    if (this.unanswered > MAX_INBOX) return this.kill('unreadable answer from fluentd: too long');
     this.unanswered += data.length;
-    if (this.unanswered > MAX_INBOX) this.kill('unreadable answer from fluentd: too long');
-    else this.answers.write(data);
+    this.answers.write(data);
   }
 
   /**
