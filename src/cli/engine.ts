@@ -1,6 +1,7 @@
 // The Docker engine API over its unix socket, for what only dockerd knows: whether a
 // container is running, its current name, and the log driver of one tslogs does not store.
 // Unreachable engine (no socket, no permission, DOCKER_HOST not unix://): undefined.
+import { bareName } from '../util/docker-names.js';
 import { HttpError, requestJson } from './http-unix.js';
 
 export interface EngineContainer {
@@ -28,7 +29,7 @@ export async function engineContainers(env: NodeJS.ProcessEnv): Promise<Map<stri
   if (socket === undefined) return undefined;
   try {
     const list = await requestJson<ListItem[]>(socket, 'GET', '/containers/json?all=1', { timeoutMs: 3_000 });
-    return new Map(list.map((c) => [c.Id, { id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), state: c.State ?? 'unknown' }]));
+    return new Map(list.map((c) => [c.Id, { id: c.Id, name: bareName(c.Names?.[0] ?? ''), state: c.State ?? 'unknown' }]));
   } catch {
     return undefined;
   }
@@ -50,7 +51,7 @@ export async function engineLookup(env: NodeJS.ProcessEnv, ref: string): Promise
   if (socket === undefined || ref === '' || ref.includes('/')) return undefined;
   try {
     const c = await requestJson<Inspect>(socket, 'GET', `/containers/${encodeURIComponent(ref)}/json`, { timeoutMs: 3_000 });
-    return { id: c.Id, name: (c.Name ?? '').replace(/^\//, ''), state: c.State?.Status ?? 'unknown', driver: c.HostConfig?.LogConfig?.Type ?? '' };
+    return { id: c.Id, name: bareName(c.Name ?? ''), state: c.State?.Status ?? 'unknown', driver: c.HostConfig?.LogConfig?.Type ?? '' };
   } catch (err) {
     return err instanceof HttpError && err.status === 404 ? null : undefined;
   }

@@ -1,6 +1,7 @@
 // `tslogs ls`: the containers tslogs stores, with Docker's view of their state, their
 // size on disk, first and last entry, and how far each sink is behind (from /metrics).
 import type { Writable } from 'node:stream';
+import { shortId } from '../util/docker-names.js';
 import { fetchMetrics, type Known, loadCatalog } from './daemons.js';
 import { engineContainers } from './engine.js';
 import { parsePrometheus, sinkStats, type SinkStats } from './prom.js';
@@ -43,7 +44,7 @@ export async function lsRows(env: NodeJS.ProcessEnv): Promise<LsRow[]> {
       size: c.size ?? 0,
       first: c.first,
       last: c.last,
-      sinks: (sinks.get(c.id.slice(0, 12)) ?? []).map((s) => ({ sink: s.sink, lagBytes: s.lagBytes })),
+      sinks: (sinks.get(shortId(c.id)) ?? []).map((s) => ({ sink: s.sink, lagBytes: s.lagBytes })),
       daemon: c.socket,
     };
   });
@@ -60,7 +61,7 @@ export async function runLs(json: boolean, env: NodeJS.ProcessEnv, stdout: Writa
   const table = renderTable(
     ['CONTAINER ID', 'NAME', 'IMAGE', 'STATE', 'SIZE', 'FIRST ENTRY', 'LAST ENTRY', 'SINK LAG'],
     rows.map((r) => [
-      r.id.slice(0, 12),
+      shortId(r.id),
       r.name,
       r.image || '-',
       r.state,

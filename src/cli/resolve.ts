@@ -1,5 +1,6 @@
 // Which stored containers a command line names: by full ID, name, unique ID prefix
 // (Docker's order), by label, or all of them.
+import { bareName, shortId } from '../util/docker-names.js';
 import type { Known } from './daemons.js';
 import type { EngineContainer } from './engine.js';
 
@@ -16,7 +17,7 @@ export type Match = { kind: 'one'; container: Known } | { kind: 'ambiguous'; can
 export function matchRef(ref: string, known: readonly Known[]): Match {
   const byId = known.find((c) => c.id === ref);
   if (byId !== undefined) return { kind: 'one', container: byId };
-  const name = ref.replace(/^\//, '');
+  const name = bareName(ref);
   const named = known.filter((c) => c.name === name && name !== '');
   if (named.length > 0) return { kind: 'one', container: named.reduce((a, b) => (b.created > a.created ? b : a)) };
   if (/^[0-9a-f]+$/.test(ref)) {
@@ -28,13 +29,13 @@ export function matchRef(ref: string, known: readonly Known[]): Match {
 }
 
 export function displayName(c: Pick<Known, 'id' | 'name'>): string {
-  return c.name !== '' ? c.name : c.id.slice(0, 12);
+  return c.name !== '' ? c.name : shortId(c.id);
 }
 
 export function ambiguousMessage(ref: string, candidates: readonly Known[]): string {
   const list = candidates
     .slice(0, 10)
-    .map((c) => `  ${c.id.slice(0, 12)}  ${displayName(c)}`)
+    .map((c) => `  ${shortId(c.id)}  ${displayName(c)}`)
     .join('\n');
   const more = candidates.length > 10 ? `\n  … and ${candidates.length - 10} more` : '';
   return `container ID prefix '${ref}' is ambiguous; it matches ${candidates.length} containers:\n${list}${more}\nuse more characters of the ID, or the name`;
@@ -77,7 +78,7 @@ export async function selectContainers(sel: Selection, known: readonly Known[], 
       continue;
     }
     if (engine) {
-      throw new ResolveError(`container '${ref}' (${engine.id.slice(0, 12)}) has no log in tslogs' store (its log driver is ${engine.driver || 'unknown'}); use docker logs`);
+      throw new ResolveError(`container '${ref}' (${shortId(engine.id)}) has no log in tslogs' store (its log driver is ${engine.driver || 'unknown'}); use docker logs`);
     }
     throw new ResolveError(`no such container: ${ref} (tslogs ls lists the containers tslogs stores)`);
   }

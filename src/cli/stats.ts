@@ -1,6 +1,7 @@
 // `tslogs stats`: per container and sink, what was sent, retried, dropped and is still
 // to send, from the daemon's /metrics.
 import type { Writable } from 'node:stream';
+import { bareName } from '../util/docker-names.js';
 import { candidateSockets, fetchMetrics } from './daemons.js';
 import { droppedTotal, ingested, parsePrometheus, sinkStats, type SinkStats } from './prom.js';
 import { count, humanDuration, humanSize, renderTable } from './table.js';
@@ -22,7 +23,7 @@ export async function runStats(containers: readonly string[], json: boolean, env
     }
   }
   if (containers.length > 0) {
-    rows = rows.filter((r) => containers.some((c) => r.containerName === c.replace(/^\//, '') || (c.length <= 64 && /^[0-9a-f]+$/.test(c) && (r.container.startsWith(c) || c.startsWith(r.container)))));
+    rows = rows.filter((r) => containers.some((c) => r.containerName === bareName(c) || (c.length <= 64 && /^[0-9a-f]+$/.test(c) && (r.container.startsWith(c) || c.startsWith(r.container)))));
   }
   if (json) {
     stdout.write(JSON.stringify(rows, null, 2) + '\n');

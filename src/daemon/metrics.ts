@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { bytesAfter } from '../store/backlog.js';
+import { shortId } from '../util/docker-names.js';
 
 export interface IngestView {
   containerId: string;
@@ -25,7 +26,7 @@ export interface MetricsSources {
 export function createMetrics(sources: MetricsSources): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const container = (id: string, name: string) => ({ container: id.slice(0, 12), container_name: name });
+  const container = (id: string, name: string) => ({ container: shortId(id), container_name: name });
 
   counter(registry, 'tslogs_ingested_entries_total', 'Entries read from log FIFOs and stored', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.entries);

@@ -13,6 +13,7 @@ import { parseRfc3339 } from '../store/go-time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
 import type { RotationPolicy } from '../store/rotating-file.js';
+import { bareName, shortId } from '../util/docker-names.js';
 import { FifoIngest } from './fifo-ingest.js';
 import type { IngestView } from './metrics.js';
 import { SessionFiles } from './session-file.js';
@@ -74,7 +75,7 @@ export class PluginDriver implements LogDriver {
     for (const request of this.sessionFiles.load()) {
       try {
         await this.open(request, false);
-        this.options.report(`resumed logging container ${request.Info.ContainerID.slice(0, 12)} from ${request.File}`);
+        this.options.report(`resumed logging container ${shortId(request.Info.ContainerID)} from ${request.File}`);
       } catch (err) {
         this.options.report(`cannot resume ${request.File}: ${(err as Error).message}`);
         this.forgetSession(request.File);
@@ -130,7 +131,7 @@ export class PluginDriver implements LogDriver {
       started.catch(() => undefined);
     }
     this.sessions.get(File)?.ingest.close();
-    this.sessions.set(File, { ingest, containerId: id, containerName: Info.ContainerName.replace(/^\//, ''), drainTimeoutMs: options.router.drainTimeoutMs });
+    this.sessions.set(File, { ingest, containerId: id, containerName: bareName(Info.ContainerName), drainTimeoutMs: options.router.drainTimeoutMs });
   }
 
   /** Must not fail a StopLogging or a start: a session file left behind is dropped once its FIFO is gone. */

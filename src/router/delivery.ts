@@ -4,6 +4,7 @@ import { entriesAfter } from '../store/backlog.js';
 import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
 import type { StoredEntry } from '../store/stored-entry.js';
+import { shortId } from '../util/docker-names.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
@@ -326,12 +327,18 @@ export class Delivery {
   /** Retries until success, a non-retryable SinkError, or stop(). */
   private async retry(what: string, action: () => Promise<void>): Promise<'ok' | 'rejected' | 'aborted'> {
     if (this.abort.signal.aborted) return 'aborted';
+    const error = await this.attempt(action);
+    return error === undefined ? 'ok' : this.retryAfter(error, what, action);
+  }
+
+  /** Runs `action` once: undefined (and the backoff starts over) on success, else its error. */
+  private async attempt(action: () => Promise<void>): Promise<Error | undefined> {
     try {
       await action();
       this.backoff.reset();
-      return 'ok';
+      return undefined;
     } catch (err) {
-      return this.retryAfter(err as Error, what, action);
+      return err as Error;
     }
   }
 
@@ -352,13 +359,9 @@ export class Delivery {
       this.reportOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
       await sleep(this.backoff.next(), this.abort.signal);
       if (this.abort.signal.aborted) return 'aborted';
-      try {
-        await action();
-        this.backoff.reset();
-        return 'ok';
-      } catch (err) {
-        error = err as Error;
-      }
+      const next = await this.attempt(action);
+      if (next === undefined) return 'ok';
+      error = next;
     }
   }
 
@@ -377,7 +380,7 @@ export class Delivery {
   }
 
   private label(): string {
-    return `container ${this.p.containerId.slice(0, 12)} sink ${this.p.sinkName}`;
+    return `container ${shortId(this.p.containerId)} sink ${this.p.sinkName}`;
   }
 }
 

@@ -2,6 +2,7 @@ import type { ContainerInfo } from '../config/container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { LiveLog } from '../store/live-log.js';
+import { bareName, shortId } from '../util/docker-names.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { Delivery, type StartAt } from './delivery.js';
 
@@ -68,14 +69,14 @@ export class Router {
         report: this.p.report,
         startAt: this.p.startAt?.(id),
       });
-      const view: DeliveryView = { containerId: id, containerName: info.ContainerName.replace(/^\//, ''), sink: definition.name, delivery };
+      const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: definition.name, delivery };
       byName.set(definition.name, view);
       started.push(delivery);
       if (sink.openBeforeStart === true) checks.push(delivery.openFirst());
       const running = delivery.run().then(
         () => this.forget(id, definition.name, view),
         (err: Error) => {
-          this.p.report(`container ${id.slice(0, 12)} sink ${definition.name}: delivery stopped: ${err.message}`);
+          this.p.report(`container ${shortId(id)} sink ${definition.name}: delivery stopped: ${err.message}`);
           this.forget(id, definition.name, view);
         },
       );
@@ -101,7 +102,7 @@ export class Router {
     try {
       this.start(info, parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname)).catch(() => undefined);
     } catch (err) {
-      this.p.report(`container ${info.ContainerID.slice(0, 12)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
+      this.p.report(`container ${shortId(info.ContainerID)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
     }
   }
 

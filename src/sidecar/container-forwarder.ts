@@ -4,6 +4,7 @@ import type { ContainerInfo } from '../config/container-info.js';
 import type { ContainerOptions } from '../config/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import type { DeliveryView, Router } from '../router/router.js';
+import { bareName, shortId } from '../util/docker-names.js';
 import { DockerLogWatcher } from './log-watcher.js';
 
 export interface ForwarderContext {
@@ -46,7 +47,7 @@ export class ContainerForwarder {
   }
 
   get name(): string {
-    return this.info.ContainerName.replace(/^\//, '');
+    return bareName(this.info.ContainerName);
   }
 
   start(): void {
@@ -75,7 +76,7 @@ export class ContainerForwarder {
     const before = this.watcher.inode;
     const had = new Set(this.views());
     this.ctx.router.start(this.info, this.options).catch((err: Error) => {
-      this.ctx.report(`container ${this.id.slice(0, 12)} (${this.name}): deliveries not started: ${err.message}`);
+      this.ctx.report(`container ${shortId(this.id)} (${this.name}): deliveries not started: ${err.message}`);
     });
     if (this.watcher.inodeNow() !== before) this.resync(this.views().filter((v) => !had.has(v)));
   }
@@ -84,7 +85,7 @@ export class ContainerForwarder {
   resync(views: DeliveryView[] = this.views()): void {
     if (this.resyncing || this.removed || this.closed) return;
     this.resyncing = true;
-    this.ctx.debug(`container ${this.id.slice(0, 12)} (${this.name}): dockerd rotated while its readers opened the files; restarting ${views.length} deliveries from their checkpoints`);
+    this.ctx.debug(`container ${shortId(this.id)} (${this.name}): dockerd rotated while its readers opened the files; restarting ${views.length} deliveries from their checkpoints`);
     for (const view of views) view.delivery.stop();
     void until(() => !this.ctx.router.views().some((v) => views.includes(v))).then(() => {
       this.resyncing = false;

@@ -5,6 +5,7 @@
 import { parseGoBool } from '../config/go-parse.js';
 import { tslogsError } from '../errors.js';
 import type { ContainerInfo } from '../config/container-info.js';
+import { bareName } from '../util/docker-names.js';
 
 /** The label a container sets to `false` to opt out (any Go boolean spelling: false, 0, f, FALSE…). */
 export const OPT_OUT_LABEL = 'tslogs.enable';
@@ -79,7 +80,7 @@ export class Selection {
     const labels = info.ContainerLabels;
     const optOut = labels[OPT_OUT_LABEL];
     if (optOut !== undefined && isFalse(optOut)) return `label ${OPT_OUT_LABEL}=${optOut}`;
-    const name = info.ContainerName.replace(/^\//, '');
+    const name = bareName(info.ContainerName);
     const image = info.ContainerImageName;
     const excludedLabel = this.rules.excludeLabels.find((m) => labelMatches(labels, m));
     if (excludedLabel !== undefined) return `excluded by label ${show(excludedLabel)}`;

@@ -2,9 +2,11 @@
 // TSLOGS_SIDECAR_* environment variable (flags win). Sink options are not flags: they
 // come from --config or TSLOGS_<OPTION> (src/sidecar/sink-options.ts).
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { parseGoDuration } from '../config/go-parse.js';
 import { tslogsError } from '../errors.js';
 import type { StartAt } from '../router/delivery.js';
+import { BUILTIN_SINKS, secretOptionKeys } from '../sinks/registry.js';
 import { EMPTY_RULES, parseLabelMatch, type SelectionRules } from './selection.js';
 
 export const DEFAULT_DOCKER_DIR = '/var/lib/docker/containers';
@@ -89,29 +91,30 @@ The Splunk token: TSLOGS_SPLUNK_TOKEN, or a file named by TSLOGS_SPLUNK_TOKEN_FI
 A container labelled tslogs.enable=false is never forwarded.
 `;
 
+const SECRET_KEYS = secretOptionKeys(BUILTIN_SINKS);
+
+/** parseArgs only splits argv: checks and messages stay ours, one at a time in order. */
+const PARSE_OPTIONS = Object.fromEntries(Object.entries(FLAGS).map(([name, f]) => [name, { type: f.boolean === true ? 'boolean' : 'string' } as const]));
+
 export function parseSidecarArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SidecarSettings {
   const values = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw tslogsError('TSLOGS_SIDECAR_USAGE', `unexpected argument '${arg}'`);
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (name === 'splunk-token') throw tslogsError('TSLOGS_SIDECAR_TOKEN_ARG');
+  const { tokens } = parseArgs({ args: [...argv], options: PARSE_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional' || (token.kind === 'option' && !token.rawName.startsWith('--'))) {
+      throw tslogsError('TSLOGS_SIDECAR_USAGE', `unexpected argument '${argv[token.index]}'`);
+    }
+    const name = token.kind === 'option' ? token.name : '';
+    if (SECRET_KEYS.has(name)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_ARG');
     const flag = FLAGS[name];
-    if (flag === undefined) {
+    if (flag === undefined || token.kind !== 'option') {
       throw tslogsError('TSLOGS_SIDECAR_USAGE', `unknown flag --${name} (sink options such as --${name} go in --config or the environment, e.g. TSLOGS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')})`);
     }
     let value: string;
     if (flag.boolean === true) {
-      if (eq >= 0) throw tslogsError('TSLOGS_SIDECAR_USAGE', `--${name} takes no value`);
+      if (token.inlineValue === true) throw tslogsError('TSLOGS_SIDECAR_USAGE', `--${name} takes no value`);
       value = 'true';
-    } else if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      const next = argv[i + 1];
-      if (next === undefined) throw tslogsError('TSLOGS_SIDECAR_USAGE', `--${name} needs a value`);
-      value = next;
-      i++;
-    }
+    } else if (token.value === undefined) throw tslogsError('TSLOGS_SIDECAR_USAGE', `--${name} needs a value`);
+    else value = token.value;
     if (!flag.list && values.has(name)) throw tslogsError('TSLOGS_SIDECAR_USAGE', `--${name} given twice`);
     values.set(name, [...(values.get(name) ?? []), value]);
   }

@@ -9,6 +9,7 @@ import type { StartAt } from '../router/delivery.js';
 import { Router } from '../router/router.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import { parseRfc3339 } from '../store/go-time.js';
+import { shortId } from '../util/docker-names.js';
 import { ContainerForwarder, until } from './container-forwarder.js';
 import { type DockerContainer, readDockerContainer } from './docker-metadata.js';
 import { Discovery } from './discovery.js';
@@ -78,7 +79,7 @@ export class Sidecar {
     for (const id of this.state.containers()) {
       if (present.has(id)) continue;
       if (this.state.hasCheckpoints(id)) {
-        this.p.report(`container ${id.slice(0, 12)} was removed while the sidecar was not running: lines it wrote after its checkpoint are gone with its files`);
+        this.p.report(`container ${shortId(id)} was removed while the sidecar was not running: lines it wrote after its checkpoint are gone with its files`);
       }
       this.state.forget(id);
     }
@@ -142,7 +143,7 @@ export class Sidecar {
       debug: this.debug,
     });
     this.forwarders.set(id, forwarder);
-    this.info(`forwarding container ${id.slice(0, 12)} (${forwarder.name}, ${container.running ? 'running' : 'not running'})`);
+    this.info(`forwarding container ${shortId(id)} (${forwarder.name}, ${container.running ? 'running' : 'not running'})`);
     forwarder.start();
     return true;
   }
@@ -169,7 +170,7 @@ export class Sidecar {
 
   private skip(id: string, reason: string, problem: boolean): void {
     this.skipped.set(id, reason);
-    const message = `not forwarding container ${id.slice(0, 12)}: ${reason}`;
+    const message = `not forwarding container ${shortId(id)}: ${reason}`;
     if (problem) this.p.report(message);
     else this.info(message);
   }
@@ -178,13 +179,13 @@ export class Sidecar {
     this.skipped.delete(id);
     const forwarder = this.forwarders.get(id);
     if (forwarder === undefined) return;
-    this.info(`container ${id.slice(0, 12)} (${forwarder.name}) removed: finishing its backlog`);
+    this.info(`container ${shortId(id)} (${forwarder.name}) removed: finishing its backlog`);
     void forwarder.remove().then(() => {
       forwarder.close();
       if (this.forwarders.get(id) === forwarder) this.forwarders.delete(id);
       // A container ID never comes back: its checkpoints are of no further use.
       if (!fs.existsSync(path.join(this.p.dockerDir, id))) this.state.forget(id);
-      this.info(`container ${id.slice(0, 12)} (${forwarder.name}) finished and forgotten`);
+      this.info(`container ${shortId(id)} (${forwarder.name}) finished and forgotten`);
     });
   }
 }

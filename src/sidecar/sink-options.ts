@@ -8,7 +8,7 @@ import { parseContainerOptions } from '../config/container-options.js';
 import type { ContainerInfo } from '../config/container-info.js';
 import { STORE_KEYS } from '../config/json-file-options.js';
 import { TslogsError, tslogsError } from '../errors.js';
-import type { SinkRegistry } from '../sinks/registry.js';
+import { secretOptionKeys, type SinkRegistry } from '../sinks/registry.js';
 
 export const TOKEN_ENV = 'TSLOGS_SPLUNK_TOKEN';
 export const TOKEN_FILE_ENV = 'TSLOGS_SPLUNK_TOKEN_FILE';
@@ -67,13 +67,14 @@ export interface LoadedSinkOptions {
 
 /** Reads and merges the config file and environment; throws TslogsError naming the source. */
 export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources): LoadedSinkOptions {
+  const secrets = secretOptionKeys(registry);
   const options: Record<string, string> = {};
   const origin: Record<string, string> = {};
   let tokenFile: string | undefined;
   if (configFile !== undefined) {
     const where = `config file ${configFile}`;
     for (const [key, value] of Object.entries(readConfigFile(configFile))) {
-      if (key === 'splunk-token') throw tslogsError('TSLOGS_SIDECAR_TOKEN_SOURCE', where);
+      if (secrets.has(key)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_SOURCE', where);
       if (key === TOKEN_FILE_KEY) tokenFile = value;
       else {
         options[key] = value;
@@ -87,7 +88,7 @@ export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources
     if (!name.startsWith('TSLOGS_') || value === undefined || value === '') continue;
     if (SETTING_ENV.has(name) || name.startsWith(SIDECAR_ENV_PREFIX)) continue;
     const key = optionOfEnv(name);
-    if (!isOptionName(key, registry) || key === 'splunk-token') {
+    if (!isOptionName(key, registry) || secrets.has(key)) {
       ignoredEnv.push(name);
       continue;
     }

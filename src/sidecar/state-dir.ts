@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tslogsError } from '../errors.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
 
@@ -33,8 +34,7 @@ export class StateDir {
       // first start (or an unreadable file: start over from now)
     }
     this.since = now;
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ since: now, sinceText: new Date(now).toISOString() }) + '\n');
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomicSync(file, JSON.stringify({ since: now, sinceText: new Date(now).toISOString() }) + '\n');
   }
 
   containerDir(id: string): string {

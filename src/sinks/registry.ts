@@ -11,5 +11,10 @@ export function sinkRegistry(definitions: readonly SinkDefinition[]): SinkRegist
   return new Map(definitions.map((d) => [d.name, d]));
 }
 
+/** Every sink's secret option names (SinkDefinition.secretKeys). */
+export function secretOptionKeys(registry: SinkRegistry): ReadonlySet<string> {
+  return new Set([...registry.values()].flatMap((d) => [...(d.secretKeys ?? [])]));
+}
+
 /** The sinks built into tslogs. */
 export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([splunkSinkDefinition, fluentdSinkDefinition, gelfSinkDefinition, syslogSinkDefinition]);

@@ -68,6 +68,11 @@ export interface SinkDefinition<Options = unknown> {
   readonly addressKey: string;
   /** Every option name this sink accepts besides the shared tag/labels/env ones. */
   readonly keys: ReadonlySet<string>;
+  /**
+   * The options among `keys` whose values are secrets (a token): refused where others
+   * could read them (a command line, a config file). None when absent.
+   */
+  readonly secretKeys?: ReadonlySet<string>;
   /** Validates with Docker's wording, naming the option; throws TslogsError. */
   parse(config: Record<string, string>, context: SinkContext): Options;
   create(options: Options, context: SinkContext): Sink;

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { bareName } from '../util/docker-names.js';
 import { loadInfo } from './container-info-file.js';
 import { formatRfc3339Nano } from './go-time.js';
 import { lastTimeOfGzip } from './gzip-with-last-time.js';
@@ -33,7 +34,7 @@ export async function listContainers(root: string, details: boolean): Promise<Co
     const info = loadInfo(root, id);
     const summary: ContainerSummary = {
       id,
-      name: (info?.ContainerName ?? '').replace(/^\//, ''),
+      name: bareName(info?.ContainerName ?? ''),
       image: info?.ContainerImageName ?? '',
       created: info?.ContainerCreated ?? '',
       labels: info?.ContainerLabels ?? {},

@@ -302,12 +302,7 @@ export class LogStream {
       last.growing = false;
       if (lines >= 0) last.lines = lines;
     }
-    const seg = Segment.open(this.currentPath, false, true);
-    if (seg !== undefined) {
-      seg.historyEnd = 0;
-      seg.generation = this.options.live!.generation;
-      this.segments.push(seg);
-    }
+    this.pinCurrent();
     this.trim();
     this.onAppend();
   };
@@ -320,14 +315,18 @@ export class LogStream {
       growing.generation = this.options.live!.generation;
       return;
     }
-    const seg = Segment.open(this.currentPath, false, true);
-    if (seg !== undefined) {
-      seg.historyEnd = 0;
-      seg.generation = this.options.live!.generation;
-      this.segments.push(seg);
-    }
+    this.pinCurrent();
     this.onAppend();
   };
+
+  /** Pins the writer's new current file as a growing segment: all of it came after the history read at start. */
+  private pinCurrent(): void {
+    const seg = Segment.open(this.currentPath, false, true);
+    if (seg === undefined) return;
+    seg.historyEnd = 0;
+    seg.generation = this.options.live!.generation;
+    this.segments.push(seg);
+  }
 
   private readonly onIdle = (): void => {
     this.idle = true;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tslogsError } from '../errors.js';
+import { writeFileAtomicSync } from '../util/atomic-write.js';
 import { makeDir } from './layout.js';
 
 /**
@@ -9,18 +10,10 @@ import { makeDir } from './layout.js';
  * way) throws a TslogsError naming the file: Node's write errors name none.
  */
 export function writeStateFile(what: string, file: string, data: string, modes: { dir: number; file: number }): void {
-  const tmp = `${file}.tmp`;
   try {
     makeDir(path.dirname(file), modes.dir);
-    fs.writeFileSync(tmp, data, { mode: modes.file });
-    fs.chmodSync(tmp, modes.file); // a temporary file a crash left keeps its old mode
-    fs.renameSync(tmp, file);
+    writeFileAtomicSync(file, data, { mode: modes.file, exactMode: true });
   } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // what is in the way stays; the error below names the file
-    }
     throw tslogsError('TSLOGS_STATE_WRITE', what, file, (err as Error).message);
   }
 }

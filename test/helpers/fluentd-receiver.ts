@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { decode, encode, ExtensionCodec } from '@msgpack/msgpack';
-import { msgpackEnd } from '../../src/sinks/fluentd/msgpack.js';
+import { msgpackEnd } from './msgpack-end.js';
 
 export interface FluentMessage {
   /** The message's bytes as received. */

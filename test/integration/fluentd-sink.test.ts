@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FluentServer } from '@fluent-org/logger';
+import { decode, encode } from '@msgpack/msgpack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../src/config/container-info.js';
 import { FluentdSink, fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
@@ -136,6 +137,37 @@ describe('fluentd sink over TCP', () => {
     const err = await rejection(s.send(entries(1)));
     expect(err.message).toMatch(/^fluent#write: message ack \(bm90IGl0\) doesn't match expected one \([A-Za-z0-9+/]{22}==\)$/);
     expect(s.transport.connectedTo).toBeUndefined();
+  });
+
+  it('an ack sent with the end of the connection (one write, then FIN) acknowledges the batch', async () => {
+    const server = net.createServer((socket) => {
+      socket.on('data', (data) => {
+        const [, , , option] = decode(data) as [string, unknown, unknown, { chunk: string }];
+        socket.end(encode({ ack: option.chunk }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = sink({ 'fluentd-address': `127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'fluentd-request-ack': 'true', 'fluentd-read-timeout': '2s' });
+      await s.send(entries(1));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('an answer that never ends (arrays nested without end) closes the connection once it passes 64 KiB', async () => {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined); // the sink resets the connection
+      socket.once('data', () => socket.write(Buffer.alloc(256 * 1024, 0x91)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = sink({ 'fluentd-address': `127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'fluentd-request-ack': 'true', 'fluentd-read-timeout': '2s' });
+      const err = await rejection(s.send(entries(1)));
+      expect(err.message).toMatch(/^fluent#write: tcp 127\.0\.0\.1:\d+: unreadable answer from fluentd: too long$/);
+    } finally {
+      server.close();
+    }
   });
 
   it('the receiver going away and coming back: send fails while it is down, then reconnects; nothing sent is lost', async () => {

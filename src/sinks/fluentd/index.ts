@@ -4,6 +4,8 @@
 // default address (127.0.0.1:24224).
 
 import { randomBytes } from 'node:crypto';
+import { shortId } from '../../util/docker-names.js';
+import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileRecords, encodeBatch, type CompiledRecords } from './format.js';
 import { FLUENTD_KEYS, parseFluentdOptions, type FluentdOptions } from './options.js';
@@ -28,7 +30,7 @@ export class FluentdSink implements Sink {
     this.maxBatchEntries = options.maxBatchEntries;
     this.openBeforeStart = options.connectBeforeStart;
     this.records = compileRecords(options.records);
-    const label = `container ${context.info.ContainerID.slice(0, 12)} sink fluentd`;
+    const label = `container ${shortId(context.info.ContainerID)} sink fluentd`;
     this.transport = new ForwardTransport(options, (message) => context.report(`${label}: ${message}`));
     for (const warning of options.warnings) context.report(`${label}: ${warning}`);
   }
@@ -49,10 +51,10 @@ export class FluentdSink implements Sink {
   }
 }
 
-export const fluentdSinkDefinition: SinkDefinition<FluentdOptions> = {
+export const fluentdSinkDefinition: SinkDefinition<FluentdOptions> = defineSink({
   name: 'fluentd',
   addressKey: 'fluentd-address',
   keys: FLUENTD_KEYS,
-  parse: (config, context) => parseFluentdOptions(config, context),
-  create: (options, context) => new FluentdSink(options, context),
-};
+  parse: parseFluentdOptions,
+  sink: FluentdSink,
+});

@@ -37,6 +37,7 @@ import { TslogsError, tslogsError } from '../../errors.js';
 import { readCaCertificates } from '../shared/ca-file.js';
 import type { SinkContext } from '../sink.js';
 import { parseFluentdAddress, type FluentdEndpoint } from './address.js';
+import { fluentdError } from './errors.js';
 import type { RecordSettings } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
@@ -125,10 +126,10 @@ function parseTimeout(config: Record<string, string>, key: string): number {
   try {
     ms = parseGoDuration(v);
   } catch (e) {
-    if (e instanceof TslogsError) throw tslogsError('TSLOGS_FLUENTD_TIMEOUT', key, e.message);
+    if (e instanceof TslogsError) throw fluentdError('TSLOGS_FLUENTD_TIMEOUT', key, e.message);
     throw e;
   }
-  if (ms < 0) throw tslogsError('TSLOGS_FLUENTD_TIMEOUT_NEGATIVE', key);
+  if (ms < 0) throw fluentdError('TSLOGS_FLUENTD_TIMEOUT_NEGATIVE', key);
   return ms;
 }
 
@@ -157,7 +158,7 @@ export function parseFluentdOptions(config: Record<string, string>, context: Sin
   let retryWaitMs = wait === undefined ? DOCKER_RETRY_WAIT_MS : goMilliseconds(wait);
   if (retryWaitMs === 0) retryWaitMs = LIBRARY_RETRY_WAIT_MS;
   const maxRetries = named('fluentd-max-retries', parseMaxRetries) ?? Infinity;
-  if (opt(config, 'fluentd-async') !== undefined && opt(config, 'fluentd-async-connect') !== undefined) throw tslogsError('TSLOGS_FLUENTD_ASYNC_CONFLICT');
+  if (opt(config, 'fluentd-async') !== undefined && opt(config, 'fluentd-async-connect') !== undefined) throw fluentdError('TSLOGS_FLUENTD_ASYNC_CONFLICT');
   const async = named('fluentd-async', parseGoBool);
   const asyncConnect = named('fluentd-async-connect', parseGoBool);
   const subSecondPrecision = named('fluentd-sub-second-precision', parseGoBool) ?? false;

@@ -4,19 +4,20 @@
 // is sent when its bytes are written and, with acks, when every chunk came back.
 
 import net from 'node:net';
+import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { Decoder } from '@msgpack/msgpack';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
-import { msgpackEnd } from './msgpack.js';
+import { fluentdError } from './errors.js';
 import type { FluentdOptions } from './options.js';
 
 /** fluent-logger-golang's dial timeout (defaultTimeout). */
 export const DIAL_TIMEOUT_MS = 3000;
 /** fluent-logger-golang's cap on the wait between connection attempts (defaultMaxRetryWait). */
 export const MAX_RETRY_WAIT_MS = 60_000;
-/** Acks are tiny maps; more unparsed bytes than this is not fluentd talking. */
+/** Acks are tiny maps; more bytes than this without a whole answer is not fluentd talking. */
 const MAX_INBOX = 64 * 1024;
 
 export type TransportOptions = Pick<FluentdOptions, 'endpoints' | 'tls' | 'retryWaitMs' | 'maxRetries' | 'writeTimeoutMs' | 'readTimeoutMs'>;
@@ -88,7 +89,7 @@ function dialError(endpoint: FluentdEndpoint, e: unknown): string {
     return tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', endpoint.network, `lookup ${endpoint.host}: ${why}`).message;
   }
   const prefix = endpoint.network === 'tls' && code !== undefined && !(code in GO_CONNECT) ? 'tls: ' : '';
-  return tslogsError('TSLOGS_FLUENTD_DIAL', describeEndpoint(endpoint), prefix + describeError(e)).message;
+  return fluentdError('TSLOGS_FLUENTD_DIAL', describeEndpoint(endpoint), prefix + describeError(e)).message;
 }
 
 interface Waiter {
@@ -96,12 +97,17 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
-const ackDecoder = new Decoder({ maxStrLength: 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16, maxExtLength: 64 });
+const ACK_LIMITS = { maxStrLength: 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16, maxExtLength: 64 };
 
 /** One established connection: writes, and the acks read back from it. */
 class Connection {
   dead: SinkError | undefined;
-  private inbox: Buffer = Buffer.alloc(0);
+  /** What fluentd sent, for the ack decoder; ended when the socket is gone. */
+  private readonly answers = new PassThrough();
+  /** Bytes received since the last whole answer. */
+  private unanswered = 0;
+  /** Why the socket is gone, once it is: the connection dies when the answers before it are read. */
+  private gone: string | undefined;
   /** Chunk ids written and not acknowledged yet, in the order sent. */
   private outstanding = new Set<string>();
   private ackWaiter: Waiter | undefined;
@@ -119,18 +125,20 @@ class Connection {
     this.name = describeEndpoint(endpoint);
     socket.setNoDelay(true);
     socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (e) => this.kill(describeError(e)));
+    socket.on('error', (e) => this.onGone(describeError(e)));
     // fluentd closing its side (restart, shutdown) ends the connection.
-    socket.on('end', () => this.kill('EOF'));
-    socket.on('close', () => this.kill('connection closed'));
+    socket.on('end', () => this.onGone('EOF'));
+    socket.on('close', () => this.onGone('connection closed'));
+    void this.readAnswers();
   }
 
   /** Ends the connection; whatever waits on it fails retryably with `detail`. */
   kill(detail: string): void {
     if (this.dead !== undefined) return;
-    this.dead = new SinkError(tslogsError('TSLOGS_FLUENTD_WRITE', this.name, detail).message);
+    this.dead = new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', this.name, detail).message);
     clearTimeout(this.ackTimer);
     this.socket.destroy();
+    if (!this.answers.writableEnded) this.answers.end();
     this.writeWaiter?.reject(this.dead);
     this.ackWaiter?.reject(this.dead);
     this.writeWaiter = this.ackWaiter = undefined;
@@ -183,7 +191,7 @@ class Connection {
     this.ackTimer = setTimeout(() => {
       const missing = this.outstanding.size;
       // No more acks can be trusted on this connection: close it, as Docker does.
-      const error = new SinkError(tslogsError('TSLOGS_FLUENTD_ACK_TIMEOUT', missing, timeoutMs).message);
+      const error = new SinkError(fluentdError('TSLOGS_FLUENTD_ACK_TIMEOUT', missing, timeoutMs).message);
       const waiter = this.ackWaiter;
       this.ackWaiter = undefined;
       this.kill('acknowledgement timeout');
@@ -193,32 +201,39 @@ class Connection {
   }
 
   private onData(data: Buffer): void {
-    if (!this.acking) return;
-    this.inbox = this.inbox.length === 0 ? data : Buffer.concat([this.inbox, data]);
-    for (;;) {
-      let end: number;
-      try {
-        end = msgpackEnd(this.inbox, 0);
-      } catch (e) {
-        this.kill(`unreadable answer from fluentd: ${(e as Error).message}`);
-        return;
-      }
-      if (end < 0) break;
-      const object = this.inbox.subarray(0, end);
-      this.inbox = this.inbox.subarray(end);
-      this.onAnswer(object);
-      if (this.dead !== undefined) return;
-    }
-    if (this.inbox.length > MAX_INBOX) this.kill('unreadable answer from fluentd: too long');
+    if (!this.acking || this.dead !== undefined) return;
+    // Checked before adding: one read (up to 64 KiB) full of acks is fine, the decoder
+    // has read the previous one by the time the next arrives.
+    if (this.unanswered > MAX_INBOX) return this.kill('unreadable answer from fluentd: too long');
+    this.unanswered += data.length;
+    this.answers.write(data);
   }
 
-  private onAnswer(bytes: Buffer): void {
-    let answer: unknown;
+  /**
+   * The decoder reads asynchronously: a socket's end or error waits for the answers
+   * that arrived before it, which fluentd may have sent just before closing.
+   */
+  private onGone(detail: string): void {
+    if (!this.acking) return this.kill(detail);
+    this.gone ??= detail;
+    if (!this.answers.writableEnded) this.answers.end();
+  }
+
+  private async readAnswers(): Promise<void> {
     try {
-      answer = ackDecoder.decode(bytes);
-    } catch {
-      answer = undefined;
+      for await (const answer of new Decoder(ACK_LIMITS).decodeStream(this.answers)) {
+        this.unanswered = 0;
+        this.onAnswer(answer);
+        if (this.dead !== undefined) return;
+      }
+    } catch (e) {
+      this.kill(`unreadable answer from fluentd: ${(e as Error).message}`);
+    } finally {
+      if (this.gone !== undefined) this.kill(this.gone);
     }
+  }
+
+  private onAnswer(answer: unknown): void {
     const ack = typeof answer === 'object' && answer !== null && typeof (answer as { ack?: unknown }).ack === 'string' ? (answer as { ack: string }).ack : undefined;
     if (ack !== undefined && this.outstanding.delete(ack)) {
       if (this.outstanding.size === 0) this.ackWaiter?.resolve();
@@ -227,7 +242,7 @@ class Connection {
     }
     // Docker closes the connection on an answer that is not the expected ack.
     const want = this.outstanding.values().next().value ?? '';
-    const error = new SinkError(tslogsError('TSLOGS_FLUENTD_ACK_MISMATCH', ack ?? '', want).message);
+    const error = new SinkError(fluentdError('TSLOGS_FLUENTD_ACK_MISMATCH', ack ?? '', want).message);
     const waiter = this.ackWaiter;
     this.ackWaiter = undefined;
     this.kill('unexpected answer');
@@ -290,7 +305,7 @@ export class ForwardTransport {
     } catch (e) {
       conn.kill('send failed');
       if (this.conn === conn) this.conn = undefined;
-      throw e instanceof SinkError ? e : new SinkError(tslogsError('TSLOGS_FLUENTD_WRITE', conn.name, describeError(e)).message);
+      throw e instanceof SinkError ? e : new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', conn.name, describeError(e)).message);
     }
   }
 
@@ -304,7 +319,7 @@ export class ForwardTransport {
   private async connect(): Promise<Connection> {
     if (this.conn !== undefined && this.conn.dead === undefined) return this.conn;
     this.conn = undefined;
-    const closed = () => new SinkError(tslogsError('TSLOGS_FLUENTD_CLOSED').message);
+    const closed = () => new SinkError(fluentdError('TSLOGS_FLUENTD_CLOSED').message);
     if (this.closing.signal.aborted) throw closed();
     const wait = this.series.delay() - (Date.now() - this.lastFailure);
     if (wait > 0) await sleep(wait, this.closing.signal);
@@ -319,7 +334,7 @@ export class ForwardTransport {
         }
         this.series.succeed();
         this.conn = new Connection(socket, endpoint);
-        if (errors.length > 0 && endpoint !== this.lastEndpoint) this.report(tslogsError('TSLOGS_FLUENTD_FAILOVER', this.conn.name, errors.join('; ')).message);
+        if (errors.length > 0 && endpoint !== this.lastEndpoint) this.report(fluentdError('TSLOGS_FLUENTD_FAILOVER', this.conn.name, errors.join('; ')).message);
         this.lastEndpoint = endpoint;
         return this.conn;
       } catch (e) {
@@ -330,7 +345,7 @@ export class ForwardTransport {
     this.lastFailure = Date.now();
     const attempts = this.series.failed + 1;
     const detail = errors.join('; ');
-    throw new SinkError(this.series.fail() ? tslogsError('TSLOGS_FLUENTD_RETRIES', attempts, detail).message : detail);
+    throw new SinkError(this.series.fail() ? fluentdError('TSLOGS_FLUENTD_RETRIES', attempts, detail).message : detail);
   }
 
   private dial(endpoint: FluentdEndpoint): Promise<net.Socket> {

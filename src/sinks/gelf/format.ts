@@ -9,6 +9,7 @@ import type { ContainerInfo } from '../../config/container-info.js';
 import { writeGoStringContent } from '../../config/go-json-bytes.js';
 import { goJsonString, goJsonStringMap } from '../../config/go-json.js';
 import { ByteSink } from '../../store/json-line.js';
+import { bareName } from '../../util/docker-names.js';
 import { appendBytes } from '../shared/byte-sink.js';
 import { GZIP_HEADER_BYTES, writeGoGzipHeader } from '../shared/go-gzip.js';
 import type { SinkEntry } from '../sink.js';
@@ -32,7 +33,7 @@ export interface MessageSettings {
 export function gelfExtra(info: ContainerInfo, tag: string, attrs: Record<string, string>): Record<string, string> {
   const extra: Record<string, string> = Object.create(null);
   extra._container_id = info.ContainerID;
-  extra._container_name = info.ContainerName.replace(/^\//, '');
+  extra._container_name = bareName(info.ContainerName);
   extra._image_id = info.ContainerImageID;
   extra._image_name = info.ContainerImageName;
   extra._command = [info.ContainerEntrypoint, ...(info.ContainerArgs ?? [])].join(' ');

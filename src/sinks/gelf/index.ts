@@ -3,7 +3,7 @@
 // doing batching and retries.
 
 import { randomFillSync } from 'node:crypto';
-import { tslogsError } from '../../errors.js';
+import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { SinkError } from '../sink.js';
 import {
@@ -16,6 +16,7 @@ import {
   toDatagrams,
   type CompiledMessages,
 } from './format.js';
+import { gelfError } from './errors.js';
 import { GELF_KEYS, parseGelfOptions, type GelfOptions } from './options.js';
 import { TcpTransport } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
@@ -111,7 +112,7 @@ export class GelfSink implements Sink {
       // The view stays valid when the sink grows (it keeps the old buffer) and nothing overwrites it.
       const payload = compressPayload(out.buf.subarray(start, out.pos), this.options.compression, this.options.compressionLevel);
       const parts = toDatagrams(payload, this.ids.next());
-      if (parts === undefined) tooLarge.push(tslogsError('TSLOGS_GELF_TOO_LARGE', chunkCount(payload.length)).message);
+      if (parts === undefined) tooLarge.push(gelfError('TSLOGS_GELF_TOO_LARGE', chunkCount(payload.length)).message);
       else for (const d of parts) datagrams.push(d);
     }
     if (tooLarge.length > 0 && tooLarge.length === messages) throw new SinkError(tooLarge.join('; '), false);
@@ -124,10 +125,10 @@ export class GelfSink implements Sink {
   }
 }
 
-export const gelfSinkDefinition: SinkDefinition<GelfOptions> = {
+export const gelfSinkDefinition: SinkDefinition<GelfOptions> = defineSink({
   name: 'gelf',
   addressKey: 'gelf-address',
   keys: GELF_KEYS,
-  parse: (config, context) => parseGelfOptions(config, context),
-  create: (options, context) => new GelfSink(options, context),
-};
+  parse: parseGelfOptions,
+  sink: GelfSink,
+});

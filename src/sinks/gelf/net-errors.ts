@@ -5,6 +5,7 @@
 import { joinHostPort } from '../../config/go-host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
+import { gelfError } from './errors.js';
 import type { GelfAddress } from './options.js';
 
 // Go's texts for the errno values a GELF endpoint produces (syscall.Errno.Error()).
@@ -54,12 +55,12 @@ export function dialError(proto: string, address: GelfAddress, e: unknown): Sink
 
 /** `gelf: cannot send GELF message: write udp 127.0.0.1:12201: write: connection refused`. */
 export function writeError(proto: string, remote: string, e: unknown): SinkError {
-  return new SinkError(tslogsError('TSLOGS_GELF_SEND', `write ${proto} ${remote}: write: ${errnoText(e)}`).message, true);
+  return new SinkError(gelfError('TSLOGS_GELF_SEND', `write ${proto} ${remote}: write: ${errnoText(e)}`).message, true);
 }
 
 /** What a send fails with once the transport was closed. */
 export function closedError(): SinkError {
-  return new SinkError(tslogsError('TSLOGS_GELF_SEND', 'use of closed network connection').message, true);
+  return new SinkError(gelfError('TSLOGS_GELF_SEND', 'use of closed network connection').message, true);
 }
 
 /** A deadline that passed; dialError words it as Go's `i/o timeout`. */

@@ -11,6 +11,7 @@ import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
+import { gelfError } from './errors.js';
 import { gelfExtra, type GelfCompression, type MessageSettings } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
@@ -143,27 +144,27 @@ function validateGelfKeys(config: Record<string, string>, protocol: 'udp' | 'tcp
 }
 
 function validateGelfKey(key: string, value: string, protocol: 'udp' | 'tcp'): void {
-  const unknownValue = () => tslogsError('TSLOGS_GELF_UNKNOWN_VALUE', goQuote(value), goQuote(key));
+  const unknownValue = () => gelfError('TSLOGS_GELF_UNKNOWN_VALUE', goQuote(value), goQuote(key));
   switch (key) {
     case 'gelf-compression-level': {
-      if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
+      if (protocol !== 'udp') throw gelfError('TSLOGS_GELF_UDP_ONLY');
       const level = atoi(value);
       if (level === undefined || level < -1 || level > 9) throw unknownValue();
       break;
     }
     case 'gelf-compression-type':
-      if (protocol !== 'udp') throw tslogsError('TSLOGS_GELF_UDP_ONLY');
+      if (protocol !== 'udp') throw gelfError('TSLOGS_GELF_UDP_ONLY');
       if (!COMPRESSIONS.includes(value)) throw unknownValue();
       break;
     case 'gelf-tcp-max-reconnect':
     case 'gelf-tcp-reconnect-delay': {
-      if (protocol !== 'tcp') throw tslogsError('TSLOGS_GELF_TCP_ONLY', goQuote(key));
+      if (protocol !== 'tcp') throw gelfError('TSLOGS_GELF_TCP_ONLY', goQuote(key));
       const n = atoi(value);
-      if (n === undefined || n < 0) throw tslogsError('TSLOGS_GELF_POSITIVE', goQuote(key));
+      if (n === undefined || n < 0) throw gelfError('TSLOGS_GELF_POSITIVE', goQuote(key));
       break;
     }
     default:
-      throw tslogsError('TSLOGS_GELF_UNKNOWN_OPTION', goQuote(key));
+      throw gelfError('TSLOGS_GELF_UNKNOWN_OPTION', goQuote(key));
   }
 }
 

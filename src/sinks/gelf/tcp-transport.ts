@@ -5,10 +5,10 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { joinHostPort } from '../../config/go-host-port.js';
-import { tslogsError } from '../../errors.js';
 import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { endGracefully, nextPoll } from '../shared/socket-waits.js';
 import { SinkError } from '../sink.js';
+import { gelfError } from './errors.js';
 import { adaptLookup, type Lookup } from './lookup.js';
 import { closedError, dialError, timeoutError, writeError } from './net-errors.js';
 import type { GelfAddress } from './options.js';
@@ -170,7 +170,7 @@ export class TcpTransport {
         this.replay.written(replay, payload, messages, this.now());
         this.attemptsLeft = this.settings.maxReconnect;
         if (replay.length > 0) {
-          this.settings.report(tslogsError('TSLOGS_GELF_REPLAY', this.address.hostport, replayedMessages(replay), this.replayMs).message);
+          this.settings.report(gelfError('TSLOGS_GELF_REPLAY', this.address.hostport, replayedMessages(replay), this.replayMs).message);
         }
         return;
       } catch (e) {

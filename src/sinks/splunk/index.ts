@@ -1,6 +1,7 @@
 // The `splunk` sink: Docker's splunk driver options and events, delivered to
 // Splunk's HTTP Event Collector with the router doing batching and retries.
 
+import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileEvents, encodeBatch, gzipBody, type CompiledEvents } from './format.js';
 import { parseSplunkOptions, SPLUNK_KEYS, type SplunkOptions } from './options.js';
@@ -62,10 +63,11 @@ export class SplunkSink implements Sink {
   }
 }
 
-export const splunkSinkDefinition: SinkDefinition<SplunkOptions> = {
+export const splunkSinkDefinition: SinkDefinition<SplunkOptions> = defineSink({
   name: 'splunk',
   addressKey: 'splunk-url',
   keys: SPLUNK_KEYS,
-  parse: (config, context) => parseSplunkOptions(config, context),
-  create: (options, context) => new SplunkSink(options, context),
-};
+  secretKeys: new Set(['splunk-token']),
+  parse: parseSplunkOptions,
+  sink: SplunkSink,
+});

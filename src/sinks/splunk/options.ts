@@ -11,6 +11,7 @@ import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-te
 import { tslogsError } from '../../errors.js';
 import { readCaCertificates } from '../shared/ca-file.js';
 import type { SinkContext } from '../sink.js';
+import { splunkError } from './errors.js';
 import type { EventSettings, SplunkFormat } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
@@ -90,7 +91,7 @@ function optBool(config: Record<string, string>, key: string): boolean | undefin
 /** strconv.ParseInt(value, 10, 32), Docker's parser for splunk-gzip-level and the SPLUNK_* integers. */
 function parseMaxInFlight(text: string): number {
   const n = /^[0-9]{1,2}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(n >= 1 && n <= SPLUNK_MAX_IN_FLIGHT_LIMIT)) throw tslogsError('TSLOGS_SPLUNK_MAX_IN_FLIGHT', text, SPLUNK_MAX_IN_FLIGHT_LIMIT);
+  if (!(n >= 1 && n <= SPLUNK_MAX_IN_FLIGHT_LIMIT)) throw splunkError('TSLOGS_SPLUNK_MAX_IN_FLIGHT', text, SPLUNK_MAX_IN_FLIGHT_LIMIT);
   return n;
 }
 
@@ -114,8 +115,8 @@ export function parseGoInt32(value: string): number {
 /** Go accepts the URL (else one message), then Docker checks its shape (another). */
 function parseUrl(value: string): string {
   const parts = parseGoUrl(value);
-  if (parts === undefined) throw tslogsError('TSLOGS_SPLUNK_URL_PARSE', value);
-  const shape = tslogsError('TSLOGS_SPLUNK_URL_FORMAT');
+  if (parts === undefined) throw splunkError('TSLOGS_SPLUNK_URL_PARSE', value);
+  const shape = splunkError('TSLOGS_SPLUNK_URL_FORMAT');
   const ok = /^https?:\/\//.test(value) && (parts.path === '' || parts.path === '/');
   if (!ok || parts.rawQuery !== '' || parts.fragment !== '') throw shape;
   // Docker also accepts an empty or unusable host and then fails every request; refuse it now.
@@ -142,8 +143,8 @@ function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, repor
   } catch (e) {
     const detail = (e as Error).message;
     report(duration
-      ? tslogsError('TSLOGS_SPLUNK_ENV_DURATION', name, shown, detail).message
-      : tslogsError('TSLOGS_SPLUNK_ENV_INT', name, fallback, detail).message);
+      ? splunkError('TSLOGS_SPLUNK_ENV_DURATION', name, shown, detail).message
+      : splunkError('TSLOGS_SPLUNK_ENV_INT', name, fallback, detail).message);
     return fallback;
   }
   return n;
@@ -162,12 +163,12 @@ export function splunkTunables(env: NodeJS.ProcessEnv, report: Report): { linger
   envNumber(env, 'SPLUNK_LOGGING_DRIVER_CHANNEL_SIZE', 4000, report, false);
   // Docker panics on a non-positive ticker period and divides by a zero batch size.
   if (lingerMs <= 0) {
-    report(tslogsError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY',
+    report(splunkError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY',
       env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY!, '5s').message);
     lingerMs = 5000;
   }
   if (maxBatchEntries <= 0) {
-    report(tslogsError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE',
+    report(splunkError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE',
       env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE!, '1000').message);
     maxBatchEntries = 1000;
   }
@@ -181,10 +182,10 @@ export function parseSplunkOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): SplunkOptions {
   const url = opt(config, 'splunk-url');
-  if (url === undefined) throw tslogsError('TSLOGS_SPLUNK_EXPECTED', 'splunk-url');
+  if (url === undefined) throw splunkError('TSLOGS_SPLUNK_EXPECTED', 'splunk-url');
   const origin = parseUrl(url);
   const token = opt(config, 'splunk-token');
-  if (token === undefined) throw tslogsError('TSLOGS_SPLUNK_EXPECTED', 'splunk-token');
+  if (token === undefined) throw splunkError('TSLOGS_SPLUNK_EXPECTED', 'splunk-token');
   // It goes in the Authorization header, where CR or LF makes every request fail; never shown.
   if (/[\x00-\x1f\x7f]/.test(token)) throw tslogsError('TSLOGS_OPTION_VALUE', 'splunk-token', 'contains a control character (such as CR or LF); the token is not shown');
   const insecure = optBool(config, 'splunk-insecureskipverify') ?? false;
@@ -194,7 +195,7 @@ export function parseSplunkOptions(
   const gzip = optBool(config, 'splunk-gzip') ?? false;
   const levelText = opt(config, 'splunk-gzip-level');
   const gzipLevel = levelText === undefined ? -1 : forOption('splunk-gzip-level', () => parseGoInt32(levelText));
-  if (gzipLevel < -1 || gzipLevel > 9) throw tslogsError('TSLOGS_SPLUNK_GZIP_LEVEL', levelText!);
+  if (gzipLevel < -1 || gzipLevel > 9) throw splunkError('TSLOGS_SPLUNK_GZIP_LEVEL', levelText!);
   const indexAcknowledgment = optBool(config, 'splunk-index-acknowledgment') ?? false;
   const ack = optBool(config, 'splunk-ack') ?? false;
   const inFlightText = opt(config, 'splunk-max-in-flight');
@@ -207,7 +208,7 @@ export function parseSplunkOptions(
   const { lingerMs, maxBatchEntries } = splunkTunables(env, context.report);
   const verifyConnection = optBool(config, 'splunk-verify-connection') ?? false;
   const format = opt(config, 'splunk-format') ?? 'inline';
-  if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_OPTION_NAMED', 'splunk-format', tslogsError('TSLOGS_SPLUNK_FORMAT').message);
+  if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_OPTION_NAMED', 'splunk-format', splunkError('TSLOGS_SPLUNK_FORMAT').message);
 
   return {
     origin,

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { goQuote } from '../../config/go-parse.js';
-import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
+import { splunkError } from './errors.js';
 import type { SplunkOptions } from './options.js';
 
 const EVENT_PATH = '/services/collector/event/1.0';
@@ -89,7 +89,7 @@ export class HecTransport {
     } catch (e) {
       // Go's *url.Error: `Post "http://…/services/collector/event/1.0": <cause>`.
       const op = method === 'POST' ? 'Post' : 'Options';
-      throw this.fail(tslogsError('TSLOGS_SPLUNK_REQUEST', op, goQuote(this.options.origin + path), describe(e)), true);
+      throw this.fail(splunkError('TSLOGS_SPLUNK_REQUEST', op, goQuote(this.options.origin + path), describe(e)), true);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -121,7 +121,7 @@ export class HecTransport {
    */
   async verify(): Promise<void> {
     const res = await this.request('OPTIONS', EVENT_PATH, {});
-    if (res.statusCode !== 200) throw this.fail(tslogsError('TSLOGS_SPLUNK_VERIFY', res.status, errorBody(res)), true);
+    if (res.statusCode !== 200) throw this.fail(splunkError('TSLOGS_SPLUNK_VERIFY', res.status, errorBody(res)), true);
   }
 
   /** POSTs one batch body; with splunk-ack, resolves only once Splunk confirms it was indexed. */
@@ -134,13 +134,13 @@ export class HecTransport {
     const res = await this.request('POST', EVENT_PATH, headers, body);
     if (res.statusCode !== 200) {
       // The text is the same on every attempt, so the router's once-per-message report shows a 401 once.
-      throw this.fail(tslogsError('TSLOGS_SPLUNK_SEND', res.status, errorBody(res)), retryableStatus(res.statusCode));
+      throw this.fail(splunkError('TSLOGS_SPLUNK_SEND', res.status, errorBody(res)), retryableStatus(res.statusCode));
     }
     if (this.channel === undefined) return;
     const ackId = (parseJson(res.body) as { ackId?: unknown } | undefined)?.ackId;
     if (typeof ackId !== 'number') {
       // Retrying cannot help (the token has acks off) and HEC did accept the batch.
-      if (!this.ackDisabledReported) this.report(tslogsError('TSLOGS_SPLUNK_ACK_DISABLED').message);
+      if (!this.ackDisabledReported) this.report(splunkError('TSLOGS_SPLUNK_ACK_DISABLED').message);
       this.ackDisabledReported = true;
       return;
     }
@@ -172,7 +172,7 @@ export class HecTransport {
         // Network trouble while polling: poll again until the deadline.
       }
     }
-    throw this.fail(tslogsError('TSLOGS_SPLUNK_ACK_TIMEOUT', String(ackId), this.options.ackTimeoutMs), true);
+    throw this.fail(splunkError('TSLOGS_SPLUNK_ACK_TIMEOUT', String(ackId), this.options.ackTimeoutMs), true);
   }
 
   /** Ends polls and requests in progress (they fail retryably) and closes the connections. */

@@ -11,9 +11,9 @@
 //                       waits while it is full).
 
 import { joinHostPort } from '../../config/go-host-port.js';
-import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { goErrnoText } from './address.js';
+import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';
 
 /** Go dials without a deadline; a bound keeps a silent host from stalling retries. */
@@ -45,9 +45,9 @@ export function dialError(network: string, addr: string, e: unknown): SinkError 
   const err = e as NodeJS.ErrnoException & { hostname?: string; address?: string; port?: number };
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.syscall === 'getaddrinfo') {
     const why = err.code === 'ENOTFOUND' ? 'no such host' : goErrnoText(err);
-    return retryable(tslogsError('TSLOGS_SYSLOG_DIAL', network, '', `lookup ${err.hostname ?? addr}: ${why}`).message);
+    return retryable(syslogError('TSLOGS_SYSLOG_DIAL', network, '', `lookup ${err.hostname ?? addr}: ${why}`).message);
   }
   const where = err.address !== undefined ? endpointText(err.address, err.port) : addr;
   const detail = err.syscall !== undefined && err.code !== undefined ? `${err.syscall}: ${goErrnoText(err)}` : err.message;
-  return retryable(tslogsError('TSLOGS_SYSLOG_DIAL', network, where, detail).message);
+  return retryable(syslogError('TSLOGS_SYSLOG_DIAL', network, where, detail).message);
 }

@@ -7,10 +7,10 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { joinHostPort } from '../../config/go-host-port.js';
-import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { goErrnoText } from './address.js';
 import { dialError, retryable, type Connection } from './connection.js';
+import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';
 
 /** Sends each message of a batch as one datagram, all at once, and reports the first failure. */
@@ -70,7 +70,7 @@ class UdpConnection extends DatagramConnection {
   }
 
   protected error(err: NodeJS.ErrnoException): SinkError {
-    return new SinkError(tslogsError('TSLOGS_SYSLOG_IO', 'write', this.label, `write: ${goErrnoText(err)}`).message, err.code !== 'EMSGSIZE');
+    return new SinkError(syslogError('TSLOGS_SYSLOG_IO', 'write', this.label, `write: ${goErrnoText(err)}`).message, err.code !== 'EMSGSIZE');
   }
 
   protected sendDatagram(datagram: Buffer, done: (err: Error | null) => void): void {
@@ -162,7 +162,7 @@ class UnixgramConnection extends DatagramConnection {
 
   protected error(err: Error): SinkError {
     const text = rustIoText(err);
-    return new SinkError(tslogsError('TSLOGS_SYSLOG_IO', 'write', `unixgram ${this.path}`, `write: ${text}`).message, text !== 'message too long');
+    return new SinkError(syslogError('TSLOGS_SYSLOG_IO', 'write', `unixgram ${this.path}`, `write: ${text}`).message, text !== 'message too long');
   }
 
   protected sendDatagram(datagram: Buffer, done: (err: Error | undefined) => void): void {
@@ -188,7 +188,7 @@ export async function openUnixgram(path: string): Promise<Connection> {
   try {
     DgramSocket = await loadDgramSocket();
   } catch (e) {
-    throw retryable(tslogsError('TSLOGS_SYSLOG_UNIXGRAM_MODULE', (e as Error).message).message);
+    throw retryable(syslogError('TSLOGS_SYSLOG_UNIXGRAM_MODULE', (e as Error).message).message);
   }
   return new UnixgramConnection(new DgramSocket(), path);
 }

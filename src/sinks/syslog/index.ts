@@ -2,6 +2,7 @@
 // over udp, tcp, tcp+tls, unix or unixgram, or to the local syslog socket, with
 // the router doing retries from the durable cursor.
 
+import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { SyslogEncoder, wallClockMicros, type ZoneOffset, localZoneOffset } from './format.js';
 import { parseSyslogOptions, SYSLOG_KEYS, type SyslogOptions } from './options.js';
@@ -69,10 +70,10 @@ export class SyslogSink implements Sink {
   }
 }
 
-export const syslogSinkDefinition: SinkDefinition<SyslogOptions> = {
+export const syslogSinkDefinition: SinkDefinition<SyslogOptions> = defineSink({
   name: 'syslog',
   addressKey: 'syslog-address',
   keys: SYSLOG_KEYS,
-  parse: (config, context) => parseSyslogOptions(config, context),
-  create: (options, context) => new SyslogSink(options, context),
-};
+  parse: parseSyslogOptions,
+  sink: SyslogSink,
+});

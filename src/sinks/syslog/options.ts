@@ -11,6 +11,7 @@ import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-te
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
 import { goErrnoText, parseSyslogAddress, type SyslogAddress } from './address.js';
+import { syslogError } from './errors.js';
 import { SYSLOG_FORMATS, type SyslogFormat } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
@@ -75,12 +76,12 @@ export function parseFacility(value: string): number {
     n = undefined;
   }
   if (n !== undefined && n >= 0 && n <= 23) return n;
-  throw tslogsError('TSLOGS_SYSLOG_FACILITY');
+  throw syslogError('TSLOGS_SYSLOG_FACILITY');
 }
 
 /** parseLogFormat. */
 export function parseFormat(value: string): SyslogFormat {
-  if (!(SYSLOG_FORMATS as readonly string[]).includes(value)) throw tslogsError('TSLOGS_SYSLOG_FORMAT');
+  if (!(SYSLOG_FORMATS as readonly string[]).includes(value)) throw syslogError('TSLOGS_SYSLOG_FORMAT');
   return value as SyslogFormat;
 }
 
@@ -119,7 +120,7 @@ function readFileGo(path: string): Buffer | string {
 /** certPool: the CA file's certificates (AppendCertsFromPEM skips blocks that do not parse). */
 function readCa(path: string): string[] {
   const data = readFileGo(path);
-  if (typeof data === 'string') throw tslogsError('TSLOGS_SYSLOG_CA_READ', goQuote(path), data);
+  if (typeof data === 'string') throw syslogError('TSLOGS_SYSLOG_CA_READ', goQuote(path), data);
   const certs = pemBlocks(data).filter((b) => {
     if (b.type !== 'CERTIFICATE' || b.headers.length > 0) return false;
     try {
@@ -128,7 +129,7 @@ function readCa(path: string): string[] {
       return false;
     }
   });
-  if (certs.length === 0) throw tslogsError('TSLOGS_SYSLOG_CA_APPEND', goQuote(path));
+  if (certs.length === 0) throw syslogError('TSLOGS_SYSLOG_CA_APPEND', goQuote(path));
   return certs.map((b) => b.text);
 }
 
@@ -195,7 +196,7 @@ export function parseTlsOptions(config: Record<string, string>): SyslogTlsOption
   if (certFile !== '' || keyFile !== '') {
     const pair = keyPairError(certFile, keyFile);
     // Go's text names the file that failed, not which of the two options gave it.
-    if (typeof pair === 'string') throw tslogsError('TSLOGS_OPTION_PAIR', 'syslog-tls-cert', 'syslog-tls-key', tslogsError('TSLOGS_SYSLOG_KEY_PAIR', pair).message);
+    if (typeof pair === 'string') throw tslogsError('TSLOGS_OPTION_PAIR', 'syslog-tls-cert', 'syslog-tls-key', syslogError('TSLOGS_SYSLOG_KEY_PAIR', pair).message);
     ({ cert, key } = pair);
   }
   return { ca, cert, key, rejectUnauthorized: !skipVerify };

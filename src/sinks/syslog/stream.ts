@@ -4,11 +4,11 @@
 // transport's replay.
 
 import net from 'node:net';
-import { tslogsError } from '../../errors.js';
 import { endGracefully, nextPoll } from '../shared/socket-waits.js';
 import type { SinkError } from '../sink.js';
 import { goErrnoText } from './address.js';
 import { dialError, endpointText, retryable, type Connection } from './connection.js';
+import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';
 
 /** Go's net.Dialer default keep-alive period. */
@@ -27,14 +27,14 @@ export class StreamConnection implements Connection {
   ) {
     // A syslog server sends nothing; reading is how its close becomes visible.
     socket.on('data', () => undefined);
-    socket.on('end', () => this.fail(retryable(tslogsError('TSLOGS_SYSLOG_CLOSED', this.label).message)));
+    socket.on('end', () => this.fail(retryable(syslogError('TSLOGS_SYSLOG_CLOSED', this.label).message)));
     socket.on('error', (err: NodeJS.ErrnoException) => this.fail(this.ioError(err)));
-    socket.on('close', () => this.fail(retryable(tslogsError('TSLOGS_SYSLOG_CLOSED', this.label).message)));
+    socket.on('close', () => this.fail(retryable(syslogError('TSLOGS_SYSLOG_CLOSED', this.label).message)));
   }
 
   private ioError(err: NodeJS.ErrnoException): SinkError {
     const op = err.syscall === 'read' ? 'read' : 'write';
-    return retryable(tslogsError('TSLOGS_SYSLOG_IO', op, this.label, `${err.syscall ?? op}: ${goErrnoText(err)}`).message);
+    return retryable(syslogError('TSLOGS_SYSLOG_IO', op, this.label, `${err.syscall ?? op}: ${goErrnoText(err)}`).message);
   }
 
   private fail(err: SinkError): void {

@@ -11,12 +11,12 @@
 // connection; the router retries with backoff and the next send dials again.
 // This replaces Docker's single re-dial: nothing is dropped after one failure.
 
-import { tslogsError } from '../../errors.js';
 import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { SinkError } from '../sink.js';
 import type { SyslogAddress } from './address.js';
 import { DIAL_TIMEOUT_MS, retryable, type Connection } from './connection.js';
 import { dialUdp } from './datagram.js';
+import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';
 import type { SyslogTlsOptions } from './options.js';
 import { dialTcp, dialUnix } from './stream.js';
@@ -80,7 +80,7 @@ export class SyslogTransport {
 
   /** The live connection, dialling if there is none (one dial at a time). */
   private connection(): Promise<Connection> {
-    if (this.closed) return Promise.reject(retryable(tslogsError('TSLOGS_SYSLOG_SINK_CLOSED').message));
+    if (this.closed) return Promise.reject(retryable(syslogError('TSLOGS_SYSLOG_SINK_CLOSED').message));
     if (this.conn?.alive) return Promise.resolve(this.conn);
     this.drop();
     this.dialing ??= dial(this.options).then(
@@ -88,7 +88,7 @@ export class SyslogTransport {
         this.dialing = undefined;
         if (this.closed) {
           void conn.close();
-          throw retryable(tslogsError('TSLOGS_SYSLOG_SINK_CLOSED').message);
+          throw retryable(syslogError('TSLOGS_SYSLOG_SINK_CLOSED').message);
         }
         this.conn = conn;
         return conn;
@@ -139,7 +139,7 @@ export class SyslogTransport {
     if (!conn.stream) return;
     this.replay.written(replay, batch.data, batch.ends.length, this.now());
     if (replay.length > 0) {
-      this.report(tslogsError('TSLOGS_SYSLOG_REPLAY', conn.label, replayedMessages(replay), this.replayWindowMs).message);
+      this.report(syslogError('TSLOGS_SYSLOG_REPLAY', conn.label, replayedMessages(replay), this.replayWindowMs).message);
     }
   }
 

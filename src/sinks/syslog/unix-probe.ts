@@ -3,10 +3,10 @@
 // A probe finds out what listens without sending anything.
 
 import net from 'node:net';
-import { tslogsError } from '../../errors.js';
 import { goErrnoText } from './address.js';
 import { dialError, retryable, type Connection } from './connection.js';
 import { openUnixgram } from './datagram.js';
+import { syslogError } from './errors.js';
 import { StreamConnection } from './stream.js';
 
 type SocketKind = { kind: 'dgram' } | { kind: 'stream'; socket: net.Socket } | { kind: 'none'; error: unknown };
@@ -40,7 +40,7 @@ export async function dialUnixgram(path: string, timeoutMs: number): Promise<Con
   if (probe.kind === 'none') throw dialError('unixgram', path, probe.error);
   if (probe.kind === 'stream') {
     probe.socket.destroy();
-    throw retryable(tslogsError('TSLOGS_SYSLOG_DIAL', 'unixgram', path, `connect: ${goErrnoText({ code: 'EPROTOTYPE' } as NodeJS.ErrnoException)}`).message);
+    throw retryable(syslogError('TSLOGS_SYSLOG_DIAL', 'unixgram', path, `connect: ${goErrnoText({ code: 'EPROTOTYPE' } as NodeJS.ErrnoException)}`).message);
   }
   return openUnixgram(path);
 }
@@ -58,5 +58,5 @@ export async function dialLocal(paths: readonly string[], timeoutMs: number): Pr
     const probe = probes[streamAt] as { kind: 'stream'; socket: net.Socket };
     return new StreamConnection(probe.socket, `unix ${paths[streamAt]!}`);
   }
-  throw retryable(tslogsError('TSLOGS_SYSLOG_LOCAL').message);
+  throw retryable(syslogError('TSLOGS_SYSLOG_LOCAL').message);
 }

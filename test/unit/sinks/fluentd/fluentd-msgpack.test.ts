@@ -1,6 +1,7 @@
 import { decode, encode } from '@msgpack/msgpack';
 import { describe, expect, it } from 'vitest';
-import { MsgpackFormatError, MsgpackWriter, msgpackEnd } from '../../../../src/sinks/fluentd/msgpack.js';
+import { MsgpackWriter } from '../../../../src/sinks/fluentd/msgpack.js';
+import { MsgpackFormatError, msgpackEnd } from '../../../helpers/msgpack-end.js';
 
 function written(f: (w: MsgpackWriter) => void): string {
   const w = new MsgpackWriter(1);

@@ -1,0 +1,18 @@
+import { defineErrors } from '../../errors.js';
+
+/** The fluentd sink's errors. */
+export const fluentdError = defineErrors({
+  // Docker's text lacks the closing quote.
+  TSLOGS_FLUENTD_ASYNC_CONFLICT: () => "conflicting options: cannot specify both 'fluentd-async' and 'fluentd-async-connect",
+  TSLOGS_FLUENTD_TIMEOUT: (key: string, detail: string) => `invalid value for ${key}: value must be a duration: ${detail}`,
+  TSLOGS_FLUENTD_TIMEOUT_NEGATIVE: (key: string) => `invalid value for ${key}: value must be a duration that is non-negative`,
+  TSLOGS_FLUENTD_DIAL: (endpoint: string, detail: string) => `dial ${endpoint}: ${detail}`,
+  TSLOGS_FLUENTD_RETRIES: (attempts: number, detail: string) =>
+    `fluent#write: could not connect to fluentd after ${attempts} retries (${detail}); the messages stay in the store and a new series of retries starts`,
+  TSLOGS_FLUENTD_WRITE: (endpoint: string, detail: string) => `fluent#write: ${endpoint}: ${detail}`,
+  TSLOGS_FLUENTD_ACK_MISMATCH: (got: string, want: string) => `fluent#write: message ack (${got}) doesn't match expected one (${want})`,
+  TSLOGS_FLUENTD_ACK_TIMEOUT: (missing: number, ms: number) =>
+    `fluent#write: ${missing} message(s) not acknowledged within ${ms} ms (fluentd-read-timeout); the batch will be sent again`,
+  TSLOGS_FLUENTD_CLOSED: () => 'fluentd sink closed',
+  TSLOGS_FLUENTD_FAILOVER: (endpoint: string, detail: string) => `failed over to ${endpoint} (${detail})`,
+});
