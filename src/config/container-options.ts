@@ -2,7 +2,7 @@ import os from 'node:os';
 import { TslogsError, tslogsError } from '../errors.js';
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
-import type { ContainerInfo } from './container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { parseGoBool, parseGoDuration } from './go-parse.js';
 import { parseBinarySize } from './go-size.js';
 import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from './json-file-options.js';

@@ -3,7 +3,7 @@
 // message. Regexes are compiled up front so that StartLogging can reject a bad
 // one instead of failing later.
 
-import type { ContainerInfo } from './container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { compileRe2 } from './re2.js';
 
 export type ExtraAttrs = (info: ContainerInfo) => Record<string, string>;

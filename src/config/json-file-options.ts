@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { tslogsError } from '../errors.js';
 import type { RotationPolicy } from '../store/rotating-file.js';
-import type { ContainerInfo } from './container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { compileExtraAttrs } from './extra-attrs.js';
 import { parseGoBool, parseGoInt } from './go-parse.js';
 import { goJsonStringMap } from './go-json.js';

@@ -2,7 +2,7 @@
 // see, how fmt prints them, and the functions Docker registers
 // (daemon/logger/templates) plus the text/template builtins tslogs implements.
 
-import type { ContainerInfo } from './container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { compareGoStrings, goJsonNoHtml, goJsonStringMap } from './go-json.js';
 import { goQuote } from './go-parse.js';
 

@@ -6,7 +6,7 @@
 // character constants are rejected at compile time rather than rendered wrongly.
 
 import { tslogsError } from '../errors.js';
-import type { ContainerInfo } from './container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { goQuote } from './go-parse.js';
 import { execute, nodeString, type Cmd, type Node, type Pipe } from './tag-exec.js';
 import { FUNCS, UNSUPPORTED_FUNCS } from './tag-funcs.js';

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { parseContainerOptions } from '../config/container-options.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { tslogsError } from '../errors.js';

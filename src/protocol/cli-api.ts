@@ -13,7 +13,7 @@ import { listContainers } from '../store/catalog.js';
 import { type Filter, filterBatches, HISTORY_END, type LogsQuery, parseQuery, QueryError, queryFilter, STREAM_ERROR } from './logs-query.js';
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { fromLog, type StoredEntry } from '../store/stored-entry.js';
 import type { LogDriver } from './server.js';
 

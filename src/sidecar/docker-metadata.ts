@@ -5,7 +5,7 @@
 // and shapes since Docker 1.10.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { parseGoInt } from '../config/go-parse.js';
 
 export const CONFIG_FILE = 'config.v2.json';

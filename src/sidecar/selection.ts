@@ -4,7 +4,7 @@
 // container's own opt-out.
 import { parseGoBool } from '../config/go-parse.js';
 import { tslogsError } from '../errors.js';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 
 /** The label a container sets to `false` to opt out (any Go boolean spelling: false, 0, f, FALSE…). */
 export const OPT_OUT_LABEL = 'tslogs.enable';

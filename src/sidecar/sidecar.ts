@@ -3,7 +3,7 @@
 // as the plugin, with checkpoints in its own state directory.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import { Router } from '../router/router.js';

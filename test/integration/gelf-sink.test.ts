@@ -5,7 +5,7 @@
 // real router with nothing lost).
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { compileMessages, encodeMessage, chunkCount, GELF_CHUNK_DATA } from '../../src/sinks/gelf/format.js';
 import { GelfSink, gelfSinkDefinition } from '../../src/sinks/gelf/index.js';

@@ -5,7 +5,7 @@
 // chunks with go-gelf's sizes.
 
 import zlib from 'node:zlib';
-import type { ContainerInfo } from '../../config/container-info.js';
+import type { ContainerInfo } from '../../container-info.js';
 import { writeGoStringContent } from '../../config/go-json-bytes.js';
 import { goJsonString, goJsonStringMap } from '../../config/go-json.js';
 import { ByteSink } from '../../store/json-line.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
 import { parseContainerOptions } from '../../../../src/config/container-options.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { parseFluentdAddress } from '../../../../src/sinks/fluentd/address.js';

@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
 import {
   chunkCount,
   compileMessages,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { Sink, SinkContext } from '../../../../src/sinks/sink.js';

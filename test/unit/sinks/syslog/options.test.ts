@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
 import { parseContainerOptions } from '../../../../src/config/container-options.js';
 import { splitHostPort } from '../../../../src/config/go-host-port.js';
 import { TslogsError } from '../../../../src/errors.js';
