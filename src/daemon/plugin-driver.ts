@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { ContainerInfo } from '../container-info.js';
 import { parseContainerOptions } from '../config/container-options.js';
+import type { RotationPolicy } from '../config/json-file-options.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { tslogsError } from '../errors.js';
 import type { ReadLogsRequest, StartLoggingRequest } from '../protocol/messages.js';
@@ -12,7 +13,6 @@ import { ContainerLog } from '../store/container-log.js';
 import { parseRfc3339 } from '../store/go-time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
-import type { RotationPolicy } from '../store/rotating-file.js';
 import { FifoIngest } from './fifo-ingest.js';
 import type { IngestView } from './metrics.js';
 import { SessionFiles } from './session-file.js';
