@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { ContainerInfo } from '../container-info.js';
-import { parseContainerOptions } from '../config/container-options.js';
+import { parseContainerOptions } from '../router/container-options.js';
 import type { RotationPolicy } from '../config/json-file-options.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { tslogsError } from '../errors.js';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerInfo } from '../container-info.js';
-import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
+import { type ContainerOptions, parseContainerOptions } from '../router/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import { Router } from '../router/router.js';
 import type { SinkRegistry } from '../sinks/registry.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { namedFor } from '../../../helpers/errors.js';
 import type { ContainerInfo } from '../../../../src/container-info.js';
-import { parseContainerOptions } from '../../../../src/config/container-options.js';
+import { parseContainerOptions } from '../../../../src/router/container-options.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { parseFluentdAddress } from '../../../../src/sinks/fluentd/address.js';
 import { fluentdSinkDefinition } from '../../../../src/sinks/fluentd/index.js';

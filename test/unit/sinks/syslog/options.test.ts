@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../../../src/container-info.js';
-import { parseContainerOptions } from '../../../../src/config/container-options.js';
+import { parseContainerOptions } from '../../../../src/router/container-options.js';
 import { splitHostPort } from '../../../../src/config/go-host-port.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { namedFor } from '../../../helpers/errors.js';

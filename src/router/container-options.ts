@@ -1,11 +1,12 @@
 import os from 'node:os';
 import { TslogsError, tslogsError } from '../errors.js';
+import type { ContainerInfo } from '../container-info.js';
+import { parseGoBool, parseGoDuration } from '../config/go-parse.js';
+import { parseBinarySize } from '../config/go-size.js';
+import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from '../config/json-file-options.js';
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
-import type { ContainerInfo } from '../container-info.js';
-import { parseGoBool, parseGoDuration } from './go-parse.js';
-import { parseBinarySize } from './go-size.js';
-import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from './json-file-options.js';
+import type { DeliveryOptions } from './delivery.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
@@ -16,15 +17,7 @@ export const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reass
 /** The shortest sink-retry-min / sink-retry-max accepted. */
 export const MIN_RETRY_MS = 1;
 
-export interface RouterOptions {
-  reassemble: boolean;
-  partialMaxBytes: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  drainTimeoutMs: number;
-}
-
-export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
+export const DEFAULT_ROUTER_OPTIONS: DeliveryOptions = {
   reassemble: true,
   partialMaxBytes: 1024 * 1024,
   retryMinMs: 100,
@@ -39,7 +32,7 @@ export interface EnabledSink {
 
 export interface ContainerOptions {
   store: StoreOptions;
-  router: RouterOptions;
+  router: DeliveryOptions;
   sinks: EnabledSink[];
 }
 
@@ -83,7 +76,7 @@ function enabledSinks(config: Record<string, string>, registry: SinkRegistry): S
   return enabled;
 }
 
-function parseRouterOptions(config: Record<string, string>): RouterOptions {
+function parseRouterOptions(config: Record<string, string>): DeliveryOptions {
   const options = { ...DEFAULT_ROUTER_OPTIONS };
   const opt = <T>(key: string, parse: (value: string) => T): T | undefined => {
     const raw = config[key];
