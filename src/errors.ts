@@ -43,7 +43,7 @@ const catalogue = {
   TSLOGS_STATE_REMOVE: (what: string, file: string, detail: string) => `cannot remove ${what} ${file}: ${detail}`,
   TSLOGS_TIME_OUT_OF_RANGE: (sec: number) => `timestamp ${sec}s is outside the years 0-9999 json-file can store`,
   TSLOGS_BAD_TIME: (value: string) => `cannot parse time '${value}'`,
-  // Go scalar parsing (src/config); values arrive already escaped the way Go quotes them
+  // Go scalar parsing (src/go); values arrive already escaped the way Go quotes them
   TSLOGS_PARSE_INT_RANGE: (value: string) => `strconv.Atoi: parsing "${value}": value out of range`,
   TSLOGS_PARSE_UINT: (value: string) => `strconv.ParseUint: parsing "${value}": invalid syntax`,
   TSLOGS_PARSE_UINT_RANGE: (value: string) => `strconv.ParseUint: parsing "${value}": value out of range`,

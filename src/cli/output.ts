@@ -4,7 +4,7 @@
 // get `docker compose logs` prefixes; --json prints one object per line.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { formatFixedNano } from '../store/go-time.js';
+import { formatFixedNano } from '../go/time.js';
 import type { StoredEntry } from '../store/stored-entry.js';
 import type { Run } from './merge.js';
 

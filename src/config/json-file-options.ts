@@ -2,9 +2,9 @@ import os from 'node:os';
 import type { ContainerInfo } from '../container-info.js';
 import { tslogsError } from '../errors.js';
 import { compileExtraAttrs } from './extra-attrs.js';
-import { parseGoBool, parseGoInt } from './go-parse.js';
-import { goJsonStringMap } from './go-json.js';
-import { parseDecimalSize } from './go-size.js';
+import { parseGoBool, parseGoInt } from '../go/strconv.js';
+import { goJsonStringMap } from '../go/json.js';
+import { parseDecimalSize } from '../go/size.js';
 import { forOption } from './option-error.js';
 import { compileTag, renderTag } from './tag-template.js';
 

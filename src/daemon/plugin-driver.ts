@@ -10,7 +10,7 @@ import { Router } from '../router/router.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { loadInfo, saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
-import { parseRfc3339 } from '../store/go-time.js';
+import { parseRfc3339 } from '../go/time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
 import { FifoIngest } from './fifo-ingest.js';

@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { TslogsError, tslogsError } from '../errors.js';
 import type { ContainerInfo } from '../container-info.js';
-import { parseGoBool, parseGoDuration } from '../config/go-parse.js';
-import { parseBinarySize } from '../config/go-size.js';
+import { parseGoBool } from '../go/strconv.js';
+import { parseGoDuration } from '../go/duration.js';
+import { parseBinarySize } from '../go/size.js';
 import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from '../config/json-file-options.js';
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';

@@ -2,7 +2,7 @@
 // with `docker ps --filter` semantics (several values of one kind: any may match;
 // different kinds: all must match), and the `tslogs.enable=false` label as the
 // container's own opt-out.
-import { parseGoBool } from '../config/go-parse.js';
+import { parseGoBool } from '../go/strconv.js';
 import { tslogsError } from '../errors.js';
 import type { ContainerInfo } from '../container-info.js';
 

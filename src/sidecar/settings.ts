@@ -2,7 +2,7 @@
 // TSLOGS_SIDECAR_* environment variable (flags win). Sink options are not flags: they
 // come from --config or TSLOGS_<OPTION> (src/sidecar/sink-options.ts).
 import os from 'node:os';
-import { parseGoDuration } from '../config/go-parse.js';
+import { parseGoDuration } from '../go/duration.js';
 import { tslogsError } from '../errors.js';
 import type { StartAt } from '../router/delivery.js';
 import { EMPTY_RULES, parseLabelMatch, type SelectionRules } from './selection.js';

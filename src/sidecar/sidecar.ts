@@ -8,7 +8,7 @@ import { type ContainerOptions, parseContainerOptions } from '../router/containe
 import type { StartAt } from '../router/delivery.js';
 import { Router } from '../router/router.js';
 import type { SinkRegistry } from '../sinks/registry.js';
-import { parseRfc3339 } from '../store/go-time.js';
+import { parseRfc3339 } from '../go/time.js';
 import { ContainerForwarder, until } from './container-forwarder.js';
 import { type DockerContainer, readDockerContainer } from './docker-metadata.js';
 import { Discovery } from './discovery.js';

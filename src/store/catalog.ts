@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadInfo } from './container-info-file.js';
-import { formatRfc3339Nano } from './go-time.js';
+import { formatRfc3339Nano } from '../go/time.js';
 import { lastTimeOfGzip } from './gzip-with-last-time.js';
 import { parseJsonFileLine } from './json-line-parser.js';
 import { containerDir, currentLogPath, storedContainers } from './layout.js';

@@ -7,7 +7,8 @@ import { endsLine } from '../codec/log-entry.js';
 import type { LiveLog, LiveLogEvents } from './live-log.js';
 import { type FreshBatch, RECENT_MS, RecentEntries } from './recent-entries.js';
 import type { StoredEntry } from './stored-entry.js';
-import { ByteSink, JsonLineEncoder } from './json-line.js';
+import { JsonLineEncoder } from './json-line.js';
+import { ByteSink } from '../util/byte-sink.js';
 import { containerDir, currentLogPath } from './layout.js';
 import { type Logger, RotatingFile } from './rotating-file.js';
 

@@ -15,7 +15,7 @@ import { TcpTransport } from '../../src/sinks/gelf/tcp-transport.js';
 import { DNS_REFRESH_MS, UdpTransport } from '../../src/sinks/gelf/udp-transport.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
 import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
-import { ByteSink } from '../../src/store/json-line.js';
+import { ByteSink } from '../../src/util/byte-sink.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
 import { tmpDir } from '../helpers/tmp.js';

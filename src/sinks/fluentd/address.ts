@@ -5,9 +5,9 @@
 // messages. tslogs adds a comma-separated list (failover, in order) and
 // `tls://host[:port]` (the form of newer engines).
 
-import { joinHostPort, splitHostPort } from '../../config/go-host-port.js';
-import { goQuote, parseGoInt } from '../../config/go-parse.js';
-import { isTransportUrl } from '../../config/go-url.js';
+import { joinHostPort, splitHostPort } from '../../go/host-port.js';
+import { goQuote, parseGoInt } from '../../go/strconv.js';
+import { isTransportUrl } from '../../go/url.js';
 import { TslogsError, tslogsError } from '../../errors.js';
 
 export type FluentdEndpoint =

@@ -2,7 +2,7 @@
 // reports it (go-gelf over Go's net package). Every failure is a retryable
 // SinkError: the router retries the same batch.
 
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import type { GelfAddress } from './options.js';

@@ -4,9 +4,9 @@
 // text users know.
 
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
-import { splitHostPort } from '../../config/go-host-port.js';
-import { goQuote, parseGoInt } from '../../config/go-parse.js';
-import { isTransportUrl, parseGoUrl } from '../../config/go-url.js';
+import { splitHostPort } from '../../go/host-port.js';
+import { goQuote, parseGoInt } from '../../go/strconv.js';
+import { isTransportUrl, parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';

@@ -4,8 +4,9 @@
 
 import { inspect } from 'node:util';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
-import { goQuote, parseGoBool, parseGoDuration } from '../../config/go-parse.js';
-import { parseGoUrl } from '../../config/go-url.js';
+import { goQuote, parseGoBool } from '../../go/strconv.js';
+import { parseGoDuration } from '../../go/duration.js';
+import { parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';

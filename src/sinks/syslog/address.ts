@@ -5,9 +5,9 @@
 // failure carries the exact text Go produces, because `docker run` shows it.
 
 import fs from 'node:fs';
-import { splitHostPort } from '../../config/go-host-port.js';
-import { goQuote } from '../../config/go-parse.js';
-import { isTransportUrl } from '../../config/go-url.js';
+import { splitHostPort } from '../../go/host-port.js';
+import { goQuote } from '../../go/strconv.js';
+import { isTransportUrl } from '../../go/url.js';
 import { tslogsError } from '../../errors.js';
 
 export type SyslogAddress =

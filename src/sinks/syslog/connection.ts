@@ -10,7 +10,7 @@
 //                       unixgram delivers straight into the server's queue and
 //                       waits while it is full).
 
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { goErrnoText } from './address.js';

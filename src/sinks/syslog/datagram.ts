@@ -6,7 +6,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { goErrnoText } from './address.js';

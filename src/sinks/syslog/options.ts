@@ -5,7 +5,7 @@
 
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import { goQuote, parseGoInt } from '../../config/go-parse.js';
+import { goQuote, parseGoInt } from '../../go/strconv.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../../../../src/container-info.js';
 import { parseContainerOptions } from '../../../../src/router/container-options.js';
-import { splitHostPort } from '../../../../src/config/go-host-port.js';
+import { splitHostPort } from '../../../../src/go/host-port.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { namedFor } from '../../../helpers/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';

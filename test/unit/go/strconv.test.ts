@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { goQuote, parseGoBool, parseGoDuration, parseGoInt, parseGoUint } from '../../../src/config/go-parse.js';
+import { goQuote, parseGoBool, parseGoInt, parseGoUint } from '../../../src/go/strconv.js';
+import { parseGoDuration } from '../../../src/go/duration.js';
 import { errorOf } from '../../helpers/errors.js';
 
 describe('goQuote (strconv.Quote)', () => {
