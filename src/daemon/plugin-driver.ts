@@ -5,7 +5,7 @@ import type { RotationPolicy } from '../config/json-file-options.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { tslogsError } from '../errors.js';
 import type { ReadLogsRequest, StartLoggingRequest } from '../protocol/messages.js';
-import type { LogDriver } from '../protocol/server.js';
+import type { LogDriver } from '../protocol/log-driver.js';
 import { Router } from '../router/router.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { loadInfo, saveInfo } from '../store/container-info-file.js';
