@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { goQuote, parseGoBool } from '../../go/strconv.js';
 import { parseGoDuration } from '../../go/duration.js';
-import { parseGoUrl } from '../../go/url.js';
+import { type GoUrl, GoUrlError, parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
@@ -114,8 +114,13 @@ export function parseGoInt32(value: string): number {
 
 /** Go accepts the URL (else one message), then Docker checks its shape (another). */
 function parseUrl(value: string): string {
-  const parts = parseGoUrl(value);
-  if (parts === undefined) throw tslogsError('TSLOGS_SPLUNK_URL_PARSE', value);
+  let parts: GoUrl;
+  try {
+    parts = parseGoUrl(value);
+  } catch (e) {
+    if (e instanceof GoUrlError) throw tslogsError('TSLOGS_SPLUNK_URL_PARSE', value);
+    throw e;
+  }
   const shape = tslogsError('TSLOGS_SPLUNK_URL_FORMAT');
   const ok = /^https?:\/\//.test(value) && (parts.path === '' || parts.path === '/');
   if (!ok || parts.rawQuery !== '' || parts.fragment !== '') throw shape;
