@@ -5,6 +5,7 @@
 // failure carries the exact text Go produces, because `docker run` shows it.
 
 import fs from 'node:fs';
+import { goErrnoText } from '../../go/errno.js';
 import { splitHostPort } from '../../go/host-port.js';
 import { goQuote } from '../../go/strconv.js';
 import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
@@ -24,36 +25,6 @@ export type SyslogAddress =
   | { readonly proto: 'unix' | 'unixgram'; readonly path: string };
 
 const DEFAULT_PORT = '514';
-
-/** Go's syscall.Errno texts for the errors os.Stat and socket calls give. */
-export const GO_ERRNO: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'is a directory',
-  ELOOP: 'too many levels of symbolic links',
-  ENAMETOOLONG: 'file name too long',
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by peer',
-  ECONNABORTED: 'software caused connection abort',
-  EPIPE: 'broken pipe',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'no route to host',
-  ENETUNREACH: 'network is unreachable',
-  EADDRNOTAVAIL: 'cannot assign requested address',
-  EADDRINUSE: 'address already in use',
-  EMSGSIZE: 'message too long',
-  ENOTSOCK: 'socket operation on non-socket',
-  EPROTOTYPE: 'protocol wrong type for socket',
-  ENOBUFS: 'no buffer space available',
-  EAGAIN: 'resource temporarily unavailable',
-};
-
-/** The Go text of a Node errno error, or its own message. */
-export function goErrnoText(err: NodeJS.ErrnoException): string {
-  return GO_ERRNO[err.code ?? ''] ?? err.message;
-}
 
 /** Go's url.Parse, its error as Docker shows it. */
 function parseTransportUrl(raw: string): GoUrl {

@@ -13,7 +13,7 @@
 import { joinHostPort } from '../../go/host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import type { EncodedBatch } from './format.js';
 
 /** Go dials without a deadline; a bound keeps a silent host from stalling retries. */

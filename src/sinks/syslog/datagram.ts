@@ -9,7 +9,7 @@ import net from 'node:net';
 import { joinHostPort } from '../../go/host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { dialError, retryable, type Connection } from './connection.js';
 import type { EncodedBatch } from './format.js';
 

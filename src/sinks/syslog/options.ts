@@ -10,7 +10,8 @@ import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
-import { goErrnoText, parseSyslogAddress, type SyslogAddress } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
+import { parseSyslogAddress, type SyslogAddress } from './address.js';
 import { SYSLOG_FORMATS, type SyslogFormat } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */

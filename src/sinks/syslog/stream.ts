@@ -7,7 +7,7 @@ import net from 'node:net';
 import { tslogsError } from '../../errors.js';
 import { endGracefully, nextPoll } from '../shared/socket-waits.js';
 import type { SinkError } from '../sink.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { dialError, endpointText, retryable, type Connection } from './connection.js';
 import type { EncodedBatch } from './format.js';
 

@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { tslogsError } from '../../errors.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { dialError, retryable, type Connection } from './connection.js';
 import { openUnixgram } from './datagram.js';
 import { StreamConnection } from './stream.js';
