@@ -4,7 +4,7 @@
 // one instead of failing later.
 
 import type { ContainerInfo } from '../container-info.js';
-import { compileRe2 } from './re2.js';
+import { compileGoRegexp, type GoRegexp } from '../go/regexp.js';
 
 export type ExtraAttrs = (info: ContainerInfo) => Record<string, string>;
 
@@ -14,9 +14,9 @@ function names(options: Record<string, string>, key: string): string[] {
   return v === '' ? [] : v.split(',');
 }
 
-function regex(options: Record<string, string>, key: string): RegExp | undefined {
+function regex(options: Record<string, string>, key: string): GoRegexp | undefined {
   const v = Object.hasOwn(options, key) ? options[key]! : '';
-  return v === '' ? undefined : compileRe2(v, key);
+  return v === '' ? undefined : compileGoRegexp(v, key);
 }
 
 /** KEY=value entries split at the first `=`; entries without one are skipped, later ones win. */
