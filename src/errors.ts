@@ -2,14 +2,14 @@
 // Messages that Docker's own drivers produce are copied word for word so that
 // `docker run` fails with the text users already know.
 
+import { GO_ERROR_TEXTS } from './go/error-texts.js';
+
 export type ErrorCode = keyof typeof catalogue;
 
 const catalogue = {
+  ...GO_ERROR_TEXTS,
   // options shared by all drivers
   TSLOGS_UNKNOWN_OPTION: (driver: string, key: string) => `unknown log opt '${key}' for ${driver} log driver`,
-  TSLOGS_INVALID_SIZE: (value: string) => `invalid size: '${value}'`,
-  TSLOGS_PARSE_BOOL: (value: string) => `strconv.ParseBool: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_INT: (value: string) => `strconv.Atoi: parsing "${value}": invalid syntax`,
   TSLOGS_REGEX: (option: string, detail: string) => `error parsing regexp for ${option}: ${detail}`,
   TSLOGS_TEMPLATE: (detail: string) => `template: log-tag:${detail}`,
   TSLOGS_UNKNOWN_SINK: (name: string, known: string) => `unknown sink '${name}' in log opt 'sinks' (tslogs has: ${known})`,
@@ -43,23 +43,10 @@ const catalogue = {
   TSLOGS_STATE_REMOVE: (what: string, file: string, detail: string) => `cannot remove ${what} ${file}: ${detail}`,
   TSLOGS_TIME_OUT_OF_RANGE: (sec: number) => `timestamp ${sec}s is outside the years 0-9999 json-file can store`,
   TSLOGS_BAD_TIME: (value: string) => `cannot parse time '${value}'`,
-  // Go scalar parsing (src/go); values arrive already escaped the way Go quotes them
-  TSLOGS_PARSE_INT_RANGE: (value: string) => `strconv.Atoi: parsing "${value}": value out of range`,
-  TSLOGS_PARSE_UINT: (value: string) => `strconv.ParseUint: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_UINT_RANGE: (value: string) => `strconv.ParseUint: parsing "${value}": value out of range`,
-  TSLOGS_PARSE_FLOAT: (value: string) => `strconv.ParseFloat: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_FLOAT_RANGE: (value: string) => `strconv.ParseFloat: parsing "${value}": value out of range`,
-  TSLOGS_DURATION: (value: string) => `time: invalid duration "${value}"`,
-  TSLOGS_DURATION_NO_UNIT: (value: string) => `time: missing unit in duration "${value}"`,
-  TSLOGS_DURATION_UNIT: (unit: string, value: string) => `time: unknown unit "${unit}" in duration "${value}"`,
   TSLOGS_REGEX_UNSUPPORTED: (option: string, construct: string, regex: string) =>
     `unsupported regexp for ${option}: ${construct} is not supported by tslogs: \`${regex}\``,
   TSLOGS_TEMPLATE_UNSUPPORTED: (line: number, construct: string) =>
     `template: log-tag:${line}: ${construct} is not supported in tslogs tag templates`,
-  TSLOGS_PARSE_INT32: (value: string) => `strconv.ParseInt: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_INT32_RANGE: (value: string) => `strconv.ParseInt: parsing "${value}": value out of range`,
-  // Go's *fs.PathError, e.g. `open /x: no such file or directory`
-  TSLOGS_PATH_ERROR: (op: string, path: string, detail: string) => `${op} ${path}: ${detail}`,
   // splunk driver options, Docker's wording (the format message keeps Docker 20.10's missing value)
   TSLOGS_SPLUNK_EXPECTED: (key: string) => `splunk: ${key} is expected`,
   TSLOGS_SPLUNK_URL_PARSE: (value: string) => `splunk: failed to parse ${value} as url value in splunk-url`,

@@ -86,3 +86,21 @@ export function parseGoUint(value: string): number {
   if (n > SAFE_MAX) throw range();
   return Number(n);
 }
+
+/** strconv.ParseInt(value, 10, 32), Docker's parser for splunk-gzip-level and the SPLUNK_* integers. */
+export function parseGoInt32(value: string): number {
+  const quoted = inner(value);
+  const neg = value.startsWith('-');
+  const digits = neg || value.startsWith('+') ? value.slice(1) : value;
+  if (digits === '') throw tslogsError('TSLOGS_PARSE_INT32', quoted);
+  let n = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw tslogsError('TSLOGS_PARSE_INT32', quoted);
+    n = n * 10 + d;
+    // ParseUint(…, 32) gives up at the first overflow, even if junk follows.
+    if (n > 0xffff_ffff) throw tslogsError('TSLOGS_PARSE_INT32_RANGE', quoted);
+  }
+  if (n > (neg ? 2 ** 31 : 2 ** 31 - 1)) throw tslogsError('TSLOGS_PARSE_INT32_RANGE', quoted);
+  return neg ? 0 - n : n;
+}

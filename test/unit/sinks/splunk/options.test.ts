@@ -8,7 +8,8 @@ import { TslogsError } from '../../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { Sink, SinkContext } from '../../../../src/sinks/sink.js';
 import { splunkSinkDefinition } from '../../../../src/sinks/splunk/index.js';
-import { parseGoInt32, parseSplunkOptions, splunkTunables, SPLUNK_KEYS } from '../../../../src/sinks/splunk/options.js';
+import { parseGoInt32 } from '../../../../src/go/strconv.js';
+import { parseSplunkOptions, splunkTunables, SPLUNK_KEYS } from '../../../../src/sinks/splunk/options.js';
 import { makeTestCa } from '../../../helpers/hec-receiver.js';
 import { tmpDir } from '../../../helpers/tmp.js';
 
