@@ -4,6 +4,8 @@
 // the text users already know. Codes are unique across catalogues: metrics and tests
 // match them.
 
+import { GO_ERROR_TEXTS } from './go/error-texts.js';
+
 type Formats = Record<string, (...args: never[]) => string>;
 
 /** Builds one catalogue's error `code` from the arguments of its message. */
@@ -33,11 +35,9 @@ export function defineErrors<F extends Formats>(formats: F): ErrorBuilder<F> {
 }
 
 export const tslogsError = defineErrors({
+  ...GO_ERROR_TEXTS,
   // options shared by all drivers
   TSLOGS_UNKNOWN_OPTION: (driver: string, key: string) => `unknown log opt '${key}' for ${driver} log driver`,
-  TSLOGS_INVALID_SIZE: (value: string) => `invalid size: '${value}'`,
-  TSLOGS_PARSE_BOOL: (value: string) => `strconv.ParseBool: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_INT: (value: string) => `strconv.Atoi: parsing "${value}": invalid syntax`,
   TSLOGS_REGEX: (option: string, detail: string) => `error parsing regexp for ${option}: ${detail}`,
   TSLOGS_TEMPLATE: (detail: string) => `template: log-tag:${detail}`,
   TSLOGS_UNKNOWN_SINK: (name: string, known: string) => `unknown sink '${name}' in log opt 'sinks' (tslogs has: ${known})`,
@@ -71,23 +71,10 @@ export const tslogsError = defineErrors({
   TSLOGS_STATE_REMOVE: (what: string, file: string, detail: string) => `cannot remove ${what} ${file}: ${detail}`,
   TSLOGS_TIME_OUT_OF_RANGE: (sec: number) => `timestamp ${sec}s is outside the years 0-9999 json-file can store`,
   TSLOGS_BAD_TIME: (value: string) => `cannot parse time '${value}'`,
-  // Go scalar parsing (src/config); values arrive already escaped the way Go quotes them
-  TSLOGS_PARSE_INT_RANGE: (value: string) => `strconv.Atoi: parsing "${value}": value out of range`,
-  TSLOGS_PARSE_UINT: (value: string) => `strconv.ParseUint: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_UINT_RANGE: (value: string) => `strconv.ParseUint: parsing "${value}": value out of range`,
-  TSLOGS_PARSE_FLOAT: (value: string) => `strconv.ParseFloat: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_FLOAT_RANGE: (value: string) => `strconv.ParseFloat: parsing "${value}": value out of range`,
-  TSLOGS_DURATION: (value: string) => `time: invalid duration "${value}"`,
-  TSLOGS_DURATION_NO_UNIT: (value: string) => `time: missing unit in duration "${value}"`,
-  TSLOGS_DURATION_UNIT: (unit: string, value: string) => `time: unknown unit "${unit}" in duration "${value}"`,
   TSLOGS_REGEX_UNSUPPORTED: (option: string, construct: string, regex: string) =>
     `unsupported regexp for ${option}: ${construct} is not supported by tslogs: \`${regex}\``,
   TSLOGS_TEMPLATE_UNSUPPORTED: (line: number, construct: string) =>
     `template: log-tag:${line}: ${construct} is not supported in tslogs tag templates`,
-  TSLOGS_PARSE_INT32: (value: string) => `strconv.ParseInt: parsing "${value}": invalid syntax`,
-  TSLOGS_PARSE_INT32_RANGE: (value: string) => `strconv.ParseInt: parsing "${value}": value out of range`,
-  // Go's *fs.PathError, e.g. `open /x: no such file or directory`
-  TSLOGS_PATH_ERROR: (op: string, path: string, detail: string) => `${op} ${path}: ${detail}`,
   // sidecar
   TSLOGS_SIDECAR_USAGE: (detail: string) => detail,
   TSLOGS_SIDECAR_TOKEN_ARG: () =>

@@ -2,7 +2,7 @@
 // for several, through the daemon that stores them (follow works) or, when none answers,
 // straight from the store (history only).
 import type { Writable } from 'node:stream';
-import { formatRfc3339Nano } from '../store/go-time.js';
+import { formatRfc3339Nano } from '../go/time.js';
 import type { Instant } from '../store/reader.js';
 import type { LogsOptions } from './args.js';
 import { loadCatalog } from './daemons.js';

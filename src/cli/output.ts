@@ -4,8 +4,9 @@
 // get `docker compose logs` prefixes; --json prints one object per line.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { formatFixedNano } from '../store/go-time.js';
+import { formatFixedNano } from '../go/time.js';
 import type { StoredEntry } from '../store/stored-entry.js';
+import { appendBytes, ByteSink } from '../util/byte-sink.js';
 import type { Run } from './merge.js';
 
 export interface OutputOptions {
@@ -47,8 +48,7 @@ export function wantColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, 
 const FLUSH_AT = 256 * 1024;
 
 export class Output {
-  private buf = Buffer.allocUnsafe(FLUSH_AT + 64 * 1024);
-  private pos = 0;
+  private readonly out = new ByteSink(FLUSH_AT + 64 * 1024);
   private target: Writable | undefined;
 
   constructor(
@@ -75,7 +75,7 @@ export class Output {
         // A prefixed line must end its line, or the next container's would be glued to it.
         if (e.newline || prefix !== undefined) this.ascii('\n');
       }
-      if (this.pos >= FLUSH_AT) await this.flush();
+      if (this.out.pos >= FLUSH_AT) await this.flush();
     }
     await this.flush();
   }
@@ -99,28 +99,20 @@ export class Output {
     }
   }
 
-  private reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
   private append(b: Buffer): void {
-    this.reserve(b.length);
-    this.pos += b.copy(this.buf, this.pos);
+    appendBytes(this.out, b);
   }
 
   private ascii(s: string): void {
-    this.reserve(s.length);
-    this.pos += this.buf.write(s, this.pos, 'latin1');
+    this.out.reserve(s.length);
+    this.out.pos += this.out.buf.write(s, this.out.pos, 'latin1');
   }
 
   async flush(): Promise<void> {
-    if (this.pos === 0 || this.target === undefined) return;
+    if (this.out.pos === 0 || this.target === undefined) return;
     // The stream may keep the chunk until it is written: hand over a copy.
-    const chunk = Buffer.from(this.buf.subarray(0, this.pos));
-    this.pos = 0;
+    const chunk = Buffer.from(this.out.view());
+    this.out.reset();
     if (!this.target.write(chunk)) await once(this.target, 'drain');
   }
 }

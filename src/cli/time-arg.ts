@@ -8,7 +8,7 @@
 //                                           no zone → the local zone's offset *now*
 //   Unix seconds[.fraction]                 passed through (dockerd parses it)
 
-import { parseGoDuration } from '../config/go-parse.js';
+import { parseGoDuration } from '../go/duration.js';
 import type { Instant } from '../store/reader.js';
 
 /** A bad value: the message is Docker's (`invalid value for "since": …`). */

@@ -1,3 +1,4 @@
+import { ByteSink } from '../util/byte-sink.js';
 import type { LogEntry } from './log-entry.js';
 import { timeNanoOf } from './log-entry.js';
 
@@ -7,15 +8,14 @@ import { timeNanoOf } from './log-entry.js';
  * buffer, so a ReadLogs batch becomes a single write.
  */
 export class FrameEncoder {
-  private buf: Buffer;
-  private pos = 0;
+  private readonly out: ByteSink;
 
   constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.out = new ByteSink(initialBytes);
   }
 
   get length(): number {
-    return this.pos;
+    return this.out.pos;
   }
 
   /** `newline`: end the line with "\n" (ReadLogs sends json-file's `log`, newline included). */
@@ -26,9 +26,9 @@ export class FrameEncoder {
     const idLen = meta !== undefined ? Buffer.byteLength(meta.id) : 0;
     // Upper bound of the frame: prefix, keys, 10-byte varints, payloads.
     const lineLen = entry.line.length + (newline ? 1 : 0);
-    this.reserve(4 + 11 + sourceLen + 11 + 11 + lineLen + 2 + 11 + 2 + 11 + idLen + 11);
-    const b = this.buf;
-    const start = this.pos;
+    this.out.reserve(4 + 11 + sourceLen + 11 + 11 + lineLen + 2 + 11 + 2 + 11 + idLen + 11);
+    const b = this.out.buf;
+    const start = this.out.pos;
     let p = start + 4;
     if (sourceLen > 0) {
       b[p++] = 0x0a;
@@ -70,21 +70,14 @@ export class FrameEncoder {
       }
     }
     b.writeUInt32BE(p - start - 4, start);
-    this.pos = p;
+    this.out.pos = p;
   }
 
   /** Returns the frames added since the last call; the encoder starts afresh. */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.pos));
-    this.pos = 0;
-    return out;
-  }
-
-  private reserve(bytes: number): void {
-    if (this.pos + bytes <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    const frames = Buffer.from(this.out.view());
+    this.out.reset();
+    return frames;
   }
 }
 

@@ -3,8 +3,8 @@
 // message. Regexes are compiled up front so that StartLogging can reject a bad
 // one instead of failing later.
 
-import type { ContainerInfo } from './container-info.js';
-import { compileRe2 } from './re2.js';
+import type { ContainerInfo } from '../container-info.js';
+import { compileGoRegexp, type GoRegexp } from '../go/regexp.js';
 
 export type ExtraAttrs = (info: ContainerInfo) => Record<string, string>;
 
@@ -14,9 +14,9 @@ function names(options: Record<string, string>, key: string): string[] {
   return v === '' ? [] : v.split(',');
 }
 
-function regex(options: Record<string, string>, key: string): RegExp | undefined {
+function regex(options: Record<string, string>, key: string): GoRegexp | undefined {
   const v = Object.hasOwn(options, key) ? options[key]! : '';
-  return v === '' ? undefined : compileRe2(v, key);
+  return v === '' ? undefined : compileGoRegexp(v, key);
 }
 
 /** KEY=value entries split at the first `=`; entries without one are skipped, later ones win. */

@@ -1,13 +1,21 @@
 import os from 'node:os';
+import type { ContainerInfo } from '../container-info.js';
 import { tslogsError } from '../errors.js';
-import type { RotationPolicy } from '../store/rotating-file.js';
-import type { ContainerInfo } from './container-info.js';
 import { compileExtraAttrs } from './extra-attrs.js';
-import { parseGoBool, parseGoInt } from './go-parse.js';
-import { goJsonStringMap } from './go-json.js';
-import { parseDecimalSize } from './go-size.js';
+import { parseGoBool, parseGoInt } from '../go/strconv.js';
+import { goJsonStringMap } from '../go/json.js';
+import { parseDecimalSize } from '../go/size.js';
 import { forOption } from './option-error.js';
 import { compileTag, renderTag } from './tag-template.js';
+
+/** How the store rotates a container's json-file (store/rotating-file.ts). */
+export interface RotationPolicy {
+  /** Rotate when the current file has reached this many bytes; Infinity never rotates. */
+  maxSize: number;
+  /** Files kept in all, the current one included. */
+  maxFile: number;
+  compress: boolean;
+}
 
 /**
  * Rotation when the user sets neither max-size nor max-file: 20 MB × 5 files.

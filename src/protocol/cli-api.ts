@@ -13,9 +13,9 @@ import { listContainers } from '../store/catalog.js';
 import { type Filter, filterBatches, HISTORY_END, type LogsQuery, parseQuery, QueryError, queryFilter, STREAM_ERROR } from './logs-query.js';
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { FrameEncoder } from '../codec/frame-encoder.js';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { fromLog, type StoredEntry } from '../store/stored-entry.js';
-import type { LogDriver } from './server.js';
+import type { LogDriver } from './log-driver.js';
 
 /** Docker's zero time: no bound. */
 const NO_BOUND = '0001-01-01T00:00:00Z';

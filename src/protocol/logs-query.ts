@@ -1,8 +1,8 @@
 // What the CLI asks for when it reads one container: Docker's ReadConfig plus the tslogs
 // extras (stream and grep filters). The daemon (src/protocol/cli-api.ts) and the direct
 // store reader (store-source.ts) apply it with the same code, so both print the same.
-import { compileRe2 } from '../config/re2.js';
-import { parseRfc3339 } from '../store/go-time.js';
+import { compileRe2 } from '../go/re2.js';
+import { parseRfc3339 } from '../go/time.js';
 import type { Instant } from '../store/reader.js';
 import type { StoredEntry } from '../store/stored-entry.js';
 import type { GrepWorker } from './grep-worker.js';

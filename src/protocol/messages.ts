@@ -1,5 +1,5 @@
 import { tslogsError } from '../errors.js';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 
 // Request bodies of the docker.logdriver/1.0 protocol (docs/docker-compat.md §4.5-4.8), checked at
 // the edge so the rest of the daemon handles typed values only.

@@ -5,16 +5,8 @@ import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type ErrorCode, TslogsError, tslogsError } from '../errors.js';
 import { registerCliApi } from './cli-api.js';
-import { parseReadLogs, parseStartLogging, parseStopLogging, type ReadLogsRequest, type StartLoggingRequest } from './messages.js';
-
-/** What the HTTP layer needs from the daemon; nothing here knows about files or stores. */
-export interface LogDriver {
-  startLogging(request: StartLoggingRequest): Promise<void>;
-  /** Must not fail or wait for the FIFO: dockerd closes it only after the answer (docs/docker-compat.md §4.7). */
-  stopLogging(file: string): void;
-  /** Framed LogEntry bytes, batch by batch, until done or `signal` aborts. */
-  readLogs(request: ReadLogsRequest, signal: AbortSignal): AsyncIterable<Buffer>;
-}
+import type { LogDriver } from './log-driver.js';
+import { parseReadLogs, parseStartLogging, parseStopLogging } from './messages.js';
 
 export interface ServerOptions {
   driver: LogDriver;

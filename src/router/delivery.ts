@@ -11,6 +11,7 @@ import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
 import { type Batch, ReadyQueue } from './ready-queue.js';
 
+/** The router options of a container (container-options.ts parses them), shared by its deliveries. */
 export interface DeliveryOptions {
   reassemble: boolean;
   partialMaxBytes: number;

@@ -1,5 +1,5 @@
-import type { ContainerInfo } from '../config/container-info.js';
-import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
+import type { ContainerInfo } from '../container-info.js';
+import { type ContainerOptions, parseContainerOptions } from '../router/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { LiveLog } from '../store/live-log.js';
 import { bareName, shortId } from '../util/docker-names.js';

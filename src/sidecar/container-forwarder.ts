@@ -1,7 +1,7 @@
 // One forwarded container: its watcher (the LiveLog its readers follow) and the
 // router's deliveries for it, started, restarted after a gap and finished on removal.
-import type { ContainerInfo } from '../config/container-info.js';
-import type { ContainerOptions } from '../config/container-options.js';
+import type { ContainerInfo } from '../container-info.js';
+import type { ContainerOptions } from '../router/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import type { DeliveryView, Router } from '../router/router.js';
 import { bareName, shortId } from '../util/docker-names.js';

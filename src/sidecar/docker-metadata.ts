@@ -5,8 +5,8 @@
 // and shapes since Docker 1.10.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerInfo } from '../config/container-info.js';
-import { parseGoInt } from '../config/go-parse.js';
+import type { ContainerInfo } from '../container-info.js';
+import { parseGoInt } from '../go/strconv.js';
 
 export const CONFIG_FILE = 'config.v2.json';
 export const HOST_CONFIG_FILE = 'hostconfig.json';

@@ -2,7 +2,7 @@
 // (batches in flight acknowledged and checkpointed before exit).
 import http from 'node:http';
 import { pino } from 'pino';
-import { parseContainerOptions } from '../config/container-options.js';
+import { parseContainerOptions } from '../router/container-options.js';
 import { createMetrics } from '../daemon/metrics.js';
 import { TslogsError, tslogsError } from '../errors.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';

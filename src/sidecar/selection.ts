@@ -2,9 +2,9 @@
 // with `docker ps --filter` semantics (several values of one kind: any may match;
 // different kinds: all must match), and the `tslogs.enable=false` label as the
 // container's own opt-out.
-import { parseGoBool } from '../config/go-parse.js';
+import { parseGoBool } from '../go/strconv.js';
 import { tslogsError } from '../errors.js';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { bareName } from '../util/docker-names.js';
 
 /** The label a container sets to `false` to opt out (any Go boolean spelling: false, 0, f, FALSE…). */

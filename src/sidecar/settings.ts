@@ -2,8 +2,8 @@
 // TSLOGS_SIDECAR_* environment variable (flags win). Sink options are not flags: they
 // come from --config or TSLOGS_<OPTION> (src/sidecar/sink-options.ts).
 import os from 'node:os';
+import { parseGoDuration } from '../go/duration.js';
 import { parseArgs } from 'node:util';
-import { parseGoDuration } from '../config/go-parse.js';
 import { tslogsError } from '../errors.js';
 import type { StartAt } from '../router/delivery.js';
 import { BUILTIN_SINKS, secretOptionKeys } from '../sinks/registry.js';

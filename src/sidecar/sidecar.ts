@@ -3,12 +3,12 @@
 // as the plugin, with checkpoints in its own state directory.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerInfo } from '../config/container-info.js';
-import { type ContainerOptions, parseContainerOptions } from '../config/container-options.js';
+import type { ContainerInfo } from '../container-info.js';
+import { type ContainerOptions, parseContainerOptions } from '../router/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import { Router } from '../router/router.js';
 import type { SinkRegistry } from '../sinks/registry.js';
-import { parseRfc3339 } from '../store/go-time.js';
+import { parseRfc3339 } from '../go/time.js';
 import { shortId } from '../util/docker-names.js';
 import { ContainerForwarder, until } from './container-forwarder.js';
 import { type DockerContainer, readDockerContainer } from './docker-metadata.js';

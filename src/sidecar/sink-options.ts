@@ -4,8 +4,8 @@
 // The Splunk token comes only from TSLOGS_SPLUNK_TOKEN or a file, never from the command
 // line (where every user of the host can read it) nor from the config file.
 import fs from 'node:fs';
-import { parseContainerOptions } from '../config/container-options.js';
-import type { ContainerInfo } from '../config/container-info.js';
+import { parseContainerOptions } from '../router/container-options.js';
+import type { ContainerInfo } from '../container-info.js';
 import { STORE_KEYS } from '../config/json-file-options.js';
 import { TslogsError, tslogsError } from '../errors.js';
 import { secretOptionKeys, type SinkRegistry } from '../sinks/registry.js';

@@ -1,4 +1,4 @@
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 
 /**
  * What a sink receives: one log line as Docker's drivers see it. By default the

@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { bareName } from '../util/docker-names.js';
 import { loadInfo } from './container-info-file.js';
-import { formatRfc3339Nano } from './go-time.js';
+import { formatRfc3339Nano } from '../go/time.js';
 import { lastTimeOfGzip } from './gzip-with-last-time.js';
 import { parseJsonFileLine } from './json-line-parser.js';
 import { containerDir, currentLogPath, storedContainers } from './layout.js';

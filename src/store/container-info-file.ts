@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ContainerInfo } from '../config/container-info.js';
+import type { ContainerInfo } from '../container-info.js';
 import { containerDir, SECRET_FILE_MODE, STORE_DIR_MODE } from './layout.js';
 import { writeStateFile } from './state-file.js';
 

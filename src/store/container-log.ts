@@ -2,13 +2,15 @@ import { isUtf8 } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { LogEntry } from '../codec/log-entry.js';
+import type { RotationPolicy } from '../config/json-file-options.js';
 import { endsLine } from '../codec/log-entry.js';
 import type { LiveLog, LiveLogEvents } from './live-log.js';
 import { type FreshBatch, RECENT_MS, RecentEntries } from './recent-entries.js';
 import type { StoredEntry } from './stored-entry.js';
-import { ByteSink, JsonLineEncoder } from './json-line.js';
+import { JsonLineEncoder } from './json-line.js';
+import { ByteSink } from '../util/byte-sink.js';
 import { containerDir, currentLogPath } from './layout.js';
-import { type Logger, RotatingFile, type RotationPolicy } from './rotating-file.js';
+import { type Logger, RotatingFile } from './rotating-file.js';
 
 /** The entries of the batch being encoded, kept for readers while someone follows. */
 interface Pending {

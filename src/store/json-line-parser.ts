@@ -1,4 +1,4 @@
-import { parseRfc3339 } from './go-time.js';
+import { parseRfc3339 } from '../go/time.js';
 import type { StoredEntry } from './stored-entry.js';
 
 // Reads back the lines JsonLineEncoder (and Docker's json-file driver) writes,

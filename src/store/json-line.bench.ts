@@ -1,7 +1,8 @@
 // Micro-benchmark beside the code: `npm run bench:micro`.
 import { bench, describe } from 'vitest';
 import type { LogEntry } from '../codec/log-entry.js';
-import { ByteSink, JsonLineEncoder } from './json-line.js';
+import { JsonLineEncoder } from './json-line.js';
+import { ByteSink } from '../util/byte-sink.js';
 import { parseJsonFileLine } from './json-line-parser.js';
 
 const entries: LogEntry[] = Array.from({ length: 10_000 }, (_, i) => ({

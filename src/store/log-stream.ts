@@ -1,4 +1,4 @@
-import { utf8Width } from './json-line.js';
+import { utf8Width } from '../go/json-escape.js';
 import type { LiveLog } from './live-log.js';
 import type { FreshBatch } from './recent-entries.js';
 import { countLines, lineStartFromEnd, openSegments, Segment } from './segments.js';

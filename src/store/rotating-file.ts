@@ -1,18 +1,11 @@
 import fs from 'node:fs';
 import { promisify } from 'node:util';
+import type { RotationPolicy } from '../config/json-file-options.js';
 import { tslogsError } from '../errors.js';
 import { gzipWithLastTime } from './gzip-with-last-time.js';
 import { rotatedLogPath, STORE_FILE_MODE } from './layout.js';
 
 const readFd = promisify((fd: number, cb: (err: NodeJS.ErrnoException | null, data: Buffer) => void) => fs.readFile(fd, cb));
-
-export interface RotationPolicy {
-  /** Rotate when the current file has reached this many bytes; Infinity never rotates. */
-  maxSize: number;
-  /** Files kept in all, the current one included. */
-  maxFile: number;
-  compress: boolean;
-}
 
 export type Logger = (message: string) => void;
 

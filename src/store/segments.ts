@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { parseRfc3339 } from './go-time.js';
+import { parseRfc3339 } from '../go/time.js';
 import { lastTimeOfGzip } from './gzip-with-last-time.js';
 
 const gunzip = promisify(zlib.gunzip);

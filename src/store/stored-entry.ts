@@ -1,4 +1,4 @@
-import { parseRfc3339 } from './go-time.js';
+import { parseRfc3339 } from '../go/time.js';
 
 /**
  * One json-file entry read back. json-file ends a complete line's `log` with "\n" and

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { FluentServer } from '@fluent-org/logger';
 import { decode, encode } from '@msgpack/msgpack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { FluentdSink, fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { parseFluentdOptions } from '../../src/sinks/fluentd/options.js';
 import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';

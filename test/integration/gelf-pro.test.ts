@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
 import type { Sink, SinkEntry } from '../../src/sinks/sink.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';

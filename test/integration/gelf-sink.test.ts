@@ -5,7 +5,7 @@
 // real router with nothing lost).
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { compileMessages, encodeMessage, chunkCount, GELF_CHUNK_DATA } from '../../src/sinks/gelf/format.js';
 import { GelfSink, gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
@@ -15,7 +15,7 @@ import { TcpTransport } from '../../src/sinks/gelf/tcp-transport.js';
 import { DNS_REFRESH_MS, UdpTransport } from '../../src/sinks/gelf/udp-transport.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
 import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
-import { ByteSink } from '../../src/store/json-line.js';
+import { ByteSink } from '../../src/util/byte-sink.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
 import { tmpDir } from '../helpers/tmp.js';

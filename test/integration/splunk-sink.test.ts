@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { SinkError, type Sink, type SinkEntry } from '../../src/sinks/sink.js';
 import { compileEvents, encodeBatch } from '../../src/sinks/splunk/format.js';
 import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';

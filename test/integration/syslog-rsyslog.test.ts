@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
 import type { SinkContext, SinkEntry } from '../../src/sinks/sink.js';

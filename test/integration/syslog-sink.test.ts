@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../src/config/container-info.js';
+import type { ContainerInfo } from '../../src/container-info.js';
 import { SinkError, type SinkContext, type SinkEntry } from '../../src/sinks/sink.js';
 import { SyslogSink } from '../../src/sinks/syslog/index.js';
 import { parseSyslogOptions, type SyslogOptions } from '../../src/sinks/syslog/options.js';

@@ -5,9 +5,9 @@
 // messages. tslogs adds a comma-separated list (failover, in order) and
 // `tls://host[:port]` (the form of newer engines).
 
-import { joinHostPort, splitHostPort } from '../../config/go-host-port.js';
-import { goQuote, parseGoInt } from '../../config/go-parse.js';
-import { isTransportUrl } from '../../config/go-url.js';
+import { joinHostPort, splitHostPort } from '../../go/host-port.js';
+import { goQuote, parseGoInt } from '../../go/strconv.js';
+import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
 import { TslogsError, tslogsError } from '../../errors.js';
 
 export type FluentdEndpoint =
@@ -21,120 +21,6 @@ export const DEFAULT_PORT = 24224;
 export function describeEndpoint(e: FluentdEndpoint): string {
   return e.network === 'unix' ? `unix ${e.path}` : `${e.network} ${joinHostPort(e.host, e.port)}`;
 }
-
-// ---------------------------------------------------------------------------------------
-// The subset of Go's net/url.Parse these addresses go through, with its messages.
-
-class GoUrlError extends Error {}
-
-const HEX = /^[0-9A-Fa-f]$/;
-// shouldEscape(c, encodeHost) is false for these ASCII bytes besides letters and digits.
-const HOST_OK = /^[A-Za-z0-9!$&'()*+,;=:[\]<>"\-_.~]$/;
-const USERINFO_OK = /^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/;
-
-/** url.unescape for the modes used here; throws with Go's EscapeError / InvalidHostError text. */
-function unescape(s: string, mode: 'host' | 'path' | 'other'): string {
-  const bytes: number[] = [];
-  const raw = Buffer.from(s, 'utf8');
-  for (let i = 0; i < raw.length; ) {
-    const c = raw[i]!;
-    if (c === 0x25) {
-      const h1 = String.fromCharCode(raw[i + 1] ?? 0);
-      const h2 = String.fromCharCode(raw[i + 2] ?? 0);
-      if (i + 2 >= raw.length || !HEX.test(h1) || !HEX.test(h2)) {
-        throw new GoUrlError(`invalid URL escape ${goQuote(raw.subarray(i, i + 3).toString('latin1'))}`);
-      }
-      const seq = raw.subarray(i, i + 3).toString('latin1');
-      if (mode === 'host' && parseInt(h1, 16) < 8 && seq !== '%25') throw new GoUrlError(`invalid URL escape ${goQuote(seq)}`);
-      bytes.push(parseInt(h1 + h2, 16));
-      i += 3;
-      continue;
-    }
-    if (mode === 'host' && c < 0x80 && !HOST_OK.test(String.fromCharCode(c))) {
-      throw new GoUrlError(`invalid character ${goQuote(String.fromCharCode(c))} in host name`);
-    }
-    bytes.push(c);
-    i++;
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/** validOptionalPort. */
-function validOptionalPort(colonPort: string): boolean {
-  return colonPort === '' || /^:\d*$/.test(colonPort);
-}
-
-/** url.parseHost (zones aside: `%25` is simply unescaped). */
-function parseHost(host: string): string {
-  if (host.startsWith('[')) {
-    const close = host.lastIndexOf(']');
-    if (close < 0) throw new GoUrlError("missing ']' in host");
-    const colonPort = host.slice(close + 1);
-    if (!validOptionalPort(colonPort)) throw new GoUrlError(`invalid port ${goQuote(colonPort)} after host`);
-  } else {
-    const colon = host.lastIndexOf(':');
-    if (colon >= 0 && !validOptionalPort(host.slice(colon))) {
-      throw new GoUrlError(`invalid port ${goQuote(host.slice(colon))} after host`);
-    }
-  }
-  return unescape(host, 'host');
-}
-
-function parseAuthority(authority: string): string {
-  const at = authority.lastIndexOf('@');
-  const host = parseHost(authority.slice(at + 1));
-  if (at >= 0) {
-    const userinfo = authority.slice(0, at);
-    if (!USERINFO_OK.test(userinfo)) throw new GoUrlError('net/url: invalid userinfo');
-    for (const part of userinfo.split(':')) unescape(part, 'other');
-  }
-  return host;
-}
-
-interface GoUrl {
-  scheme: string;
-  /** url.Host: unescaped, port included. */
-  host: string;
-  /** url.Path: unescaped. */
-  path: string;
-}
-
-/** url.Parse of `scheme://…`; throws TslogsError-ready text `parse "…": …`. */
-function parseUrl(raw: string): GoUrl {
-  const hash = raw.indexOf('#');
-  const u = hash < 0 ? raw : raw.slice(0, hash);
-  const fail = (e: unknown, shown: string): never => {
-    if (e instanceof GoUrlError) throw new GoUrlError(`parse ${goQuote(shown)}: ${e.message}`);
-    throw e;
-  };
-  let url: GoUrl | undefined;
-  try {
-    if (/[\x00-\x1f\x7f]/.test(u)) throw new GoUrlError('net/url: invalid control character in URL');
-    const colon = u.indexOf(':');
-    const scheme = u.slice(0, colon).toLowerCase();
-    let rest = u.slice(colon + 1);
-    if (rest.endsWith('?') && rest.indexOf('?') === rest.length - 1) rest = rest.slice(0, -1);
-    else if (rest.includes('?')) rest = rest.slice(0, rest.indexOf('?'));
-    // Every prefix accepted here is `scheme://`, so there is always an authority.
-    const slash = rest.indexOf('/', 2);
-    const authority = slash < 0 ? rest.slice(2) : rest.slice(2, slash);
-    const host = parseAuthority(authority);
-    const path = unescape(slash < 0 ? '' : rest.slice(slash), 'path');
-    url = { scheme, host, path };
-  } catch (e) {
-    fail(e, u);
-  }
-  if (hash >= 0) {
-    try {
-      unescape(raw.slice(hash + 1), 'other');
-    } catch (e) {
-      fail(e, raw);
-    }
-  }
-  return url!;
-}
-
-// ---------------------------------------------------------------------------------------
 
 export interface ParsedAddress {
   endpoints: FluentdEndpoint[];
@@ -158,7 +44,7 @@ function dialPort(port: number): number {
 function parseTls(address: string): FluentdEndpoint {
   let url: GoUrl;
   try {
-    url = parseUrl(address);
+    url = parseGoUrl(address);
   } catch (e) {
     return wrap(address, e);
   }
@@ -208,7 +94,7 @@ function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoin
   if (isTransportUrl(address)) {
     let url: GoUrl;
     try {
-      url = parseUrl(address);
+      url = parseGoUrl(address);
     } catch (e) {
       return wrap(address, e);
     }
@@ -221,22 +107,21 @@ function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoin
     protocol = url.scheme;
     hostport = url.host;
   }
-  let host: string;
+  const split = splitHostPort(hostport);
+  if (typeof split === 'string') {
+    if (!split.endsWith('missing port in address')) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, split);
+    // Docker keeps the host SplitHostPort returns with this error: none. The library
+    // then dials its default host, so `myhost` or `tcp://myhost` means 127.0.0.1:24224.
+    if (protocol !== 'tcp') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
+    const lost = hostport.replace(/^\[(.*)\]$/, '$1');
+    if (lost !== '') warnings.push(tslogsError('TSLOGS_FLUENTD_NO_PORT', address, lost).message);
+    return { network: 'tcp', host: DEFAULT_HOST, port: DEFAULT_PORT };
+  }
+  const host = split[0];
   let port: number;
   try {
-    const split = splitHostPort(hostport);
-    if (typeof split === 'string') throw new GoUrlError(split);
-    host = split[0];
     port = parseGoInt(split[1]);
   } catch (e) {
-    if (e instanceof GoUrlError && e.message.endsWith('missing port in address')) {
-      // Docker keeps the host SplitHostPort returns with this error: none. The library
-      // then dials its default host, so `myhost` or `tcp://myhost` means 127.0.0.1:24224.
-      if (protocol !== 'tcp') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
-      const lost = hostport.replace(/^\[(.*)\]$/, '$1');
-      if (lost !== '') warnings.push(tslogsError('TSLOGS_FLUENTD_NO_PORT', address, lost).message);
-      return { network: 'tcp', host: DEFAULT_HOST, port: DEFAULT_PORT };
-    }
     return wrap(address, e);
   }
   // udp, tcp+tls: parsed by Docker, refused by the library when it dials.

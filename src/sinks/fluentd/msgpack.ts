@@ -2,40 +2,32 @@
 // Docker's encoder (tinylib/msgp, docs/docker-compat.md §11.3): the smallest-form
 // headers msgp emits. Acknowledgements are read with @msgpack/msgpack's stream decoder.
 
-/** A growable output buffer with msgp's encodings. */
-export class MsgpackWriter {
-  private buf: Buffer;
-  private pos = 0;
+import { ByteSink } from '../../util/byte-sink.js';
 
+/** A growable output buffer with msgp's encodings. */
+export class MsgpackWriter extends ByteSink {
   constructor(initial = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initial);
+    super(initial);
   }
 
   get length(): number {
     return this.pos;
   }
 
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
   byte(b: number): void {
-    this.ensure(1);
+    this.reserve(1);
     this.buf[this.pos++] = b;
   }
 
   bytes(b: Uint8Array): void {
-    this.ensure(b.length);
+    this.reserve(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
 
   /** msgp.AppendString header: fixstr up to 31 bytes, then str8, str16, str32. */
   strHeader(n: number): void {
-    this.ensure(5);
+    this.reserve(5);
     const b = this.buf;
     if (n < 32) b[this.pos++] = 0xa0 | n;
     else if (n < 0x100) {
@@ -62,13 +54,13 @@ export class MsgpackWriter {
   str(s: string): void {
     const n = Buffer.byteLength(s, 'utf8');
     this.strHeader(n);
-    this.ensure(n);
+    this.reserve(n);
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 
   /** msgp.AppendMapHeader: fixmap up to 15 entries, then map16, map32. */
   mapHeader(n: number): void {
-    this.ensure(5);
+    this.reserve(5);
     const b = this.buf;
     if (n < 16) b[this.pos++] = 0x80 | n;
     else if (n < 0x10000) {
@@ -87,7 +79,7 @@ export class MsgpackWriter {
    * an int32 (`d2`), never a uint32 (`ce`) as most JavaScript encoders write it.
    */
   int(n: number): void {
-    this.ensure(9);
+    this.reserve(9);
     const b = this.buf;
     if (n >= 0) {
       if (n <= 0x7f) b[this.pos++] = n;
@@ -130,7 +122,7 @@ export class MsgpackWriter {
    * 32 bits are kept (the year-2038 limit of the format).
    */
   eventTime(sec: number, nsec: number): void {
-    this.ensure(10);
+    this.reserve(10);
     const b = this.buf;
     b[this.pos++] = 0xd7;
     b[this.pos++] = 0x00;
@@ -144,12 +136,4 @@ export class MsgpackWriter {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
 
-  /** What was written, without a copy; valid until the writer is written to again. */
-  view(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  reset(): void {
-    this.pos = 0;
-  }
 }

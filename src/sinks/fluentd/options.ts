@@ -29,8 +29,9 @@
 //   fluentd-read-timeout   30 s by default here (Docker: none), 0 for none.
 
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
-import { parseGoBool, parseGoDuration, parseGoUint } from '../../config/go-parse.js';
-import { parseBinarySize } from '../../config/go-size.js';
+import { parseGoBool, parseGoUint } from '../../go/strconv.js';
+import { parseGoDuration } from '../../go/duration.js';
+import { parseBinarySize } from '../../go/size.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { TslogsError, tslogsError } from '../../errors.js';

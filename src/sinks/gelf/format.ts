@@ -5,12 +5,11 @@
 // chunks with go-gelf's sizes.
 
 import zlib from 'node:zlib';
-import type { ContainerInfo } from '../../config/container-info.js';
-import { writeGoStringContent } from '../../config/go-json-bytes.js';
-import { goJsonString, goJsonStringMap } from '../../config/go-json.js';
-import { ByteSink } from '../../store/json-line.js';
+import type { ContainerInfo } from '../../container-info.js';
+import { writeGoStringContent } from '../../go/json-bytes.js';
+import { goJsonString, goJsonStringMap } from '../../go/json.js';
+import { appendBytes, ByteSink } from '../../util/byte-sink.js';
 import { bareName } from '../../util/docker-names.js';
-import { appendBytes } from '../shared/byte-sink.js';
 import { GZIP_HEADER_BYTES, writeGoGzipHeader } from '../shared/go-gzip.js';
 import type { SinkEntry } from '../sink.js';
 

@@ -2,24 +2,15 @@
 // reports it (go-gelf over Go's net package). Every failure is a retryable
 // SinkError: the router retries the same batch.
 
-import { joinHostPort } from '../../config/go-host-port.js';
+import { goErrno } from '../../go/errno.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { gelfError } from './errors.js';
 import type { GelfAddress } from './options.js';
 
-// Go's texts for the errno values a GELF endpoint produces (syscall.Errno.Error()).
-const GO_ERRNO: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by peer',
-  EPIPE: 'broken pipe',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'no route to host',
-  ENETUNREACH: 'network is unreachable',
-  EADDRNOTAVAIL: 'cannot assign requested address',
-  EMSGSIZE: 'message too long',
-  ENOBUFS: 'no buffer space available',
-  ENOTCONN: 'socket is not connected',
+// Node's own codes for a socket already closed, in Go's words (net.ErrClosed, EPIPE).
+const CLOSED: Record<string, string> = {
   ERR_STREAM_DESTROYED: 'use of closed network connection',
   ERR_STREAM_WRITE_AFTER_END: 'broken pipe',
   ERR_SOCKET_DGRAM_NOT_RUNNING: 'use of closed network connection',
@@ -36,7 +27,7 @@ interface NodeError {
 
 function errnoText(e: unknown): string {
   const err = e as NodeError;
-  return GO_ERRNO[err.code ?? ''] ?? err.message ?? String(e);
+  return goErrno(err.code) ?? CLOSED[err.code ?? ''] ?? err.message ?? String(e);
 }
 
 /** Go's *net.OpError of a failed Dial: `dial tcp 127.0.0.1:12201: connect: connection refused`. */

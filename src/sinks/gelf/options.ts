@@ -4,9 +4,9 @@
 // text users know.
 
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
-import { splitHostPort } from '../../config/go-host-port.js';
-import { goQuote, parseGoInt } from '../../config/go-parse.js';
-import { isTransportUrl, parseGoUrl } from '../../config/go-url.js';
+import { splitHostPort } from '../../go/host-port.js';
+import { goQuote, parseGoInt } from '../../go/strconv.js';
+import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
@@ -62,51 +62,6 @@ function atoi(value: string): number | undefined {
   }
 }
 
-/** The detail of url.Parse's error for a string parseGoUrl refused (spec: `parse "<url>": <detail>`). */
-function urlErrorDetail(raw: string): string {
-  if (/[\x00-\x1f\x7f]/.test(raw)) return 'net/url: invalid control character in URL';
-  const escape = (s: string): string | undefined => {
-    const bad = /%(?![0-9A-Fa-f]{2})/.exec(s);
-    return bad === null ? undefined : `invalid URL escape ${goQuote(s.slice(bad.index, bad.index + 3))}`;
-  };
-  const hash = raw.indexOf('#');
-  const fragment = hash < 0 ? '' : raw.slice(hash + 1);
-  let rest = (hash < 0 ? raw : raw.slice(0, hash)).replace(/^[^:]*:\/\//, '');
-  const query = rest.indexOf('?');
-  if (query >= 0) rest = rest.slice(0, query);
-  const slash = rest.indexOf('/');
-  const authority = slash < 0 ? rest : rest.slice(0, slash);
-  const at = authority.lastIndexOf('@');
-  if (at >= 0 && !/^[A-Za-z0-9\-._:~!$&'()*+,;=%@]*$/.test(authority.slice(0, at))) return 'net/url: invalid userinfo';
-  const host = authority.slice(at + 1);
-  let colonPort = '';
-  if (host.startsWith('[')) {
-    const close = host.lastIndexOf(']');
-    if (close < 0) return "missing ']' in host";
-    colonPort = host.slice(close + 1);
-  } else if (host.includes(':')) colonPort = host.slice(host.lastIndexOf(':'));
-  if (colonPort !== '' && !/^:\d*$/.test(colonPort)) return `invalid port ${goQuote(colonPort)} after host`;
-  const hostEscape = escape(host);
-  if (hostEscape !== undefined) return hostEscape;
-  const badChar = /[^A-Za-z0-9!$&'()*+,;=:[\]<>"\-_.~%\u0080-\uffff]/u.exec(host);
-  if (badChar !== null) return `invalid character ${goQuote(badChar[0])} in host name`;
-  return escape(slash < 0 ? '' : rest.slice(slash)) ?? escape(fragment) ?? 'invalid URL';
-}
-
-/** url.Host: the authority without userinfo, percent-escapes decoded (url.Parse validated them). */
-function urlHost(authority: string): string {
-  const host = authority.slice(authority.lastIndexOf('@') + 1);
-  if (!host.includes('%')) return host;
-  const bytes: number[] = [];
-  for (let i = 0; i < host.length; i++) {
-    if (host[i] === '%') {
-      bytes.push(parseInt(host.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(...Buffer.from(host[i]!, 'utf8'));
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
 /**
  * moby's gelf parseAddress, then what Go's Dial would refuse at start (a port it
  * cannot use: Docker fails `docker run` with that dial error for UDP and TCP alike).
@@ -114,10 +69,15 @@ function urlHost(authority: string): string {
 export function parseGelfAddress(value: string | undefined): GelfAddress {
   if (value === undefined || value === '') throw tslogsError('TSLOGS_GELF_ADDRESS_REQUIRED');
   if (!isTransportUrl(value)) throw tslogsError('TSLOGS_GELF_ADDRESS_FORM', value);
-  const parts = parseGoUrl(value);
-  if (parts === undefined) throw tslogsError('TSLOGS_GELF_URL_PARSE', goQuote(value), urlErrorDetail(value));
+  let parts: GoUrl;
+  try {
+    parts = parseGoUrl(value);
+  } catch (e) {
+    if (e instanceof GoUrlError) throw tslogsError('TSLOGS_GELF_URL_PARSE', goQuote(e.url), e.detail);
+    throw e;
+  }
   if (parts.scheme !== 'udp' && parts.scheme !== 'tcp') throw tslogsError('TSLOGS_GELF_SCHEME');
-  const hostport = urlHost(parts.authority ?? '');
+  const hostport = parts.host;
   const split = splitHostPort(hostport);
   // Docker replaces SplitHostPort's error with its own text.
   if (typeof split === 'string') throw tslogsError('TSLOGS_GELF_HOST_PORT');

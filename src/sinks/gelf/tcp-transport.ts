@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { endGracefully, nextPoll } from '../shared/socket-waits.js';
 import { SinkError } from '../sink.js';

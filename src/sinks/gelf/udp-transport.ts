@@ -4,7 +4,7 @@
 
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { nextPoll } from '../shared/socket-waits.js';
 import { systemLookup, type Lookup } from './lookup.js';
 import { closedError, dialError, writeError } from './net-errors.js';

@@ -5,12 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import { tslogsError } from '../../errors.js';
-
-/** Go's syscall.Errno texts for the errors reading a file gives. */
-const GO_ERRNO: Record<string, string> = {
-  ENOENT: 'no such file or directory', EACCES: 'permission denied', EISDIR: 'is a directory',
-  ENOTDIR: 'not a directory', ELOOP: 'too many levels of symbolic links', ENAMETOOLONG: 'file name too long',
-};
+import { goErrnoText } from '../../go/errno.js';
 
 /** The PEM certificates of `path` that parse, possibly none; throws TslogsError when it cannot be read. */
 export function readCaCertificates(path: string): string[] {
@@ -19,7 +14,7 @@ export function readCaCertificates(path: string): string[] {
     pem = fs.readFileSync(path, 'latin1');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw tslogsError('TSLOGS_PATH_ERROR', err.syscall ?? 'open', path, GO_ERRNO[err.code ?? ''] ?? err.message);
+    throw tslogsError('TSLOGS_PATH_ERROR', err.syscall ?? 'open', path, goErrnoText(err));
   }
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   return blocks.filter((block) => {

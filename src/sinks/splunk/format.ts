@@ -4,10 +4,9 @@
 
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { writeCompactJson, writeGoStringContent } from '../../config/go-json-bytes.js';
-import { compareGoStrings, goJsonString, goJsonStringMap } from '../../config/go-json.js';
-import { ByteSink } from '../../store/json-line.js';
-import { appendBytes } from '../shared/byte-sink.js';
+import { writeCompactJson, writeGoStringContent } from '../../go/json-bytes.js';
+import { compareGoStrings, goJsonString, goJsonStringMap } from '../../go/json.js';
+import { appendBytes, ByteSink } from '../../util/byte-sink.js';
 import { writeGoGzipHeader } from '../shared/go-gzip.js';
 import type { SinkEntry } from '../sink.js';
 

@@ -4,8 +4,9 @@
 
 import { inspect } from 'node:util';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
-import { goQuote, parseGoBool, parseGoDuration } from '../../config/go-parse.js';
-import { parseGoUrl } from '../../config/go-url.js';
+import { parseGoBool, parseGoInt32 } from '../../go/strconv.js';
+import { parseGoDuration } from '../../go/duration.js';
+import { type GoUrl, GoUrlError, parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
@@ -88,34 +89,22 @@ function optBool(config: Record<string, string>, key: string): boolean | undefin
   return v === undefined ? undefined : forOption(key, () => parseGoBool(v));
 }
 
-/** strconv.ParseInt(value, 10, 32), Docker's parser for splunk-gzip-level and the SPLUNK_* integers. */
+/** splunk-max-in-flight: a whole number from 1 to the limit (tslogs' option, no Go parser behind it). */
 function parseMaxInFlight(text: string): number {
   const n = /^[0-9]{1,2}$/.test(text) ? Number(text) : Number.NaN;
   if (!(n >= 1 && n <= SPLUNK_MAX_IN_FLIGHT_LIMIT)) throw splunkError('TSLOGS_SPLUNK_MAX_IN_FLIGHT', text, SPLUNK_MAX_IN_FLIGHT_LIMIT);
   return n;
 }
 
-export function parseGoInt32(value: string): number {
-  const quoted = goQuote(value).slice(1, -1);
-  const neg = value.startsWith('-');
-  const digits = neg || value.startsWith('+') ? value.slice(1) : value;
-  if (digits === '') throw tslogsError('TSLOGS_PARSE_INT32', quoted);
-  let n = 0;
-  for (let i = 0; i < digits.length; i++) {
-    const d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) throw tslogsError('TSLOGS_PARSE_INT32', quoted);
-    n = n * 10 + d;
-    // ParseUint(…, 32) gives up at the first overflow, even if junk follows.
-    if (n > 0xffff_ffff) throw tslogsError('TSLOGS_PARSE_INT32_RANGE', quoted);
-  }
-  if (n > (neg ? 2 ** 31 : 2 ** 31 - 1)) throw tslogsError('TSLOGS_PARSE_INT32_RANGE', quoted);
-  return neg ? 0 - n : n;
-}
-
 /** Go accepts the URL (else one message), then Docker checks its shape (another). */
 function parseUrl(value: string): string {
-  const parts = parseGoUrl(value);
-  if (parts === undefined) throw splunkError('TSLOGS_SPLUNK_URL_PARSE', value);
+  let parts: GoUrl;
+  try {
+    parts = parseGoUrl(value);
+  } catch (e) {
+    if (e instanceof GoUrlError) throw splunkError('TSLOGS_SPLUNK_URL_PARSE', value);
+    throw e;
+  }
   const shape = splunkError('TSLOGS_SPLUNK_URL_FORMAT');
   const ok = /^https?:\/\//.test(value) && (parts.path === '' || parts.path === '/');
   if (!ok || parts.rawQuery !== '' || parts.fragment !== '') throw shape;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
-import { goQuote } from '../../config/go-parse.js';
+import { goQuote } from '../../go/strconv.js';
 import { SinkError } from '../sink.js';
 import { splunkError } from './errors.js';
 import type { SplunkOptions } from './options.js';

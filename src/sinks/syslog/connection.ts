@@ -10,9 +10,9 @@
 //                       unixgram delivers straight into the server's queue and
 //                       waits while it is full).
 
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { SinkError } from '../sink.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';
 

@@ -6,9 +6,9 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
-import { joinHostPort } from '../../config/go-host-port.js';
+import { joinHostPort } from '../../go/host-port.js';
 import { SinkError } from '../sink.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { dialError, retryable, type Connection } from './connection.js';
 import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';

@@ -8,8 +8,7 @@
 // 16384-byte boundaries (Docker always cuts at exact multiples of the buffer
 // size), which yields exactly Docker's messages.
 
-import { ByteSink } from '../../store/json-line.js';
-import { appendBytes } from '../shared/byte-sink.js';
+import { appendBytes, ByteSink } from '../../util/byte-sink.js';
 import type { SinkEntry } from '../sink.js';
 
 export type SyslogFormat = '' | 'rfc3164' | 'rfc5424' | 'rfc5424micro';

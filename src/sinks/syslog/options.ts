@@ -5,12 +5,13 @@
 
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import { goQuote, parseGoInt } from '../../config/go-parse.js';
+import { goQuote, parseGoInt } from '../../go/strconv.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
-import { goErrnoText, parseSyslogAddress, type SyslogAddress } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
+import { parseSyslogAddress, type SyslogAddress } from './address.js';
 import { syslogError } from './errors.js';
 import { SYSLOG_FORMATS, type SyslogFormat } from './format.js';
 

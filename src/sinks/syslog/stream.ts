@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { endGracefully, nextPoll } from '../shared/socket-waits.js';
 import type { SinkError } from '../sink.js';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { dialError, endpointText, retryable, type Connection } from './connection.js';
 import { syslogError } from './errors.js';
 import type { EncodedBatch } from './format.js';

@@ -3,7 +3,7 @@
 // A probe finds out what listens without sending anything.
 
 import net from 'node:net';
-import { goErrnoText } from './address.js';
+import { goErrnoText } from '../../go/errno.js';
 import { dialError, retryable, type Connection } from './connection.js';
 import { openUnixgram } from './datagram.js';
 import { syslogError } from './errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TslogsError } from '../../../src/errors.js';
-import type { ContainerInfo } from '../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../src/container-info.js';
 import { compileExtraAttrs } from '../../../src/config/extra-attrs.js';
 
 function info(labels: Record<string, string>, env: string[] | null): ContainerInfo {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../src/config/container-info.js';
-import { parseContainerOptions, ROUTER_KEYS } from '../../../src/config/container-options.js';
+import type { ContainerInfo } from '../../../src/container-info.js';
+import { parseContainerOptions, ROUTER_KEYS } from '../../../src/router/container-options.js';
 import { ATTRIBUTE_KEYS, STORE_KEYS } from '../../../src/config/json-file-options.js';
 import { TslogsError } from '../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';

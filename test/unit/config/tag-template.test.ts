@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../src/container-info.js';
 import { compileTag, renderTag } from '../../../src/config/tag-template.js';
 import { errorOf } from '../../helpers/errors.js';
 

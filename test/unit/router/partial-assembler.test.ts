@@ -35,7 +35,6 @@ interface Ready {
 
 /** What the queue holds, one entry at a time, as a sink sees each (a whole stored entry is passed on as it is, its `newline` too). */
 function drain(q: ReadyQueue): Ready[] {
-  const queue = new ReadyQueue();
   const out: Ready[] = [];
   for (let b = q.take(1, Infinity); b !== undefined; b = q.take(1, Infinity)) {
     const { line, source, sec, nsec, partial } = b.entries[0]!;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseContainerOptions } from '../../../src/config/container-options.js';
+import { parseContainerOptions } from '../../../src/router/container-options.js';
 import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';
 import { parseSidecarArgs } from '../../../src/sidecar/settings.js';
 import { loadSinkOptions, probeInfo } from '../../../src/sidecar/sink-options.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../src/container-info.js';
 import { EMPTY_RULES, globToRegExp, parseLabelMatch, Selection, type SelectionRules } from '../../../src/sidecar/selection.js';
 
 function info(name: string, image: string, labels: Record<string, string> = {}): ContainerInfo {

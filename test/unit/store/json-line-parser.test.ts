@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../../src/codec/log-entry.js';
-import { ByteSink, JsonLineEncoder } from '../../../src/store/json-line.js';
+import { JsonLineEncoder } from '../../../src/store/json-line.js';
+import { ByteSink } from '../../../src/util/byte-sink.js';
 import { parseJsonFileLine } from '../../../src/store/json-line-parser.js';
 import { parseStoredLine } from '../../../src/store/stored-entry.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEntry } from '../../../src/codec/log-entry.js';
-import { ByteSink, JsonLineEncoder } from '../../../src/store/json-line.js';
-import { formatFixedNano, formatRfc3339Nano, parseRfc3339 } from '../../../src/store/go-time.js';
+import { JsonLineEncoder } from '../../../src/store/json-line.js';
+import { ByteSink } from '../../../src/util/byte-sink.js';
+import { formatFixedNano, formatRfc3339Nano, parseRfc3339 } from '../../../src/go/time.js';
 
 function entry(line: Buffer | string, extra: Partial<LogEntry> = {}): LogEntry {
   return {

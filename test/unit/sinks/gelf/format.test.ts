@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
 import {
   chunkCount,
   compileMessages,
@@ -14,7 +14,7 @@ import {
 } from '../../../../src/sinks/gelf/format.js';
 import { parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
-import { ByteSink } from '../../../../src/store/json-line.js';
+import { ByteSink } from '../../../../src/util/byte-sink.js';
 
 // The container of the spec's observed payloads (§10.2).
 const INFO: ContainerInfo = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
-import { parseContainerOptions } from '../../../../src/config/container-options.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
+import { parseContainerOptions } from '../../../../src/router/container-options.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { gelfSinkDefinition } from '../../../../src/sinks/gelf/index.js';
 import { GELF_KEYS, parseGelfAddress, parseGelfOptions } from '../../../../src/sinks/gelf/options.js';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { writeCompactJson, writeGoStringContent } from '../../../../src/config/go-json-bytes.js';
-import { ByteSink } from '../../../../src/store/json-line.js';
+import { writeCompactJson, writeGoStringContent } from '../../../../src/go/json-bytes.js';
+import { ByteSink } from '../../../../src/util/byte-sink.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
 import {
   compileEvents, encodeBatch, encodeEvent, formatGoF6, formatTime, gzipBody, isBlankLine, writeTime, type EventSettings,

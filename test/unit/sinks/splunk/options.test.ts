@@ -3,12 +3,13 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/config/container-info.js';
+import type { ContainerInfo } from '../../../../src/container-info.js';
 import { TslogsError } from '../../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { Sink, SinkContext } from '../../../../src/sinks/sink.js';
 import { splunkSinkDefinition } from '../../../../src/sinks/splunk/index.js';
-import { parseGoInt32, parseSplunkOptions, splunkTunables, SPLUNK_KEYS } from '../../../../src/sinks/splunk/options.js';
+import { parseGoInt32 } from '../../../../src/go/strconv.js';
+import { parseSplunkOptions, splunkTunables, SPLUNK_KEYS } from '../../../../src/sinks/splunk/options.js';
 import { makeTestCa } from '../../../helpers/hec-receiver.js';
 import { tmpDir } from '../../../helpers/tmp.js';
 

@@ -3,11 +3,11 @@
 // argument, Go's argument type checks, and its error texts with the
 // "line:col ... at <node>" context.
 
-import { tslogsError } from '../errors.js';
+import { tslogsError } from '../../errors.js';
 import {
   FUNCS, INFO_FIELDS, INFO_METHODS, infoField, printValue, typeName,
   type GoFunc, type InfoField, type ParamType, type Val,
-} from './tag-funcs.js';
+} from './funcs.js';
 
 export interface FieldNode { t: 'field'; pos: number; idents: string[] }
 export interface ChainNode { t: 'chain'; pos: number; node: IdentNode | Pipe; idents: string[] }

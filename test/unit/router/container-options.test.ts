@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ContainerInfo } from '../../../src/config/container-info.js';
-import { DEFAULT_ROUTER_OPTIONS, parseContainerOptions } from '../../../src/config/container-options.js';
+import type { ContainerInfo } from '../../../src/container-info.js';
+import { DEFAULT_ROUTER_OPTIONS, parseContainerOptions } from '../../../src/router/container-options.js';
 import { TslogsError, tslogsError } from '../../../src/errors.js';
 import { sinkRegistry, type SinkRegistry } from '../../../src/sinks/registry.js';
 import type { Sink, SinkContext, SinkDefinition } from '../../../src/sinks/sink.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBinarySize, parseDecimalSize } from '../../../src/config/go-size.js';
+import { parseBinarySize, parseDecimalSize } from '../../../src/go/size.js';
 import { errorOf } from '../../helpers/errors.js';
 
 describe('parseDecimalSize (units.FromHumanSize, Docker 20.10)', () => {

@@ -2,9 +2,9 @@
 // see, how fmt prints them, and the functions Docker registers
 // (daemon/logger/templates) plus the text/template builtins tslogs implements.
 
-import type { ContainerInfo } from './container-info.js';
-import { compareGoStrings, goJsonNoHtml, goJsonStringMap } from './go-json.js';
-import { goQuote } from './go-parse.js';
+import type { ContainerInfo } from '../../container-info.js';
+import { compareGoStrings, goJsonNoHtml, goJsonStringMap } from '../json.js';
+import { goQuote } from '../strconv.js';
 
 /** A Go value. `undefined` is text/template's invalid value ("<no value>"), `null` a nil interface. */
 export type Val = string | number | boolean | null | undefined | GoSlice | GoMap | GoTime | GoInfo;

@@ -3,7 +3,8 @@
 // with HTML escaping (what json.Marshal does to the json.RawMessage of the json
 // format). Both write into a ByteSink so a batch is built in one buffer.
 
-import { type ByteSink, escapeInto } from '../store/json-line.js';
+import type { ByteSink } from '../util/byte-sink.js';
+import { escapeInto } from './json-escape.js';
 
 /**
  * The inside of json.Marshal(string(src)), without the quotes: the json-file escaper

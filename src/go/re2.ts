@@ -1,5 +1,7 @@
 // Go regexp (RE2 syntax, Perl flags, Go 1.19) translated to a JS RegExp for
-// labels-regex and env-regex, which Docker only uses for unanchored matching.
+// `tslogs logs --grep` (unanchored matching), whose worker thread rebuilds the
+// RegExp from its source (protocol/grep-worker.ts). labels-regex and env-regex use
+// re2js instead (regexp.ts).
 // Patterns are parsed with RE2's grammar and error texts, so what RE2 rejects
 // is rejected with Go's message, including JS-only constructs: lookaround,
 // backreferences (\1, \k<n>), (?<name>…) (Go 1.22+), \cX, \uXXXX. Output uses

@@ -1,11 +1,13 @@
 import os from 'node:os';
 import { TslogsError, tslogsError } from '../errors.js';
+import type { ContainerInfo } from '../container-info.js';
+import { parseGoBool } from '../go/strconv.js';
+import { parseGoDuration } from '../go/duration.js';
+import { parseBinarySize } from '../go/size.js';
+import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from '../config/json-file-options.js';
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
-import type { ContainerInfo } from './container-info.js';
-import { parseGoBool, parseGoDuration } from './go-parse.js';
-import { parseBinarySize } from './go-size.js';
-import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from './json-file-options.js';
+import type { DeliveryOptions } from './delivery.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
@@ -16,15 +18,7 @@ export const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reass
 /** The shortest sink-retry-min / sink-retry-max accepted. */
 export const MIN_RETRY_MS = 1;
 
-export interface RouterOptions {
-  reassemble: boolean;
-  partialMaxBytes: number;
-  retryMinMs: number;
-  retryMaxMs: number;
-  drainTimeoutMs: number;
-}
-
-export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
+export const DEFAULT_ROUTER_OPTIONS: DeliveryOptions = {
   reassemble: true,
   partialMaxBytes: 1024 * 1024,
   retryMinMs: 100,
@@ -39,7 +33,7 @@ export interface EnabledSink {
 
 export interface ContainerOptions {
   store: StoreOptions;
-  router: RouterOptions;
+  router: DeliveryOptions;
   sinks: EnabledSink[];
 }
 
@@ -83,7 +77,7 @@ function enabledSinks(config: Record<string, string>, registry: SinkRegistry): S
   return enabled;
 }
 
-function parseRouterOptions(config: Record<string, string>): RouterOptions {
+function parseRouterOptions(config: Record<string, string>): DeliveryOptions {
   const options = { ...DEFAULT_ROUTER_OPTIONS };
   const opt = <T>(key: string, parse: (value: string) => T): T | undefined => {
     const raw = config[key];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareGoStrings, goJsonNoHtml, goJsonString, goJsonStringMap } from '../../../src/config/go-json.js';
+import { compareGoStrings, goJsonNoHtml, goJsonString, goJsonStringMap } from '../../../src/go/json.js';
 
 // Rows of docs/docker-compat.md §15.1 (Go encoding/json column, Go 1.19) plus §6.2/§4.5 observations.
 const TABLE: [string, string, string][] = [
