@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECKPOINT_MAX_UNSAVED } from '../../src/router/checkpoint-file.js';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -47,7 +48,7 @@ describe('crash recovery', () => {
     const id = '9'.repeat(64);
     let daemon = await startDaemon(root, socket);
     const fifo = new Fifo(dir, 'fifo');
-    const info = { Config: { 'file-address': out }, ContainerID: id, ContainerName: '/c', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
+    const info = containerInfo({ Config: { 'file-address': out }, ContainerID: id, ContainerName: '/c' });
     expect(JSON.parse((await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info })).body.toString())).toEqual({});
     await fifo.write(frames(0, 3000));
     await waitUntil(() => delivered(out).length >= 500, 'some delivery');

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -33,9 +34,7 @@ function startPlugin(root: string, socket: string): Promise<ChildProcess> {
   });
 }
 
-function info(id: string) {
-  return { Config: {}, ContainerID: id, ContainerName: `/c${id.slice(0, 4)}`, ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
-}
+const info = (id: string) => containerInfo({ ContainerID: id, ContainerName: `/c${id.slice(0, 4)}` });
 
 function frames(from: number, to: number): Buffer {
   const out: Buffer[] = [];

@@ -8,28 +8,14 @@ import type { LogEntry } from '../../src/codec/log-entry.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { closedPort, FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const T0 = 1795896100;
 
-function info(id: string, config: Record<string, string>) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/r1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/r1' });
 
 const line = (i: number) => `line ${String(i).padStart(5, '0')}`;
 

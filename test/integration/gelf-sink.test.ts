@@ -5,7 +5,6 @@
 // real router with nothing lost).
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import type { ContainerInfo } from '../../src/config/container-info.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { compileMessages, encodeMessage, chunkCount, GELF_CHUNK_DATA } from '../../src/sinks/gelf/format.js';
 import { GelfSink, gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
@@ -14,26 +13,18 @@ import { parseGelfAddress, parseGelfOptions, type GelfOptions } from '../../src/
 import { TcpTransport } from '../../src/sinks/gelf/tcp-transport.js';
 import { DNS_REFRESH_MS, UdpTransport } from '../../src/sinks/gelf/udp-transport.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
-import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
+import type { SinkEntry } from '../../src/sinks/sink.js';
 import { ByteSink } from '../../src/store/json-line.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
+import { rejection } from '../helpers/sink-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781',
-  ContainerName: '/g2',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo plain'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:02:28.070117105Z',
-  ContainerEnv: ['E1=x1'],
-  ContainerLabels: { lab1: 'v1', 'com.example.team': 'core' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({
+  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2', ContainerArgs: ['-c', 'echo plain'],
+  ContainerCreated: '2026-11-28T20:02:28.070117105Z', ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v1', 'com.example.team': 'core' },
+});
 const T0 = 1795896148;
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -56,11 +47,11 @@ async function tcpReceiver(host = '127.0.0.1', port = 0): Promise<GelfTcpReceive
 }
 
 function options(config: Record<string, string>): GelfOptions {
-  return parseGelfOptions({ labels: 'lab1,com.example.team', env: 'E1', ...config }, { info: INFO, hostname: 'vm', report: (m) => reports.push(m) });
+  return parseGelfOptions({ labels: 'lab1,com.example.team', env: 'E1', ...config }, sinkContext(INFO, reports));
 }
 
 function sink(config: Record<string, string>): GelfSink {
-  const s = gelfSinkDefinition.create(options(config), { info: INFO, hostname: 'vm', report: (m) => reports.push(m) }) as GelfSink;
+  const s = gelfSinkDefinition.create(options(config), sinkContext(INFO, reports)) as GelfSink;
   cleanups.push(() => s.close());
   return s;
 }
@@ -70,12 +61,6 @@ function expectedJson(config: Record<string, string>, e: SinkEntry): string {
   const out = new ByteSink(64);
   encodeMessage(e, compileMessages(options(config).messages), out);
   return out.view().toString('utf8');
-}
-
-async function rejection(p: Promise<unknown>): Promise<SinkError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SinkError);
-  return err as SinkError;
 }
 
 /** Bytes with every 7-bit value, JSON escapes and invalid UTF-8: compresses poorly. */

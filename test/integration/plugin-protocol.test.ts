@@ -8,27 +8,14 @@ import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const T0 = 1795896100n * 1_000_000_000n;
 
-function info(id: string, config: Record<string, string> = {}) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/p1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: ['-c', 'echo hello'],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: ['E1=x1'],
-    ContainerLabels: { lab1: 'v<1>&' },
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (id: string, config: Record<string, string> = {}) =>
+  containerInfo({ Config: config, ContainerID: id, ContainerName: '/p1', ContainerArgs: ['-c', 'echo hello'], ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v<1>&' } });
 
 function frame(i: number, source = 'stdout', line = `line ${i}`): Buffer {
   const ns = T0 + BigInt(i) * 1000n;

@@ -5,6 +5,7 @@ import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { ScriptedSink, scriptedDefinition, WindowSink } from '../helpers/test-sinks.js';
 import { SinkError } from '../../src/sinks/sink.js';
@@ -12,22 +13,7 @@ import { tmpDir } from '../helpers/tmp.js';
 
 const T0 = 1795896100;
 
-function info(id: string, config: Record<string, string>) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/r1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/r1' });
 
 function frames(from: number, to: number, line = (i: number) => `line ${String(i).padStart(5, '0')}`): Buffer {
   const out: Buffer[] = [];

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -30,9 +31,7 @@ async function startPlugin(umask: string, root: string, socket: string): Promise
 
 const mode = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
 
-function info(id: string, config: Record<string, string>) {
-  return { Config: config, ContainerID: id, ContainerName: '/m', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
-}
+const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/m' });
 
 function frames(n: number): Buffer {
   const line = Buffer.from('x'.repeat(100));
