@@ -13,6 +13,7 @@ import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
 import type { SinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from './container-info.js';
 import { call, Fifo } from './fake-dockerd.js';
+import { waitUntil } from './wait.js';
 
 export const CLI_MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -63,7 +64,7 @@ export class Container {
       }
       return n;
     };
-    await waitUntil(() => count() >= lines, `${lines} stored lines of ${this.id.slice(0, 12)}`);
+    await waitUntil(() => count() >= lines, `${lines} stored lines of ${this.id.slice(0, 12)}`, 8000);
   }
 }
 
@@ -101,13 +102,6 @@ export class TestDaemon {
   }
 }
 
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export interface CliResult {
   code: number | null;

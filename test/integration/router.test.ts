@@ -10,6 +10,7 @@ import { Fifo } from '../helpers/fake-dockerd.js';
 import { ScriptedSink, scriptedDefinition, WindowSink } from '../helpers/test-sinks.js';
 import { SinkError } from '../../src/sinks/sink.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const T0 = 1795896100;
 
@@ -22,12 +23,6 @@ function frames(from: number, to: number, line = (i: number) => `line ${String(i
 }
 
 const expected = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `line ${String(from + k).padStart(5, '0')}`);
-
-async function waitUntil(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 const drivers: PluginDriver[] = [];
 afterEach(async () => {

@@ -12,6 +12,7 @@ import type { StartAt } from '../../src/router/delivery.js';
 import { FakeDockerContainer } from '../helpers/sidecar-fake-docker.js';
 import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const running: Sidecar[] = [];
 afterEach(async () => {
@@ -46,12 +47,6 @@ function start(dockerDir: string, stateDir: string, opts: { rules?: Partial<Sele
   running.push(sidecar);
   const lines = () => def.instances.flatMap((s) => s.received.map((r) => r.line));
   return { sidecar, sinks: def.instances, reports, lines, linesOf: (prefix) => lines().filter((l) => l.startsWith(prefix)) };
-}
-
-async function waitUntil(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

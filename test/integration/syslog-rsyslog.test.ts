@@ -19,7 +19,8 @@ import { SyslogSink, syslogSinkDefinition } from '../../src/sinks/syslog/index.j
 import { parseSyslogOptions } from '../../src/sinks/syslog/options.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
-import { Rsyslog, waitUntil } from '../helpers/syslog-servers.js';
+import { Rsyslog } from '../helpers/syslog-servers.js';
+import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
 
 const ID = 'd33bb2e6fb0f0b0d7e5c1e3f2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7';
