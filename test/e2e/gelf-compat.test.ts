@@ -14,10 +14,10 @@ import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/g
 import { limiter } from './helpers/compat.js';
 import {
   BB_IMAGE,
-  DockerError,
   PLUGIN_NAME,
   cleanupContainers,
   runContainerFull,
+  runOutcome,
   uniqueName,
   waitFor,
   type RunResult,
@@ -341,13 +341,7 @@ describe('gelf option errors: the texts of Docker\'s gelf driver', () => {
       const results = await Promise.all(
         (['gelf', PLUGIN_NAME] as const).map(async (driver) => {
           const logOpts = driver === 'gelf' ? c.opts : { ...c.opts, ...c.tslogsOpts };
-          try {
-            await runContainerFull({ driver, logOpts, cmd: 'true', name: uniqueName(`gelf-bad-${driver === 'gelf' ? 'd' : 't'}`) });
-            return { driver, code: 0, stderr: '' };
-          } catch (e) {
-            if (!(e instanceof DockerError)) throw e;
-            return { driver, code: e.result.code, stderr: e.result.stderr.toString() };
-          }
+          return { driver, ...(await runOutcome({ driver, logOpts, cmd: 'true', name: uniqueName(`gelf-bad-${driver === 'gelf' ? 'd' : 't'}`) })) };
         }),
       );
       for (const r of results) {

@@ -17,7 +17,7 @@ import type { SinkEntry } from '../../src/sinks/sink.js';
 import { ByteSink } from '../../src/store/json-line.js';
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
+import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/gelf-receiver.js';
 import { rejection } from '../helpers/sink-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -90,18 +90,24 @@ function layoutOf(payloadLength: number): number[] {
   return Array.from({ length: n }, (_, i) => 12 + Math.min(GELF_CHUNK_DATA, payloadLength - i * GELF_CHUNK_DATA));
 }
 
+/** Sends BATCH, then a second batch, through a sink for `config`; `r` must decode exactly their messages. */
+async function sendsTwoBatches(r: GelfUdpReceiver | GelfTcpReceiver, config: Record<string, string>): Promise<GelfMessage[]> {
+  const s = sink(config);
+  await s.open();
+  await s.send(BATCH);
+  await s.send([entry('second batch', 'stdout', 9)]);
+  const got = await r.waitForMessages(5);
+  const want = [...BATCH.filter((e) => e.line.length > 0), entry('second batch', 'stdout', 9)].map((e) => expectedJson(config, e));
+  expect(got.map((m) => m.json.toString('utf8'))).toEqual(want);
+  return got;
+}
+
 describe('gelf sink over UDP', () => {
   for (const [type, level] of [['gzip', '1'], ['gzip', '0'], ['zlib', '9'], ['zlib', '0'], ['none', '1']] as const) {
     it(`gelf-compression-type=${type} level ${level}: the receiver decodes exactly the expected messages, chunked as go-gelf does, from one socket`, async () => {
       const r = await udpReceiver();
       const config = { 'gelf-address': r.address, 'gelf-compression-type': type, 'gelf-compression-level': level };
-      const s = sink(config);
-      await s.open();
-      await s.send(BATCH);
-      await s.send([entry('second batch', 'stdout', 9)]);
-      const got = await r.waitForMessages(5);
-      const want = [...BATCH.filter((e) => e.line.length > 0), entry('second batch', 'stdout', 9)].map((e) => expectedJson(config, e));
-      expect(got.map((m) => m.json.toString('utf8'))).toEqual(want);
+      const got = await sendsTwoBatches(r, config);
       expect(got.every((m) => m.compression === type)).toBe(true);
       for (const m of got) expect(m.datagrams).toEqual(layoutOf(m.payload.length));
       if (type === 'none') expect(got[2]!.datagrams.length).toBeGreaterThan(1);
@@ -179,13 +185,7 @@ describe('gelf sink over TCP', () => {
   it('sends uncompressed JSON, each message NUL-terminated, over one connection for every batch', async () => {
     const r = await tcpReceiver();
     const config = { 'gelf-address': r.address };
-    const s = sink(config);
-    await s.open();
-    await s.send(BATCH);
-    await s.send([entry('second batch', 'stdout', 9)]);
-    const got = await r.waitForMessages(5);
-    const want = [...BATCH.filter((e) => e.line.length > 0), entry('second batch', 'stdout', 9)].map((e) => expectedJson(config, e));
-    expect(got.map((m) => m.json.toString('utf8'))).toEqual(want);
+    const got = await sendsTwoBatches(r, config);
     expect(r.connections).toBe(1);
     expect(r.errors).toEqual([]);
   });
