@@ -12,16 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressPayload, GELF_CHUNK_DATA, chunkCount } from '../../src/sinks/gelf/format.js';
 import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/gelf-receiver.js';
 import { limiter } from './helpers/compat.js';
-import {
-  BB_IMAGE,
-  PLUGIN_NAME,
-  cleanupContainers,
-  runContainerFull,
-  runOutcome,
-  uniqueName,
-  waitFor,
-  type RunResult,
-} from './helpers/docker.js';
+import { BB_IMAGE, cleanupContainers, PLUGIN_NAME, runContainerFull, runOutcome, uniqueName, waitFor, type RunResult } from './helpers/docker.js';
 import {
   emptyLines,
   interleaved,

@@ -50,6 +50,20 @@ function start(dockerDir: string, stateDir: string, opts: { rules?: Partial<Sele
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes `rounds` batches of `n` numbered lines, `pauseMs` apart; the sink must get exactly them, in order, and nothing more. */
+async function expectRoundsForwarded(h: Harness, c: FakeDockerContainer, prefix: string, rounds: number, n: number, pauseMs: number): Promise<void> {
+  const expected: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const batch = numbered(`${prefix}${round}`, 0, n);
+    c.write(batch);
+    expected.push(...batch);
+    await sleep(pauseMs);
+  }
+  await waitUntil(() => h.lines().length >= expected.length, 'all lines');
+  await sleep(200);
+  expect(h.lines()).toEqual(expected);
+}
 const numbered = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix} ${String(from + i).padStart(6, '0')}`);
 
 function dirs() {
@@ -96,16 +110,8 @@ describe('sidecar over a Docker container directory', () => {
     const h = start(dockerDir, stateDir);
     const c = new FakeDockerContainer(dockerDir, { name: 'burst', maxSize: 1000, maxFile: 100 });
     await waitUntil(forwarding(h, c), 'pick-up');
-    const expected: string[] = [];
-    for (let round = 0; round < 5; round++) {
-      const batch = numbered(`burst${round}`, 0, 200); // ~20 rotations in one synchronous burst
-      c.write(batch);
-      expected.push(...batch);
-      await sleep(150);
-    }
-    await waitUntil(() => h.lines().length >= expected.length, 'all lines');
-    await sleep(200);
-    expect(h.lines()).toEqual(expected);
+    // Each round of 200 lines makes ~20 rotations in one synchronous burst.
+    await expectRoundsForwarded(h, c, 'burst', 5, 200, 150);
   });
 
   it('also with gzip and several rotations per look', async () => {
@@ -113,16 +119,7 @@ describe('sidecar over a Docker container directory', () => {
     const h = start(dockerDir, stateDir);
     const c = new FakeDockerContainer(dockerDir, { name: 'gz', maxSize: 1500, maxFile: 60, compress: true });
     await waitUntil(forwarding(h, c), 'pick-up');
-    const expected: string[] = [];
-    for (let round = 0; round < 4; round++) {
-      const batch = numbered(`gz${round}`, 0, 150);
-      c.write(batch);
-      expected.push(...batch);
-      await sleep(100);
-    }
-    await waitUntil(() => h.lines().length >= expected.length, 'all lines');
-    await sleep(200);
-    expect(h.lines()).toEqual(expected);
+    await expectRoundsForwarded(h, c, 'gz', 4, 150, 100);
   });
 
   it('starts containers that were there before its first start at the end (default) or the beginning; later ones from their first line', async () => {
