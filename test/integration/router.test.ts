@@ -37,6 +37,13 @@ function setup(definitions: ReturnType<typeof scriptedDefinition>[]) {
   return { dir, driver, reports };
 }
 
+/** A driver with two sink kinds: `up` delivers, every `down` sink refuses. */
+function setupUpAndDown() {
+  const up = scriptedDefinition('up');
+  const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
+  return { ...setup([up, down]), up, down };
+}
+
 describe('router', () => {
   it('delivers every entry exactly once, in order, to a sink that fails 3 times first', async () => {
     const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(50), { failuresLeft: 3 }));
@@ -58,9 +65,7 @@ describe('router', () => {
   });
 
   it('exposes per-container and per-sink figures as Prometheus metrics, with no option values in labels', async () => {
-    const up = scriptedDefinition('up');
-    const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
-    const { dir, driver } = setup([up, down]);
+    const { dir, driver } = setupUpAndDown();
     const id = 'f'.repeat(64);
     const fifo = new Fifo(dir, 'fm');
     const secret = 'super-secret-token-value';
@@ -101,9 +106,7 @@ describe('router', () => {
   });
 
   it('keeps a healthy sink and ingest going while another sink is down', async () => {
-    const up = scriptedDefinition('up');
-    const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
-    const { dir, driver } = setup([up, down]);
+    const { dir, driver, up, down } = setupUpAndDown();
     const id = 'b'.repeat(64);
     const fifo = new Fifo(dir, 'f2');
     await driver.startLogging({ File: fifo.path, Info: info(id, { sinks: 'up,down', 'sink-retry-min': '1ms', 'sink-retry-max': '20ms' }) });
