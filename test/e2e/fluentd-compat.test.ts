@@ -20,7 +20,7 @@
 // is checked alone on that workload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLUGIN_NAME, DockerError, cleanupContainers, runContainerFull, uniqueName, waitFor, type RunResult } from './helpers/docker.js';
-import { burst, emptyLines, interleaved, longLine, noTrailingNewline, oneMebibyteLine, replaceInvalidUtf8PerByte, shortLines, trickyBytes, type Workload } from './helpers/workloads.js';
+import { burst, emptyLines, interleaved, longLine, invalidBytesAsFF, noTrailingNewline, oneMebibyteLine, shortLines, trickyBytes, type Workload } from './helpers/workloads.js';
 import { limiter } from './helpers/compat.js';
 import { FluentdReceiver, closedPort, decodeMessage, type FluentMessage } from '../helpers/fluentd-receiver.js';
 import { namedFor } from '../helpers/errors.js';
@@ -76,20 +76,6 @@ async function runPair(w: Workload, v: Variant, tslogsExtra: Record<string, stri
   await waitFor(() => receiver.of(t.id).length >= expected, { timeoutMs: 120_000, intervalMs: 100, what: `${expected} records from tslogs for ${w.name}` });
   await new Promise((r) => setTimeout(r, 300));
   return { docker: { run: d, messages: receiver.of(d.id) }, tslogs: { run: t, messages: receiver.of(t.id) } };
-}
-
-/** Docker's raw line as the store hands it to sinks: every byte that is not valid UTF-8 becomes 0xFF. */
-function invalidBytesAsFF(line: Buffer): Buffer {
-  // replaceInvalidUtf8PerByte marks each such byte with U+FFFD; the workloads hold no real U+FFFD.
-  const marked = replaceInvalidUtf8PerByte(line);
-  const out: number[] = [];
-  for (let i = 0; i < marked.length; i++) {
-    if (marked[i] === 0xef && marked[i + 1] === 0xbf && marked[i + 2] === 0xbd) {
-      out.push(0xff);
-      i += 2;
-    } else out.push(marked[i]!);
-  }
-  return Buffer.from(out);
 }
 
 /** What a record must look like once the container's own values are taken out. */

@@ -12,16 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compressPayload, GELF_CHUNK_DATA, chunkCount } from '../../src/sinks/gelf/format.js';
 import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/gelf-receiver.js';
 import { limiter } from './helpers/compat.js';
-import {
-  BB_IMAGE,
-  DockerError,
-  PLUGIN_NAME,
-  cleanupContainers,
-  runContainerFull,
-  uniqueName,
-  waitFor,
-  type RunResult,
-} from './helpers/docker.js';
+import { BB_IMAGE, cleanupContainers, PLUGIN_NAME, runContainerFull, runOutcome, uniqueName, waitFor, type RunResult } from './helpers/docker.js';
 import {
   emptyLines,
   interleaved,
@@ -341,13 +332,7 @@ describe('gelf option errors: the texts of Docker\'s gelf driver', () => {
       const results = await Promise.all(
         (['gelf', PLUGIN_NAME] as const).map(async (driver) => {
           const logOpts = driver === 'gelf' ? c.opts : { ...c.opts, ...c.tslogsOpts };
-          try {
-            await runContainerFull({ driver, logOpts, cmd: 'true', name: uniqueName(`gelf-bad-${driver === 'gelf' ? 'd' : 't'}`) });
-            return { driver, code: 0, stderr: '' };
-          } catch (e) {
-            if (!(e instanceof DockerError)) throw e;
-            return { driver, code: e.result.code, stderr: e.result.stderr.toString() };
-          }
+          return { driver, ...(await runOutcome({ driver, logOpts, cmd: 'true', name: uniqueName(`gelf-bad-${driver === 'gelf' ? 'd' : 't'}`) })) };
         }),
       );
       for (const r of results) {

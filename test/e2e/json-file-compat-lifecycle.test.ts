@@ -11,11 +11,10 @@ import {
   dockerLogs,
   dockerOk,
   followLogs,
-  runContainerFull,
+  runOutcome,
   uniqueName,
   waitContainer,
   waitFor,
-  DockerError,
   type DockerProcess,
   type DockerResult,
 } from './helpers/docker.js';
@@ -303,13 +302,7 @@ describe.concurrent('json-file compatibility over a container lifecycle', () => 
     it(`docker run --log-opt ${label} is refused with "${message}"`, async ({ expect: ex }) => {
       const failures = await Promise.all(
         KINDS.map(async (kind) => {
-          try {
-            await runContainerFull({ driver: driverName(kind), logOpts: opts, cmd: 'true', name: uniqueName(`compat-bad-${kind}`) });
-            return { kind, code: 0, stderr: '' };
-          } catch (e) {
-            if (!(e instanceof DockerError)) throw e;
-            return { kind, code: e.result.code, stderr: e.result.stderr.toString() };
-          }
+          return { kind, ...(await runOutcome({ driver: driverName(kind), logOpts: opts, cmd: 'true', name: uniqueName(`compat-bad-${kind}`) })) };
         }),
       );
       for (const f of failures) {

@@ -7,7 +7,7 @@
 // ID), per stream and in order, with the same framing (octet counting for rfc5424* over
 // tcp+tls, newline on other streams, one datagram each over udp and unixgram). The one
 // content difference: bytes that are not valid UTF-8 arrive as 0xFF each (the json-file
-// store keeps only "an invalid byte"), see invalidAsFF.
+// store keeps only "an invalid byte"), see invalidBytesAsFF.
 // Also: option errors against the real driver, a server that is not up at start, and
 // the throughput of both over udp and tcp (printed, for the benchmark notes).
 import fs from 'node:fs';
@@ -22,11 +22,12 @@ import {
   STORE_ROOT,
   cleanupContainers,
   runContainerFull,
+  runOutcome,
   uniqueName,
   waitFor,
   type RunResult,
 } from './helpers/docker.js';
-import { emptyLines, interleaved, longLine, noTrailingNewline, replaceInvalidUtf8PerByte, shortLines, trickyBytes, type Workload } from './helpers/workloads.js';
+import { emptyLines, interleaved, invalidBytesAsFF, longLine, noTrailingNewline, shortLines, trickyBytes, type Workload } from './helpers/workloads.js';
 
 type Proto = 'udp' | 'tcp' | 'tcp+tls' | 'unix' | 'unixgram';
 type Format = '' | 'rfc3164' | 'rfc5424' | 'rfc5424micro';
@@ -60,26 +61,6 @@ function pieces(out: Buffer): Buffer[] {
   return result;
 }
 const WANT = { 6: pieces(WORKLOAD.stdout), 3: pieces(WORKLOAD.stderr) };
-
-/**
- * What tslogs can send for Docker's message bytes: its store is json-file, which keeps
- * each byte that is not valid UTF-8 only as "an invalid byte" (`\ufffd`), so the sink
- * gets (and sends) 0xFF for each of them. Valid text is untouched, and a receiver that
- * repairs UTF-8 byte by byte gets the same result from both.
- */
-function invalidAsFF(b: Buffer): Buffer {
-  const fixed = replaceInvalidUtf8PerByte(b);
-  if (fixed.equals(b)) return b;
-  // replaceInvalidUtf8PerByte writes EF BF BD per invalid byte; real U+FFFD never occurs in the workload.
-  const out: number[] = [];
-  for (let i = 0; i < fixed.length; i++) {
-    if (fixed[i] === 0xef && fixed[i + 1] === 0xbf && fixed[i + 2] === 0xbd) {
-      out.push(0xff);
-      i += 2;
-    } else out.push(fixed[i]!);
-  }
-  return Buffer.from(out);
-}
 
 // ---------------------------------------------------------------------------------------
 // Parsing what a receiver got
@@ -334,7 +315,7 @@ describe('syslog: tslogs sends the bytes of Docker\'s syslog driver', () => {
           const texts = list.filter((p) => p.pri === c.facility * 8 + severity).map((p) => p.text);
           ex(texts.length, `${who}: severity ${severity} count`).toBe(WANT[severity].length);
           texts.forEach((t, i) => {
-            const want = who === 'docker' ? WANT[severity][i]! : invalidAsFF(WANT[severity][i]!);
+            const want = who === 'docker' ? WANT[severity][i]! : invalidBytesAsFF(WANT[severity][i]!);
             ex(t.toString('latin1'), `${who}: severity ${severity} message ${i}`).toBe(want.toString('latin1'));
           });
         }
@@ -347,7 +328,7 @@ describe('syslog: tslogs sends the bytes of Docker\'s syslog driver', () => {
       for (const severity of [6, 3]) {
         const pri = c.facility * 8 + severity;
         ex(t.filter((p) => p.pri === pri).map((p) => p.masked), `severity ${severity}, masked (Docker's invalid bytes as 0xFF)`).toEqual(
-          d.filter((p) => p.pri === pri).map((p) => p.masked.slice(0, p.masked.length - p.text.length) + invalidAsFF(p.text).toString('latin1')),
+          d.filter((p) => p.pri === pri).map((p) => p.masked.slice(0, p.masked.length - p.text.length) + invalidBytesAsFF(p.text).toString('latin1')),
         );
       }
     }, 300_000);
@@ -385,13 +366,7 @@ describe("syslog option errors: the texts of Docker's syslog driver", () => {
     it.concurrent(`--log-opt ${label} is refused: ${c.message}`, async ({ expect: ex }) => {
       const results = await Promise.all(
         (['syslog', PLUGIN_NAME] as const).map(async (driver) => {
-          try {
-            await runContainerFull({ driver, logOpts: c.opts(), cmd: 'true', name: uniqueName(`syslog-bad-${driver === 'syslog' ? 'd' : 't'}`) });
-            return { driver, code: 0, stderr: '' };
-          } catch (e) {
-            if (!(e instanceof DockerError)) throw e;
-            return { driver, code: e.result.code, stderr: e.result.stderr.toString() };
-          }
+          return { driver, ...(await runOutcome({ driver, logOpts: c.opts(), cmd: 'true', name: uniqueName(`syslog-bad-${driver === 'syslog' ? 'd' : 't'}`) })) };
         }),
       );
       for (const r of results) {

@@ -11,25 +11,15 @@ import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
 import type { SinkRegistry } from '../../src/sinks/registry.js';
+import { containerInfo } from './container-info.js';
 import { call, Fifo } from './fake-dockerd.js';
+import { waitUntil } from './wait.js';
 
 export const CLI_MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
+// `tslogs ls` prints the image name.
 export function info(id: string, name: string, config: Record<string, string> = {}, labels: Record<string, string> = {}) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: `/${name}`,
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:00:00Z',
-    ContainerEnv: null,
-    ContainerLabels: labels,
-    LogPath: '',
-    DaemonName: 'docker',
-  };
+  return containerInfo({ Config: config, ContainerID: id, ContainerName: `/${name}`, ContainerImageName: 'bb:latest', ContainerLabels: labels });
 }
 
 /**
@@ -74,7 +64,7 @@ export class Container {
       }
       return n;
     };
-    await waitUntil(() => count() >= lines, `${lines} stored lines of ${this.id.slice(0, 12)}`);
+    await waitUntil(() => count() >= lines, `${lines} stored lines of ${this.id.slice(0, 12)}`, 8000);
   }
 }
 
@@ -112,13 +102,6 @@ export class TestDaemon {
   }
 }
 
-export async function waitUntil(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export interface CliResult {
   code: number | null;

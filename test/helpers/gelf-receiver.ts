@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { waitUntil } from './wait.js';
 
 export type Compression = 'gzip' | 'zlib' | 'none';
 
@@ -33,13 +34,6 @@ function parse(json: Buffer): Record<string, unknown> {
   return JSON.parse(json.toString('utf8')) as Record<string, unknown>;
 }
 
-async function waitUntil(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Pending {
   count: number;

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sinkRegistry } from '../../src/sinks/registry.js';
-import { cliEnv, frame, runCli, T0, TestDaemon, waitUntil } from '../helpers/cli-harness.js';
+import { cliEnv, frame, runCli, T0, TestDaemon } from '../helpers/cli-harness.js';
+import { waitUntil } from '../helpers/wait.js';
 import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -26,7 +27,7 @@ beforeEach(async () => {
   await db.write(frame(500, 'db\n'));
   await web.stored(3);
   await db.stored(1);
-  await waitUntil(() => up.instances[0]?.received.length === 3, 'alpha to receive 3 entries');
+  await waitUntil(() => up.instances[0]?.received.length === 3, 'alpha to receive 3 entries', 8000);
 });
 
 afterEach(async () => {

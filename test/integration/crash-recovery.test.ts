@@ -1,20 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHECKPOINT_MAX_UNSAVED } from '../../src/router/checkpoint-file.js';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
+import { spawnForTest } from '../helpers/processes.js';
 import { tmpDir } from '../helpers/tmp.js';
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
+import { waitUntil } from '../helpers/wait.js';
 
 function startDaemon(root: string, socket: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', root, socket], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  const child = spawnForTest(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', root, socket], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
     child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[daemon] ${d}`));
@@ -32,12 +29,6 @@ function delivered(file: string): string[] {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-async function waitUntil(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('crash recovery', () => {
   it('loses nothing when the daemon is killed with SIGKILL mid-delivery; duplicates stay within the unsaved and in-flight batches', { timeout: 60_000 }, async () => {
     const dir = tmpDir();
@@ -47,10 +38,10 @@ describe('crash recovery', () => {
     const id = '9'.repeat(64);
     let daemon = await startDaemon(root, socket);
     const fifo = new Fifo(dir, 'fifo');
-    const info = { Config: { 'file-address': out }, ContainerID: id, ContainerName: '/c', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
+    const info = containerInfo({ Config: { 'file-address': out }, ContainerID: id, ContainerName: '/c' });
     expect(JSON.parse((await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info })).body.toString())).toEqual({});
     await fifo.write(frames(0, 3000));
-    await waitUntil(() => delivered(out).length >= 500, 'some delivery');
+    await waitUntil(() => delivered(out).length >= 500, 'some delivery', 30_000);
     daemon.kill('SIGKILL');
     await new Promise((r) => daemon.once('exit', r));
     const atKill = delivered(out).length;
@@ -59,7 +50,7 @@ describe('crash recovery', () => {
     await fifo.write(frames(3000, 4000));
     daemon = await startDaemon(root, socket);
     await fifo.write(frames(4000, 5000));
-    await waitUntil(() => new Set(delivered(out)).size >= 5000, 'everything after the restart');
+    await waitUntil(() => new Set(delivered(out)).size >= 5000, 'everything after the restart', 30_000);
     await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
     await fifo.close();
     const lines = delivered(out);

@@ -1,41 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
+import { startPluginProcess } from '../helpers/processes.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // The real entry point (`tslogs plugin`) in its own process, as dockerd would find it.
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-function startPlugin(root: string, socket: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plugin'], {
-    env: { ...process.env, TSLOGS_ROOT: root, TSLOGS_SOCKET: socket, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (fs.existsSync(socket)) {
-        clearInterval(poll);
-        resolve(child);
-      }
-    }, 20);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      reject(new Error(`plugin exited early with ${code}`));
-    });
-  });
-}
-
-function info(id: string) {
-  return { Config: {}, ContainerID: id, ContainerName: `/c${id.slice(0, 4)}`, ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
-}
+const info = (id: string) => containerInfo({ ContainerID: id, ContainerName: `/c${id.slice(0, 4)}` });
 
 function frames(from: number, to: number): Buffer {
   const out: Buffer[] = [];
@@ -47,18 +22,12 @@ function lines(file: string): number {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').length - 1 : 0;
 }
 
-async function waitUntil(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('tslogs plugin daemon', () => {
   it('serves 100 containers logging at once, each store complete and in order', { timeout: 90_000 }, async () => {
     const dir = tmpDir();
     const root = path.join(dir, 'store');
     const socket = path.join(dir, 'plugin.sock');
-    await startPlugin(root, socket);
+    await startPluginProcess(root, socket);
     const ids = Array.from({ length: 100 }, (_, i) => i.toString(16).padStart(4, '0').repeat(16));
     const fifos = ids.map((id) => new Fifo(dir, `fifo-${id.slice(0, 4)}`));
     await Promise.all(ids.map((id, i) => call(socket, 'LogDriver.StartLogging', { File: fifos[i]!.path, Info: info(id) })));
@@ -66,7 +35,7 @@ describe('tslogs plugin daemon', () => {
     await Promise.all(fifos.map((f) => call(socket, 'LogDriver.StopLogging', { File: f.path })));
     await Promise.all(fifos.map((f) => f.close()));
     const file = (id: string) => path.join(root, 'containers', id, `${id}-json.log`);
-    await waitUntil(() => ids.every((id) => lines(file(id)) === 1000), 'all 100 stores');
+    await waitUntil(() => ids.every((id) => lines(file(id)) === 1000), 'all 100 stores', 30_000);
     for (const id of ids) {
       const logs = fs.readFileSync(file(id), 'utf8').trim().split('\n').map((l) => JSON.parse(l).log);
       expect(logs).toEqual(Array.from({ length: 1000 }, (_, i) => `line ${i}\n`));
@@ -78,20 +47,20 @@ describe('tslogs plugin daemon', () => {
     const root = path.join(dir, 'store');
     const socket = path.join(dir, 'plugin.sock');
     const id = 'e'.repeat(64);
-    let plugin = await startPlugin(root, socket);
+    let plugin = await startPluginProcess(root, socket);
     const fifo = new Fifo(dir, 'fifo');
     await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
     await fifo.write(frames(0, 500));
     const file = path.join(root, 'containers', id, `${id}-json.log`);
-    await waitUntil(() => lines(file) === 500, 'the first lines');
+    await waitUntil(() => lines(file) === 500, 'the first lines', 30_000);
     const exited = new Promise<number | null>((resolve) => plugin.once('exit', resolve));
     plugin.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(fs.existsSync(socket)).toBe(false);
     // While the plugin is down the container keeps writing into the pipe.
     await fifo.write(frames(500, 600));
-    plugin = await startPlugin(root, socket);
-    await waitUntil(() => lines(file) === 600, 'the lines written while it was down');
+    plugin = await startPluginProcess(root, socket);
+    await waitUntil(() => lines(file) === 600, 'the lines written while it was down', 30_000);
     await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
     await fifo.close();
     expect(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).log).at(-1)).toBe('line 599\n');

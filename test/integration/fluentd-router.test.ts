@@ -8,28 +8,15 @@ import type { LogEntry } from '../../src/codec/log-entry.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { closedPort, FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const T0 = 1795896100;
 
-function info(id: string, config: Record<string, string>) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/r1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/r1' });
 
 const line = (i: number) => `line ${String(i).padStart(5, '0')}`;
 
@@ -67,14 +54,6 @@ function firstSeen(r: FluentdReceiver): string[] {
   return [...seen];
 }
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const FAST = { 'sink-retry-min': '5ms', 'sink-retry-max': '50ms', 'fluentd-retry-wait': '10ms' };
 
 describe('fluentd sink behind the router', () => {
@@ -90,12 +69,12 @@ describe('fluentd sink behind the router', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    await until(() => r.messages.length >= 1000, '1000 records before the restart');
+    await waitUntil(() => r.messages.length >= 1000, '1000 records before the restart', 20_000);
     await r.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await r.restart();
     await writing;
-    await until(() => firstSeen(r).length >= 5000, 'all 5000 records');
+    await waitUntil(() => firstSeen(r).length >= 5000, 'all 5000 records', 20_000);
     expect(firstSeen(r)).toEqual(Array.from({ length: 5000 }, (_, i) => line(i)));
     expect(r.connections).toBeGreaterThanOrEqual(2);
     expect(Math.max(...r.messages.map((m) => m.connection))).toBe(r.connections - 1);
@@ -103,7 +82,7 @@ describe('fluentd sink behind the router', () => {
     expect(m7.record).toEqual({ container_id: id, container_name: '/r1', source: 'stderr', log: line(7) });
     expect([m7.tag, m7.timeKind, m7.sec]).toEqual(['aaaaaaaaaaaa', 'int32', T0 + 7]);
     const stats = driver.router.views()[0]!.delivery.stats;
-    await until(() => stats.sentEntries >= 5000, 'the checkpoint to reach the end');
+    await waitUntil(() => stats.sentEntries >= 5000, 'the checkpoint to reach the end', 20_000);
     await fifo.close();
   });
 
@@ -113,10 +92,10 @@ describe('fluentd sink behind the router', () => {
     const fifo = new Fifo(dir, 'f2');
     await driver.startLogging({ File: fifo.path, Info: info('b'.repeat(64), { 'fluentd-address': `127.0.0.1:${port}`, ...FAST }) });
     await fifo.write(frames(0, 300));
-    await until(() => (driver.router.views()[0]?.delivery.stats.retries ?? 0) >= 3, 'retries');
+    await waitUntil(() => (driver.router.views()[0]?.delivery.stats.retries ?? 0) >= 3, 'retries', 20_000);
     expect(reports.some((m) => m.includes(`connect: connection refused`))).toBe(true);
     const r = await receiver({ port });
-    await until(() => r.messages.length >= 300, '300 records');
+    await waitUntil(() => r.messages.length >= 300, '300 records', 20_000);
     expect(r.messages.map((m) => m.record.log)).toEqual(Array.from({ length: 300 }, (_, i) => line(i)));
     await fifo.close();
   });

@@ -7,68 +7,40 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FluentServer } from '@fluent-org/logger';
+import { afterEach, describe, expect, it } from 'vitest';
 import { decode, encode } from '@msgpack/msgpack';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../src/container-info.js';
 import { FluentdSink, fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { parseFluentdOptions } from '../../src/sinks/fluentd/options.js';
-import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
+import type { SinkEntry } from '../../src/sinks/sink.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { closedPort, FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
-import { makeTestCa, type TestCa } from '../helpers/hec-receiver.js';
+import { makeTestCa } from '../helpers/hec-receiver.js';
+import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
 
 const ID = '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111';
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: ID,
-  ContainerName: '/web',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: [],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-  ContainerEnv: null,
-  ContainerLabels: { lab1: 'v1' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({ ContainerID: ID, ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
 const T = 1795896181;
 
 function entries(n: number, from = 0): SinkEntry[] {
   return Array.from({ length: n }, (_, i) => ({ line: Buffer.from(`line ${from + i}`), source: (from + i) % 3 === 0 ? 'stderr' : 'stdout', sec: T + from + i, nsec: 630940000 }));
 }
 
-const receivers: FluentdReceiver[] = [];
-const sinks: FluentdSink[] = [];
+const closed = closedAfterEach();
 let reports: string[] = [];
-let ca: TestCa;
-
-beforeAll(() => {
-  ca = makeTestCa(fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-fluentd-ca-')));
-});
-afterAll(() => fs.rmSync(ca.dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await Promise.all(sinks.splice(0).map((s) => s.close()));
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+afterEach(() => {
   reports = [];
 });
+const ca = pkiForFile('tslogs-fluentd-ca-', makeTestCa);
 
 async function receiver(options: ReceiverOptions = {}): Promise<FluentdReceiver> {
   const r = await FluentdReceiver.start(options);
-  receivers.push(r);
-  return r;
+  return closed.server(r);
 }
 
 function sink(config: Record<string, string>): FluentdSink {
-  const context = { info: INFO, hostname: 'vm', report: (m: string) => reports.push(m) };
+  const context = sinkContext(INFO, reports);
   const s = fluentdSinkDefinition.create(parseFluentdOptions({ labels: 'lab1', ...config }, context), context) as FluentdSink;
-  sinks.push(s);
-  return s;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SinkError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SinkError);
-  return err as SinkError;
+  return closed.sink(s);
 }
 
 /** Settles within `ms`? */
@@ -267,14 +239,14 @@ describe('fluentd sink over TCP', () => {
 
 describe('fluentd sink over TLS and unix sockets', () => {
   it('tls:// is verified: a server signed by fluentd-tls-ca is accepted', async () => {
-    const r = await receiver({ kind: 'tls', tls: { key: ca.key, cert: ca.cert } });
-    const s = sink({ 'fluentd-address': r.address, 'fluentd-tls-ca': ca.caFile, 'fluentd-request-ack': 'true' });
+    const r = await receiver({ kind: 'tls', tls: { key: ca().key, cert: ca().cert } });
+    const s = sink({ 'fluentd-address': r.address, 'fluentd-tls-ca': ca().caFile, 'fluentd-request-ack': 'true' });
     await s.send(entries(2));
     expect(r.messages.map((m) => m.record.log)).toEqual(['line 0', 'line 1']);
   });
 
   it('tls:// refuses a certificate the system roots do not vouch for, unless verification is turned off', async () => {
-    const r = await receiver({ kind: 'tls', tls: { key: ca.key, cert: ca.cert } });
+    const r = await receiver({ kind: 'tls', tls: { key: ca().key, cert: ca().cert } });
     const strict = sink({ 'fluentd-address': r.address });
     const err = await rejection(strict.open());
     expect(err.message).toMatch(new RegExp(`^dial tls 127\\.0\\.0\\.1:${r.port}: tls: .*(certificate|self.signed)`));
@@ -284,10 +256,10 @@ describe('fluentd sink over TLS and unix sockets', () => {
   });
 
   it('tls:// checks the server name (the test certificate is for localhost and 127.0.0.1)', async () => {
-    const r = await receiver({ kind: 'tls', tls: { key: ca.key, cert: ca.cert } });
-    const wrong = sink({ 'fluentd-address': r.address, 'fluentd-tls-ca': ca.caFile, 'fluentd-tls-servername': 'fluentd.example' });
+    const r = await receiver({ kind: 'tls', tls: { key: ca().key, cert: ca().cert } });
+    const wrong = sink({ 'fluentd-address': r.address, 'fluentd-tls-ca': ca().caFile, 'fluentd-tls-servername': 'fluentd.example' });
     expect((await rejection(wrong.open())).message).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID|does not match|altnames/i);
-    const right = sink({ 'fluentd-address': `tls://localhost:${r.port}`, 'fluentd-tls-ca': ca.caFile });
+    const right = sink({ 'fluentd-address': `tls://localhost:${r.port}`, 'fluentd-tls-ca': ca().caFile });
     await right.send(entries(1));
     await r.waitForMessages(1);
   });

@@ -5,9 +5,10 @@
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ContainerInfo } from '../../src/container-info.js';
+
 import { gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
 import type { Sink, SinkEntry } from '../../src/sinks/sink.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
 
 /** gelf-pro's module object (a CommonJS singleton); a devDependency kept for this evidence. */
@@ -34,20 +35,10 @@ function configure(conf: Record<string, unknown>): GelfPro {
 const sendPro = (g: GelfPro, message: string) =>
   new Promise<Error | null>((resolve) => g.send(message, (err) => resolve(err)));
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781',
-  ContainerName: '/g2',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: [],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:02:28.070117105Z',
-  ContainerEnv: null,
-  ContainerLabels: { 'com.example.team': 'core' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({
+  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2',
+  ContainerCreated: '2026-11-28T20:02:28.070117105Z', ContainerLabels: { 'com.example.team': 'core' },
+});
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -68,7 +59,7 @@ async function tcp(): Promise<{ r: GelfTcpReceiver }> {
 }
 
 function tslogs(config: Record<string, string>, info = INFO): Sink {
-  const context = { info, hostname: 'vm', report: () => undefined };
+  const context = sinkContext(info);
   const s = gelfSinkDefinition.create(gelfSinkDefinition.parse(config, context), context);
   cleanups.push(() => s.close());
   return s;

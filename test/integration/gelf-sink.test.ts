@@ -5,7 +5,7 @@
 // real router with nothing lost).
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import type { ContainerInfo } from '../../src/container-info.js';
+
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { compileMessages, encodeMessage, chunkCount, GELF_CHUNK_DATA } from '../../src/sinks/gelf/format.js';
 import { GelfSink, gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
@@ -14,26 +14,18 @@ import { parseGelfAddress, parseGelfOptions, type GelfOptions } from '../../src/
 import { TcpTransport } from '../../src/sinks/gelf/tcp-transport.js';
 import { DNS_REFRESH_MS, UdpTransport } from '../../src/sinks/gelf/udp-transport.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
-import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
+import type { SinkEntry } from '../../src/sinks/sink.js';
 import { ByteSink } from '../../src/util/byte-sink.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
+import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/gelf-receiver.js';
+import { rejection } from '../helpers/sink-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781',
-  ContainerName: '/g2',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo plain'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:02:28.070117105Z',
-  ContainerEnv: ['E1=x1'],
-  ContainerLabels: { lab1: 'v1', 'com.example.team': 'core' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({
+  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2', ContainerArgs: ['-c', 'echo plain'],
+  ContainerCreated: '2026-11-28T20:02:28.070117105Z', ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v1', 'com.example.team': 'core' },
+});
 const T0 = 1795896148;
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -56,11 +48,11 @@ async function tcpReceiver(host = '127.0.0.1', port = 0): Promise<GelfTcpReceive
 }
 
 function options(config: Record<string, string>): GelfOptions {
-  return parseGelfOptions({ labels: 'lab1,com.example.team', env: 'E1', ...config }, { info: INFO, hostname: 'vm', report: (m) => reports.push(m) });
+  return parseGelfOptions({ labels: 'lab1,com.example.team', env: 'E1', ...config }, sinkContext(INFO, reports));
 }
 
 function sink(config: Record<string, string>): GelfSink {
-  const s = gelfSinkDefinition.create(options(config), { info: INFO, hostname: 'vm', report: (m) => reports.push(m) }) as GelfSink;
+  const s = gelfSinkDefinition.create(options(config), sinkContext(INFO, reports)) as GelfSink;
   cleanups.push(() => s.close());
   return s;
 }
@@ -70,12 +62,6 @@ function expectedJson(config: Record<string, string>, e: SinkEntry): string {
   const out = new ByteSink(64);
   encodeMessage(e, compileMessages(options(config).messages), out);
   return out.view().toString('utf8');
-}
-
-async function rejection(p: Promise<unknown>): Promise<SinkError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SinkError);
-  return err as SinkError;
 }
 
 /** Bytes with every 7-bit value, JSON escapes and invalid UTF-8: compresses poorly. */
@@ -105,18 +91,24 @@ function layoutOf(payloadLength: number): number[] {
   return Array.from({ length: n }, (_, i) => 12 + Math.min(GELF_CHUNK_DATA, payloadLength - i * GELF_CHUNK_DATA));
 }
 
+/** Sends BATCH, then a second batch, through a sink for `config`; `r` must decode exactly their messages. */
+async function sendsTwoBatches(r: GelfUdpReceiver | GelfTcpReceiver, config: Record<string, string>): Promise<GelfMessage[]> {
+  const s = sink(config);
+  await s.open();
+  await s.send(BATCH);
+  await s.send([entry('second batch', 'stdout', 9)]);
+  const got = await r.waitForMessages(5);
+  const want = [...BATCH.filter((e) => e.line.length > 0), entry('second batch', 'stdout', 9)].map((e) => expectedJson(config, e));
+  expect(got.map((m) => m.json.toString('utf8'))).toEqual(want);
+  return got;
+}
+
 describe('gelf sink over UDP', () => {
   for (const [type, level] of [['gzip', '1'], ['gzip', '0'], ['zlib', '9'], ['zlib', '0'], ['none', '1']] as const) {
     it(`gelf-compression-type=${type} level ${level}: the receiver decodes exactly the expected messages, chunked as go-gelf does, from one socket`, async () => {
       const r = await udpReceiver();
       const config = { 'gelf-address': r.address, 'gelf-compression-type': type, 'gelf-compression-level': level };
-      const s = sink(config);
-      await s.open();
-      await s.send(BATCH);
-      await s.send([entry('second batch', 'stdout', 9)]);
-      const got = await r.waitForMessages(5);
-      const want = [...BATCH.filter((e) => e.line.length > 0), entry('second batch', 'stdout', 9)].map((e) => expectedJson(config, e));
-      expect(got.map((m) => m.json.toString('utf8'))).toEqual(want);
+      const got = await sendsTwoBatches(r, config);
       expect(got.every((m) => m.compression === type)).toBe(true);
       for (const m of got) expect(m.datagrams).toEqual(layoutOf(m.payload.length));
       if (type === 'none') expect(got[2]!.datagrams.length).toBeGreaterThan(1);
@@ -194,13 +186,7 @@ describe('gelf sink over TCP', () => {
   it('sends uncompressed JSON, each message NUL-terminated, over one connection for every batch', async () => {
     const r = await tcpReceiver();
     const config = { 'gelf-address': r.address };
-    const s = sink(config);
-    await s.open();
-    await s.send(BATCH);
-    await s.send([entry('second batch', 'stdout', 9)]);
-    const got = await r.waitForMessages(5);
-    const want = [...BATCH.filter((e) => e.line.length > 0), entry('second batch', 'stdout', 9)].map((e) => expectedJson(config, e));
-    expect(got.map((m) => m.json.toString('utf8'))).toEqual(want);
+    await sendsTwoBatches(r, config);
     expect(r.connections).toBe(1);
     expect(r.errors).toEqual([]);
   });

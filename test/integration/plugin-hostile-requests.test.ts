@@ -7,29 +7,15 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 // Requests dockerd would never send, as an attacker or a broken client would:
 // each must fail cleanly, say what was wrong, and leave nothing behind.
 
-function info(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    Config: {},
-    ContainerID: id,
-    ContainerName: '/p1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-    ...extra,
-  };
-}
+// `extra` may hold what no ContainerInfo holds: the requests are hostile.
+const info = (id: string, extra: Record<string, unknown> = {}) => ({ ...containerInfo({ ContainerID: id, ContainerName: '/p1' }), ...extra });
 
 const NO_BOUND = '0001-01-01T00:00:00Z';
 

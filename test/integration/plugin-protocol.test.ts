@@ -8,27 +8,15 @@ import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const T0 = 1795896100n * 1_000_000_000n;
 
-function info(id: string, config: Record<string, string> = {}) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/p1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: ['-c', 'echo hello'],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: ['E1=x1'],
-    ContainerLabels: { lab1: 'v<1>&' },
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (id: string, config: Record<string, string> = {}) =>
+  containerInfo({ Config: config, ContainerID: id, ContainerName: '/p1', ContainerArgs: ['-c', 'echo hello'], ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v<1>&' } });
 
 function frame(i: number, source = 'stdout', line = `line ${i}`): Buffer {
   const ns = T0 + BigInt(i) * 1000n;
@@ -64,11 +52,6 @@ afterEach(async () => {
   await driver.shutdown();
   await app.close();
 });
-
-async function waitUntil(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 function storeFile(id: string): string {
   return path.join(root, 'containers', id, `${id}-json.log`);
@@ -130,7 +113,7 @@ describe('plugin protocol', () => {
     const stop = await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
     expect(JSON.parse(stop.body.toString())).toEqual({});
     await fifo.close();
-    await waitUntil(() => fs.existsSync(storeFile(id)) && fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 3001, 'all lines on disk');
+    await waitUntil(() => fs.existsSync(storeFile(id)) && fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 3001, 'all lines on disk', 4_000);
     const lines = fs.readFileSync(storeFile(id), 'utf8').split('\n');
     expect(lines[0]).toBe(
       '{"log":"line 0\\n","stream":"stderr","attrs":{"E1":"x1","lab1":"v\\u003c1\\u003e\\u0026","tag":"p1/cccccccccccc"},"time":"2026-11-28T20:01:40Z"}',
@@ -153,14 +136,14 @@ describe('plugin protocol', () => {
     await call(socket, 'LogDriver.StartLogging', { File: fifoGood.path, Info: info(good) });
     await fifoBad.write(Buffer.concat([frame(1), Buffer.from([0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(1000)]));
     await fifoGood.write(frame(2));
-    await waitUntil(() => reports.some((r) => r.includes('exceeds the limit')), 'the oversize report');
+    await waitUntil(() => reports.some((r) => r.includes('exceeds the limit')), 'the oversize report', 4_000);
     expect(reports[0]).toBe(`container ${bad}: log frame of 2147483647 bytes exceeds the limit of 1000000 bytes; the stream is out of sync; discarding the rest of this stream`);
     await fifoBad.write(Buffer.alloc(100_000)); // still drained: the container is never blocked
     await fifoGood.write(frame(3));
     for (const f of [fifoBad, fifoGood]) await call(socket, 'LogDriver.StopLogging', { File: f.path });
     await fifoBad.close();
     await fifoGood.close();
-    await waitUntil(() => fs.existsSync(storeFile(good)) && fs.readFileSync(storeFile(good), 'utf8').split('\n').length === 3, 'good lines');
+    await waitUntil(() => fs.existsSync(storeFile(good)) && fs.readFileSync(storeFile(good), 'utf8').split('\n').length === 3, 'good lines', 4_000);
     expect(fs.readFileSync(storeFile(bad), 'utf8')).toContain('"log":"line 1\\n"');
   });
 
@@ -171,7 +154,7 @@ describe('plugin protocol', () => {
     await fifo.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frame(i))));
     await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
     await fifo.close();
-    await waitUntil(() => fs.existsSync(storeFile(id)) && fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 11, 'lines');
+    await waitUntil(() => fs.existsSync(storeFile(id)) && fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 11, 'lines', 4_000);
 
     const all = readLogs(socket, readAll(id));
     await all.ended;
@@ -192,7 +175,7 @@ describe('plugin protocol', () => {
     const fifo = new Fifo(path.dirname(socket), 'f4');
     await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id, { 'max-size': '300', 'max-file': '3' }) });
     await fifo.write(frame(0));
-    await waitUntil(() => fs.existsSync(storeFile(id)), 'first line');
+    await waitUntil(() => fs.existsSync(storeFile(id)), 'first line', 4_000);
     const follow = readLogs(socket, readAll(id, { Follow: true, Tail: 0 }));
     await new Promise((r) => setTimeout(r, 50));
     for (let i = 1; i <= 50; i++) {
@@ -211,7 +194,7 @@ describe('plugin protocol', () => {
     const fifo = new Fifo(path.dirname(socket), 'f5');
     await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
     await fifo.write(frame(0));
-    await waitUntil(() => fs.existsSync(storeFile(id)), 'first line');
+    await waitUntil(() => fs.existsSync(storeFile(id)), 'first line', 4_000);
     const fdsBefore = fs.readdirSync('/proc/self/fd').length;
     const follows = Array.from({ length: 40 }, () => readLogs(socket, readAll(id, { Follow: true })));
     await Promise.all(follows.map((f) => f.waitFor(1)));
@@ -219,7 +202,7 @@ describe('plugin protocol', () => {
     await Promise.all(follows.map((f) => f.waitFor(2)));
     for (const f of follows) f.close();
     await Promise.all(follows.map((f) => f.ended));
-    await waitUntil(() => fs.readdirSync('/proc/self/fd').length <= fdsBefore, 'descriptors to be released');
+    await waitUntil(() => fs.readdirSync('/proc/self/fd').length <= fdsBefore, 'descriptors to be released', 4_000);
     await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
     await fifo.close();
   });
@@ -231,7 +214,7 @@ describe('plugin protocol', () => {
     await f1.write(Buffer.concat([frame(0), frame(1)]));
     await call(socket, 'LogDriver.StopLogging', { File: f1.path });
     await f1.close();
-    await waitUntil(() => fs.existsSync(storeFile(id)) && fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 3, 'lines');
+    await waitUntil(() => fs.existsSync(storeFile(id)) && fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 3, 'lines', 4_000);
     const before = fs.readFileSync(storeFile(id));
 
     const f2 = new Fifo(path.dirname(socket), 'logs');
@@ -250,6 +233,6 @@ describe('plugin protocol', () => {
     await f3.write(frame(2));
     await call(socket, 'LogDriver.StopLogging', { File: f3.path });
     await f3.close();
-    await waitUntil(() => fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 4, 'appended line');
+    await waitUntil(() => fs.readFileSync(storeFile(id), 'utf8').split('\n').length === 4, 'appended line', 4_000);
   });
 });

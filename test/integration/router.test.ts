@@ -5,29 +5,16 @@ import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { ScriptedSink, scriptedDefinition, WindowSink } from '../helpers/test-sinks.js';
 import { SinkError } from '../../src/sinks/sink.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const T0 = 1795896100;
 
-function info(id: string, config: Record<string, string>) {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/r1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/r1' });
 
 function frames(from: number, to: number, line = (i: number) => `line ${String(i).padStart(5, '0')}`): Buffer {
   const out: Buffer[] = [];
@@ -36,12 +23,6 @@ function frames(from: number, to: number, line = (i: number) => `line ${String(i
 }
 
 const expected = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `line ${String(from + k).padStart(5, '0')}`);
-
-async function waitUntil(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
 
 const drivers: PluginDriver[] = [];
 afterEach(async () => {
@@ -54,6 +35,13 @@ function setup(definitions: ReturnType<typeof scriptedDefinition>[]) {
   const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(definitions), report: (m) => reports.push(m), hostname: 'vm' });
   drivers.push(driver);
   return { dir, driver, reports };
+}
+
+/** A driver with two sink kinds: `up` delivers, every `down` sink refuses. */
+function setupUpAndDown() {
+  const up = scriptedDefinition('up');
+  const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
+  return { ...setup([up, down]), up, down };
 }
 
 describe('router', () => {
@@ -77,9 +65,7 @@ describe('router', () => {
   });
 
   it('exposes per-container and per-sink figures as Prometheus metrics, with no option values in labels', async () => {
-    const up = scriptedDefinition('up');
-    const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
-    const { dir, driver } = setup([up, down]);
+    const { dir, driver } = setupUpAndDown();
     const id = 'f'.repeat(64);
     const fifo = new Fifo(dir, 'fm');
     const secret = 'super-secret-token-value';
@@ -120,9 +106,7 @@ describe('router', () => {
   });
 
   it('keeps a healthy sink and ingest going while another sink is down', async () => {
-    const up = scriptedDefinition('up');
-    const down = scriptedDefinition('down', () => Object.assign(new ScriptedSink(), { down: true }));
-    const { dir, driver } = setup([up, down]);
+    const { dir, driver, up, down } = setupUpAndDown();
     const id = 'b'.repeat(64);
     const fifo = new Fifo(dir, 'f2');
     await driver.startLogging({ File: fifo.path, Info: info(id, { sinks: 'up,down', 'sink-retry-min': '1ms', 'sink-retry-max': '20ms' }) });

@@ -10,6 +10,7 @@ import { SPLUNK_MAX_IN_FLIGHT_DEFAULT } from '../../src/sinks/splunk/options.js'
 import { HecReceiver } from '../helpers/hec-receiver.js';
 import { FakeDockerContainer } from '../helpers/sidecar-fake-docker.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const BATCH = 100;
 const children: ChildProcess[] = [];
@@ -45,12 +46,6 @@ const killedWithTerm = new WeakSet<ChildProcess>();
 
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
-}
-
-async function waitUntil(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -93,7 +88,7 @@ describe('sidecar process', () => {
     })();
     for (let kill = 0; kill < 2; kill++) {
       const before = receiver.accepted.length;
-      await waitUntil(() => receiver.accepted.length >= before + 1000, 'progress before the kill');
+      await waitUntil(() => receiver.accepted.length >= before + 1000, 'progress before the kill', 30_000);
       child.kill('SIGKILL');
       await exited(child);
       await sleep(200); // the container writes (and rotates) while the sidecar is down
@@ -114,7 +109,7 @@ describe('sidecar process', () => {
 
     // SIGTERM: batches in flight are acknowledged and checkpointed; nothing is sent twice after the restart.
     write(300);
-    await waitUntil(() => new Set(lines(receiver)).size >= n, 'lines before SIGTERM');
+    await waitUntil(() => new Set(lines(receiver)).size >= n, 'lines before SIGTERM', 30_000);
     write(300);
     killedWithTerm.add(child);
     child.kill('SIGTERM');
@@ -122,7 +117,7 @@ describe('sidecar process', () => {
     expect(child.exitCode).toBe(0);
     child = await startSidecar(args, env, stderr);
     write(100);
-    await waitUntil(() => new Set(lines(receiver)).size >= n, 'lines after the clean restart');
+    await waitUntil(() => new Set(lines(receiver)).size >= n, 'lines after the clean restart', 30_000);
     await sleep(300);
     expect(lines(receiver).length - new Set(lines(receiver)).size).toBe(duplicates);
     expect(stderr.join('')).not.toContain('00000000-0000-0000-0000-000000000000');

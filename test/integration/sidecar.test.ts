@@ -9,9 +9,10 @@ import { sinkRegistry } from '../../src/sinks/registry.js';
 import { EMPTY_RULES, type SelectionRules } from '../../src/sidecar/selection.js';
 import { Sidecar, type SidecarParams } from '../../src/sidecar/sidecar.js';
 import type { StartAt } from '../../src/router/delivery.js';
-import { FakeDockerContainer } from '../helpers/sidecar-fake-docker.js';
+import { FakeDockerContainer, type FakeContainerOptions } from '../helpers/sidecar-fake-docker.js';
 import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const running: Sidecar[] = [];
 afterEach(async () => {
@@ -48,14 +49,31 @@ function start(dockerDir: string, stateDir: string, opts: { rules?: Partial<Sele
   return { sidecar, sinks: def.instances, reports, lines, linesOf: (prefix) => lines().filter((l) => l.startsWith(prefix)) };
 }
 
-async function waitUntil(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes `rounds` batches of `n` numbered lines, `pauseMs` apart; the sink must get exactly them, in order, and nothing more. */
+async function expectRoundsForwarded(h: Harness, c: FakeDockerContainer, prefix: string, rounds: number, n: number, pauseMs: number): Promise<void> {
+  const expected: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const batch = numbered(`${prefix}${round}`, 0, n);
+    c.write(batch);
+    expected.push(...batch);
+    await sleep(pauseMs);
+  }
+  await waitUntil(() => h.lines().length >= expected.length, 'all lines');
+  await sleep(200);
+  expect(h.lines()).toEqual(expected);
+}
 const numbered = (prefix: string, from: number, to: number) => Array.from({ length: to - from }, (_, i) => `${prefix} ${String(from + i).padStart(6, '0')}`);
+
+/** A sidecar and one container it forwards, once it has picked the container up. */
+async function pickedUp(container: FakeContainerOptions, opts: Parameters<typeof start>[2] = {}): Promise<{ h: Harness; c: FakeDockerContainer; stateDir: string }> {
+  const { dockerDir, stateDir } = dirs();
+  const h = start(dockerDir, stateDir, opts);
+  const c = new FakeDockerContainer(dockerDir, container);
+  await waitUntil(forwarding(h, c), 'pick-up');
+  return { h, c, stateDir };
+}
 
 function dirs() {
   const dir = tmpDir('tslogs-sidecar-');
@@ -97,37 +115,14 @@ describe('sidecar over a Docker container directory', () => {
   });
 
   it('loses nothing when dockerd rotates many times between two looks (readers restart from their checkpoints)', async () => {
-    const { dockerDir, stateDir } = dirs();
-    const h = start(dockerDir, stateDir);
-    const c = new FakeDockerContainer(dockerDir, { name: 'burst', maxSize: 1000, maxFile: 100 });
-    await waitUntil(forwarding(h, c), 'pick-up');
-    const expected: string[] = [];
-    for (let round = 0; round < 5; round++) {
-      const batch = numbered(`burst${round}`, 0, 200); // ~20 rotations in one synchronous burst
-      c.write(batch);
-      expected.push(...batch);
-      await sleep(150);
-    }
-    await waitUntil(() => h.lines().length >= expected.length, 'all lines');
-    await sleep(200);
-    expect(h.lines()).toEqual(expected);
+    const { h, c } = await pickedUp({ name: 'burst', maxSize: 1000, maxFile: 100 });
+    // Each round of 200 lines makes ~20 rotations in one synchronous burst.
+    await expectRoundsForwarded(h, c, 'burst', 5, 200, 150);
   });
 
   it('also with gzip and several rotations per look', async () => {
-    const { dockerDir, stateDir } = dirs();
-    const h = start(dockerDir, stateDir);
-    const c = new FakeDockerContainer(dockerDir, { name: 'gz', maxSize: 1500, maxFile: 60, compress: true });
-    await waitUntil(forwarding(h, c), 'pick-up');
-    const expected: string[] = [];
-    for (let round = 0; round < 4; round++) {
-      const batch = numbered(`gz${round}`, 0, 150);
-      c.write(batch);
-      expected.push(...batch);
-      await sleep(100);
-    }
-    await waitUntil(() => h.lines().length >= expected.length, 'all lines');
-    await sleep(200);
-    expect(h.lines()).toEqual(expected);
+    const { h, c } = await pickedUp({ name: 'gz', maxSize: 1500, maxFile: 60, compress: true });
+    await expectRoundsForwarded(h, c, 'gz', 4, 150, 100);
   });
 
   it('starts containers that were there before its first start at the end (default) or the beginning; later ones from their first line', async () => {
@@ -167,10 +162,7 @@ describe('sidecar over a Docker container directory', () => {
   });
 
   it('reads a truncated file again from its start', async () => {
-    const { dockerDir, stateDir } = dirs();
-    const h = start(dockerDir, stateDir);
-    const c = new FakeDockerContainer(dockerDir, { name: 't' });
-    await waitUntil(forwarding(h, c), 'pick-up');
+    const { h, c } = await pickedUp({ name: 't' });
     c.write(numbered('t', 0, 40));
     await waitUntil(() => h.lines().length >= 40, 'before truncation');
     c.truncate();
@@ -183,10 +175,7 @@ describe('sidecar over a Docker container directory', () => {
   });
 
   it('reports a corrupt line with its file and offset, skips it, and goes on', async () => {
-    const { dockerDir, stateDir } = dirs();
-    const h = start(dockerDir, stateDir);
-    const c = new FakeDockerContainer(dockerDir, { name: 'bad' });
-    await waitUntil(forwarding(h, c), 'pick-up');
+    const { h, c } = await pickedUp({ name: 'bad' });
     c.write(numbered('bad', 0, 3));
     const offset = fs.statSync(c.logPath).size;
     c.writeRaw('this is not json\n');
@@ -198,10 +187,7 @@ describe('sidecar over a Docker container directory', () => {
   });
 
   it('finishes a stopped container, and picks it up again when it starts', async () => {
-    const { dockerDir, stateDir } = dirs();
-    const h = start(dockerDir, stateDir);
-    const c = new FakeDockerContainer(dockerDir, { name: 's' });
-    await waitUntil(forwarding(h, c), 'pick-up');
+    const { h, c } = await pickedUp({ name: 's' });
     c.write(numbered('s', 0, 10));
     c.setRunning(false);
     await waitUntil(() => h.lines().length >= 10 && h.sidecar.router.views().length === 0, 'deliveries to end');
@@ -213,10 +199,7 @@ describe('sidecar over a Docker container directory', () => {
   });
 
   it("finishes a removed container's backlog from the files it holds open, then forgets it", async () => {
-    const { dockerDir, stateDir } = dirs();
-    const h = start(dockerDir, stateDir, { make: () => Object.assign(new ScriptedSink(20), { down: true }) });
-    const c = new FakeDockerContainer(dockerDir, { name: 'gone', maxSize: 1500, maxFile: 3 });
-    await waitUntil(forwarding(h, c), 'pick-up');
+    const { h, c, stateDir } = await pickedUp({ name: 'gone', maxSize: 1500, maxFile: 3 }, { make: () => Object.assign(new ScriptedSink(20), { down: true }) });
     c.write(numbered('gone', 0, 40)); // ~2 rotations while the sink is down
     await sleep(200);
     c.setRunning(false);

@@ -1,32 +1,17 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../src/container-info.js';
-import { SinkError, type Sink, type SinkEntry } from '../../src/sinks/sink.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Sink, SinkEntry } from '../../src/sinks/sink.js';
 import { compileEvents, encodeBatch } from '../../src/sinks/splunk/format.js';
 import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/options.js';
-import { HecReceiver, makeTestCa, type HecRequest, type TestCa } from '../helpers/hec-receiver.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
+import { HecReceiver, makeTestCa, type HecRequest } from '../helpers/hec-receiver.js';
+import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
 
 const TOKEN = '6c1d2e3f-4a5b-4c6d-8e7f-0123456789ab';
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111',
-  ContainerName: '/web',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: [],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-  ContainerEnv: null,
-  ContainerLabels: { lab1: 'v1' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({ ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111', ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const BATCH: SinkEntry[] = [
@@ -34,47 +19,26 @@ const BATCH: SinkEntry[] = [
   { line: Buffer.from('{"second": 2}'), source: 'stderr', sec: 1795896181, nsec: 630941000 },
 ];
 
-const receivers: HecReceiver[] = [];
-const sinks: Sink[] = [];
+const closed = closedAfterEach();
 let reports: string[] = [];
-let ca: TestCa;
-
-beforeAll(() => {
-  // Generated per run into a temp dir; nothing is committed.
-  ca = makeTestCa(fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-hec-ca-')));
-});
-
-afterAll(() => fs.rmSync(ca.dir, { recursive: true, force: true }));
-
-afterEach(async () => {
-  await Promise.all(sinks.splice(0).map((s) => s.close()));
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+afterEach(() => {
   reports = [];
 });
-
+// Generated per run into a temp dir; nothing is committed.
+const ca = pkiForFile('tslogs-hec-ca-', makeTestCa);
 
 async function receiver(options: Parameters<typeof HecReceiver.start>[0] = {}): Promise<HecReceiver> {
   const r = await HecReceiver.start(options);
-  receivers.push(r);
-  return r;
+  return closed.server(r);
 }
 
 function options(config: Record<string, string>): SplunkOptions {
-  const context = { info: INFO, hostname: 'vm', report: (m: string) => reports.push(m) };
-  return parseSplunkOptions({ 'splunk-token': TOKEN, labels: 'lab1', ...config }, context, {});
+  return parseSplunkOptions({ 'splunk-token': TOKEN, labels: 'lab1', ...config }, sinkContext(INFO, reports), {});
 }
 
 function sink(config: Record<string, string>, tweak: Partial<SplunkOptions> = {}): Sink {
-  const s = splunkSinkDefinition.create({ ...options(config), ...tweak }, { info: INFO, hostname: 'vm', report: (m) => reports.push(m) });
-  sinks.push(s);
-  return s;
-}
-
-/** What send() rejected with. */
-async function rejection(promise: Promise<unknown>): Promise<SinkError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SinkError);
-  return err as SinkError;
+  const s = splunkSinkDefinition.create({ ...options(config), ...tweak }, sinkContext(INFO, reports));
+  return closed.sink(s);
 }
 
 function expectedBody(config: Record<string, string>, entries = BATCH): Buffer {
@@ -192,25 +156,25 @@ describe('connection check', () => {
 
 describe('TLS', () => {
   it('verifies the server with splunk-capath as the CA set', async () => {
-    const hec = await receiver({ tls: ca });
-    await sink({ 'splunk-url': hec.url, 'splunk-capath': ca.caFile }).send(BATCH);
+    const hec = await receiver({ tls: ca() });
+    await sink({ 'splunk-url': hec.url, 'splunk-capath': ca().caFile }).send(BATCH);
     expect(hec.accepted).toHaveLength(2);
   });
 
   it('uses splunk-caname as the name to verify', async () => {
-    const hec = await receiver({ tls: ca });
-    const err = await rejection(sink({ 'splunk-url': hec.url, 'splunk-capath': ca.caFile, 'splunk-caname': 'splunk.example' }).send(BATCH));
+    const hec = await receiver({ tls: ca() });
+    const err = await rejection(sink({ 'splunk-url': hec.url, 'splunk-capath': ca().caFile, 'splunk-caname': 'splunk.example' }).send(BATCH));
     expect(err.message).toBe(
       `Post "${hec.url}/services/collector/event/1.0": Hostname/IP does not match certificate's altnames: ` +
         "Host: splunk.example. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1 (ERR_TLS_CERT_ALTNAME_INVALID)",
     );
     expect(err.retryable).toBe(true);
-    await sink({ 'splunk-url': hec.url, 'splunk-capath': ca.caFile, 'splunk-caname': 'localhost' }).send(BATCH);
+    await sink({ 'splunk-url': hec.url, 'splunk-capath': ca().caFile, 'splunk-caname': 'localhost' }).send(BATCH);
     expect(hec.accepted).toHaveLength(2);
   });
 
   it('rejects a server signed by an unknown CA by default, and accepts it with splunk-insecureskipverify', async () => {
-    const hec = await receiver({ tls: ca });
+    const hec = await receiver({ tls: ca() });
     const err = await rejection(sink({ 'splunk-url': hec.url }).send(BATCH));
     expect(err.message).toBe(`Post "${hec.url}/services/collector/event/1.0": unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`);
     await sink({ 'splunk-url': hec.url, 'splunk-insecureskipverify': 'true' }).send(BATCH);
@@ -278,8 +242,8 @@ describe('failures', () => {
     await collect(sink({ 'splunk-url': hec.url, 'splunk-verify-connection': 'true' }).open());
     hec.withholdNextAcks(1);
     await collect(sink({ 'splunk-url': hec.url, 'splunk-ack': 'true' }, { ackTimeoutMs: 150 }).send(BATCH));
-    const tls = await receiver({ tls: ca });
-    await collect(sink({ 'splunk-url': tls.url, 'splunk-capath': ca.caFile, 'splunk-caname': 'x.example' }).send(BATCH));
+    const tls = await receiver({ tls: ca() });
+    await collect(sink({ 'splunk-url': tls.url, 'splunk-capath': ca().caFile, 'splunk-caname': 'x.example' }).send(BATCH));
     await collect(sink({ 'splunk-url': `http://127.0.0.1:${await closedPort()}` }).send(BATCH));
     expect(messages).toHaveLength(11);
     for (const m of [...messages, ...reports]) expect(m).not.toContain(TOKEN);

@@ -1,38 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
+import { startPluginProcess } from '../helpers/processes.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 
 // The plugin's socket and store hold every container's log: their modes must not
 // depend on the umask the daemon was started with.
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) c.kill('SIGKILL');
-});
-
-async function waitUntil(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1500 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
-
-async function startPlugin(umask: string, root: string, socket: string): Promise<void> {
-  const child = spawn('sh', ['-c', `umask ${umask} && exec "$@"`, 'sh', process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'plugin'], {
-    env: { ...process.env, TSLOGS_ROOT: root, TSLOGS_SOCKET: socket, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  await waitUntil(() => fs.existsSync(socket), 'the socket');
-}
-
 const mode = (file: string): string => (fs.statSync(file).mode & 0o777).toString(8).padStart(4, '0');
 
-function info(id: string, config: Record<string, string>) {
-  return { Config: config, ContainerID: id, ContainerName: '/m', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
-}
+const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/m' });
 
 function frames(n: number): Buffer {
   const line = Buffer.from('x'.repeat(100));
@@ -44,7 +25,7 @@ describe('modes of the socket and the store', () => {
     const dir = tmpDir();
     const root = path.join(dir, 'store');
     const socket = path.join(dir, 'run', 'plugin.sock');
-    await startPlugin(umask, root, socket);
+    await startPluginProcess(root, socket, umask);
     const id = '5'.repeat(64);
     const fifo = new Fifo(dir, 'fifo');
     const res = await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id, { 'max-size': '1k', 'max-file': '3', compress: 'true' }) });
@@ -52,7 +33,7 @@ describe('modes of the socket and the store', () => {
     await fifo.write(frames(40)); // about 5 KB: rotates, and compresses what rotated
     const containerDir = path.join(root, 'containers', id);
     const log = path.join(containerDir, `${id}-json.log`);
-    await waitUntil(() => fs.existsSync(`${log}.1.gz`) && fs.existsSync(`${log}.2.gz`), 'two compressed rotations');
+    await waitUntil(() => fs.existsSync(`${log}.1.gz`) && fs.existsSync(`${log}.2.gz`), 'two compressed rotations', 30_000);
     const sessions = path.join(root, 'sessions');
     const [session] = fs.readdirSync(sessions);
 
@@ -88,9 +69,8 @@ describe('modes of the socket and the store', () => {
   it('removes its socket when it exits', { timeout: 60_000 }, async () => {
     const dir = tmpDir();
     const socket = path.join(dir, 'plugin.sock');
-    await startPlugin('022', path.join(dir, 'store'), socket);
+    const child = await startPluginProcess(path.join(dir, 'store'), socket, '022');
     await call(socket, 'LogDriver.Capabilities'); // serving: its SIGTERM handler is installed
-    const child = children.at(-1)!;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     await exited;

@@ -11,36 +11,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import type { ContainerInfo } from '../../src/container-info.js';
+
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../../src/sinks/registry.js';
-import type { SinkContext, SinkEntry } from '../../src/sinks/sink.js';
+import type { SinkEntry } from '../../src/sinks/sink.js';
 import type { SyslogFormat } from '../../src/sinks/syslog/format.js';
 import { SyslogSink, syslogSinkDefinition } from '../../src/sinks/syslog/index.js';
 import { parseSyslogOptions } from '../../src/sinks/syslog/options.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { Rsyslog, waitUntil } from '../helpers/syslog-servers.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
+import { Rsyslog } from '../helpers/syslog-servers.js';
+import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
 
 const ID = 'd33bb2e6fb0f0b0d7e5c1e3f2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7';
 const PID = process.pid;
 
-function info(config: Record<string, string>, id = ID): ContainerInfo {
-  return {
-    Config: config,
-    ContainerID: id,
-    ContainerName: '/rs',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ae'.repeat(32),
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (config: Record<string, string>, id = ID) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/rs' });
 
 let dir: string;
 let pki: SyslogPki;
@@ -103,7 +90,7 @@ function received(input: string, tag: string): string[] {
     .map((l) => l.slice(input.length + 1));
 }
 
-const context: SinkContext = { info: info({}), hostname: 'vm', report: () => undefined };
+const context = sinkContext(info({}));
 
 describe('rsyslogd receives every line', () => {
   const transports = [

@@ -6,47 +6,30 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../src/container-info.js';
-import { SinkError, type SinkContext, type SinkEntry } from '../../src/sinks/sink.js';
+import type { SinkEntry } from '../../src/sinks/sink.js';
 import { SyslogSink } from '../../src/sinks/syslog/index.js';
 import { parseSyslogOptions, type SyslogOptions } from '../../src/sinks/syslog/options.js';
-import { CaptureServer, DgramCapture, freePort, UdpCapture, waitUntil } from '../helpers/syslog-servers.js';
+import { CaptureServer, DgramCapture, freePort, UdpCapture } from '../helpers/syslog-servers.js';
+import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
+import { containerInfo, sinkContext } from '../helpers/container-info.js';
+import { closedAfterEach, rejection } from '../helpers/sink-harness.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '374b8cfb97e7a8d6c1f1f4a4a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-  ContainerName: '/web',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: [],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-  ContainerEnv: null,
-  ContainerLabels: {},
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({ ContainerID: '374b8cfb97e7a8d6c1f1f4a4a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', ContainerName: '/web' });
 const TAG = '374b8cfb97e7';
 const PID = process.pid;
 /** Every message is stamped with this send time (UTC). */
 const NOW = Date.UTC(2026, 10, 28, 20, 2, 11) * 1000 + 484_649;
 const clock = { now: () => NOW, zone: () => 0 };
 
-let reports: string[] = [];
-const context: SinkContext = { info: INFO, hostname: 'vm', report: (m) => reports.push(m) };
-const sinks: SyslogSink[] = [];
-const closers: Array<{ close(): Promise<void> }> = [];
+const reports: string[] = [];
+const context = sinkContext(INFO, reports);
+const closed = closedAfterEach();
+const keep = closed.server;
 
 function sink(config: Record<string, string>, over: Partial<SyslogOptions> = {}): SyslogSink {
   const s = new SyslogSink({ ...parseSyslogOptions(config, context), ...over }, context, clock);
-  sinks.push(s);
-  return s;
-}
-
-function keep<T extends { close(): Promise<void> }>(x: T): T {
-  closers.push(x);
-  return x;
+  return closed.sink(s);
 }
 
 const entry = (line: string | Buffer, source = 'stdout'): SinkEntry => ({
@@ -55,12 +38,6 @@ const entry = (line: string | Buffer, source = 'stdout'): SinkEntry => ({
   sec: 1795896000,
   nsec: 0,
 });
-
-async function rejection(p: Promise<unknown>): Promise<SinkError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SinkError);
-  return err as SinkError;
-}
 
 let dir: string;
 let pki: SyslogPki;
@@ -71,10 +48,8 @@ beforeAll(() => {
   pki = makeSyslogPki(dir);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-afterEach(async () => {
-  await Promise.all(sinks.splice(0).map((s) => s.close()));
-  await Promise.all(closers.splice(0).map((c) => c.close()));
-  reports = [];
+afterEach(() => {
+  reports.length = 0;
 });
 
 const unixStamp = 'Nov 28 20:02:11';

@@ -246,6 +246,17 @@ export async function runContainerFull(opts: RunOptions): Promise<RunResult> {
   return { id, name, exitCode: await waitContainer(id) };
 }
 
+/** How `docker run` ended for a container the daemon may refuse: exit code 0, or the client's code and stderr. */
+export async function runOutcome(opts: RunOptions): Promise<{ code: number; stderr: string }> {
+  try {
+    await runContainerFull(opts);
+    return { code: 0, stderr: '' };
+  } catch (e) {
+    if (!(e instanceof DockerError)) throw e;
+    return { code: e.result.code, stderr: e.result.stderr.toString() };
+  }
+}
+
 /** runContainerFull, resolving to the full container ID. */
 export async function runContainer(opts: RunOptions): Promise<string> {
   return (await runContainerFull(opts)).id;

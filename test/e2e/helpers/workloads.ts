@@ -58,6 +58,23 @@ export function replaceInvalidUtf8PerByte(input: Buffer): Buffer {
 }
 
 /**
+ * A raw line as tslogs' store hands it to sinks: each byte that is not valid UTF-8 is
+ * 0xFF (the store keeps "an invalid byte", not the byte). Assumes the workload holds no
+ * real U+FFFD, since replaceInvalidUtf8PerByte writes one per invalid byte.
+ */
+export function invalidBytesAsFF(line: Buffer): Buffer {
+  const marked = replaceInvalidUtf8PerByte(line);
+  const out: number[] = [];
+  for (let i = 0; i < marked.length; i++) {
+    if (marked[i] === 0xef && marked[i + 1] === 0xbf && marked[i + 2] === 0xbd) {
+      out.push(0xff);
+      i += 2;
+    } else out.push(marked[i]!);
+  }
+  return Buffer.from(out);
+}
+
+/**
  * A busybox `printf` command that writes exactly `bytes`: printable ASCII is kept (except
  * ' \ %), every other byte becomes a 3-digit octal escape.
  */

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TslogsError } from '../../../src/errors.js';
-import type { ContainerInfo } from '../../../src/container-info.js';
-import { compileExtraAttrs } from '../../../src/config/extra-attrs.js';
 
-function info(labels: Record<string, string>, env: string[] | null): ContainerInfo {
-  return {
-    Config: {},
-    ContainerID: 'b0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111bb893964abc9',
-    ContainerName: '/p1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: env,
-    ContainerLabels: labels,
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+import { compileExtraAttrs } from '../../../src/config/extra-attrs.js';
+import { containerInfo, type ContainerInfo } from '../../helpers/container-info.js';
+
+const info = (labels: Record<string, string>, env: string[] | null) => containerInfo({ ContainerLabels: labels, ContainerEnv: env });
 
 const attrs = (options: Record<string, string>, i: ContainerInfo) => ({ ...compileExtraAttrs(options)(i) });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseStoreOptions } from '../../../src/config/json-file-options.js';
+import { containerInfo } from '../../helpers/container-info.js';
 
 function policy(config: Record<string, string>) {
-  const info = { Config: config, ContainerID: 'a'.repeat(64), ContainerName: '/n', ContainerEntrypoint: 'sh', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' };
-  return parseStoreOptions(info, 'vm').policy;
+  return parseStoreOptions(containerInfo({ Config: config }), 'vm').policy;
 }
 
 describe('json-file rotation options', () => {

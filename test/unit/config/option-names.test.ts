@@ -1,33 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../src/container-info.js';
 import { parseContainerOptions, ROUTER_KEYS } from '../../../src/router/container-options.js';
 import { ATTRIBUTE_KEYS, STORE_KEYS } from '../../../src/config/json-file-options.js';
 import { TslogsError } from '../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';
+import { containerInfo } from '../../helpers/container-info.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 // The README promises that a bad value is refused naming its option. Every option
 // tslogs accepts is listed here with values that fail each way it can; a new option
 // that is not listed fails the first test.
 
-function info(config: Record<string, string>): ContainerInfo {
-  return {
-    Config: config,
-    ContainerID: 'a'.repeat(64),
-    ContainerName: '/n',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: '',
-    ContainerImageName: 'bb',
-    ContainerCreated: '',
-    ContainerEnv: null,
-    ContainerLabels: {},
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+const info = (config: Record<string, string>) => containerInfo({ Config: config });
 
 const SPLUNK = { 'splunk-url': 'https://127.0.0.1:8088', 'splunk-token': 'x' };
 const FLUENTD = { 'fluentd-address': '127.0.0.1:24224' };

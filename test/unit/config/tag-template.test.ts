@@ -1,23 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../src/container-info.js';
+
 import { compileTag, renderTag } from '../../../src/config/tag-template.js';
+import { containerInfo, type ContainerInfo } from '../../helpers/container-info.js';
 import { errorOf } from '../../helpers/errors.js';
 
 // The container of the spec's observed tag example (§5.2).
-const T1: ContainerInfo = {
+const T1 = containerInfo({
   Config: { tag: 'x', env: 'E1' },
   ContainerID: 'f43adb1e3c25d8b5e6e6a8aa1d5a2f1ef4fbd6b6a6cfe2b7f2e6f0a0c1b2c3d4',
   ContainerName: '/t1',
-  ContainerEntrypoint: 'sh',
   ContainerArgs: ['-c', 'echo x'],
   ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
   ContainerImageName: 'bb:latest',
   ContainerCreated: '2026-11-28T20:01:23.567244869Z',
   ContainerEnv: ['E1=x1'],
   ContainerLabels: { a: 'b' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+});
 
 const render = (template: string, info: ContainerInfo = T1, hostname = 'vm'): string =>
   renderTag(compileTag(template), info, hostname);

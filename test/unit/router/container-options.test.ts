@@ -1,28 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ContainerInfo } from '../../../src/container-info.js';
 import { DEFAULT_ROUTER_OPTIONS, parseContainerOptions } from '../../../src/router/container-options.js';
 import { TslogsError, tslogsError } from '../../../src/errors.js';
 import { sinkRegistry, type SinkRegistry } from '../../../src/sinks/registry.js';
 import type { Sink, SinkContext, SinkDefinition } from '../../../src/sinks/sink.js';
+import { containerInfo } from '../../helpers/container-info.js';
 
 const HOST = 'testhost';
 
-function info(config: Record<string, string>): ContainerInfo {
-  return {
-    Config: config,
-    ContainerID: 'b0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111bb893964abc9',
-    ContainerName: '/p1',
-    ContainerEntrypoint: 'sh',
-    ContainerArgs: [],
-    ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-    ContainerImageName: 'bb:latest',
-    ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-    ContainerEnv: ['E1=x1'],
-    ContainerLabels: { lab1: 'v1' },
-    LogPath: '',
-    DaemonName: 'docker',
-  };
-}
+// The attribute test reads the name, the env and the labels.
+const info = (config: Record<string, string>) =>
+  containerInfo({ Config: config, ContainerName: '/p1', ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v1' } });
 
 interface Parsed {
   sink: string;

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../src/container-info.js';
-import { EMPTY_RULES, globToRegExp, parseLabelMatch, Selection, type SelectionRules } from '../../../src/sidecar/selection.js';
 
-function info(name: string, image: string, labels: Record<string, string> = {}): ContainerInfo {
-  return {
-    Config: {}, ContainerID: 'a'.repeat(64), ContainerName: `/${name}`, ContainerEntrypoint: 'sh', ContainerArgs: [],
-    ContainerImageID: 'sha256:' + 'ab'.repeat(32), ContainerImageName: image, ContainerCreated: '', ContainerEnv: null,
-    ContainerLabels: labels, LogPath: '', DaemonName: 'docker',
-  };
-}
+import { EMPTY_RULES, globToRegExp, parseLabelMatch, Selection, type SelectionRules } from '../../../src/sidecar/selection.js';
+import { containerInfo } from '../../helpers/container-info.js';
+
+// The image ID test matches a `sha256:abab` prefix.
+const info = (name: string, image: string, labels: Record<string, string> = {}) =>
+  containerInfo({ ContainerName: `/${name}`, ContainerImageID: 'sha256:' + 'ab'.repeat(32), ContainerImageName: image, ContainerLabels: labels });
 
 const select = (rules: Partial<SelectionRules>) => new Selection({ ...EMPTY_RULES, ...rules });
 

@@ -1,48 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/container-info.js';
+import { containerInfo, sinkContext } from '../../../helpers/container-info.js';
+import { errorOf, namedFor } from '../../../helpers/errors.js';
 import { parseContainerOptions } from '../../../../src/router/container-options.js';
-import { TslogsError } from '../../../../src/errors.js';
 import { parseFluentdAddress } from '../../../../src/sinks/fluentd/address.js';
 import { fluentdSinkDefinition } from '../../../../src/sinks/fluentd/index.js';
 import { DEFAULT_TIMEOUT_MS, FLUENTD_KEYS, parseFluentdOptions } from '../../../../src/sinks/fluentd/options.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
-import type { SinkContext } from '../../../../src/sinks/sink.js';
 import { makeTestCa } from '../../../helpers/hec-receiver.js';
 import { tmpDir } from '../../../helpers/tmp.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '1aa59976c493' + 'a'.repeat(48) + '4db6',
-  ContainerName: '/f1',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo x'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-  ContainerEnv: ['E1=x1', 'E2=x2'],
-  ContainerLabels: { lab1: 'v1', lab2: 'v2' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({
+  ContainerID: '1aa59976c493' + 'a'.repeat(48) + '4db6', ContainerName: '/f1', ContainerArgs: ['-c', 'echo x'],
+  ContainerEnv: ['E1=x1', 'E2=x2'], ContainerLabels: { lab1: 'v1', lab2: 'v2' },
+});
 
-function context(reports: string[] = []): SinkContext {
-  return { info: INFO, hostname: 'vm', report: (m) => reports.push(m) };
-}
+const context = (reports: string[] = []) => sinkContext(INFO, reports);
 
 const parse = (config: Record<string, string>) => parseFluentdOptions(config, context());
-
-function errorOf(fn: () => unknown): TslogsError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TslogsError);
-    return e as TslogsError;
-  }
-  throw new Error('expected a TslogsError');
-}
 
 describe('fluentd options: defaults (docs/docker-compat.md §11.1, §15.2)', () => {
   it('are Docker 20.10\'s: 127.0.0.1:24224, sync, 1048576 messages, 1 s, 2^31−1 retries, seconds, no ack, tag {{.ID}}', () => {

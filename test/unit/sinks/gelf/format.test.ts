@@ -1,6 +1,6 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../../src/container-info.js';
+
 import {
   chunkCount,
   compileMessages,
@@ -15,22 +15,13 @@ import {
 import { parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
 import { ByteSink } from '../../../../src/util/byte-sink.js';
+import { containerInfo, sinkContext } from '../../../helpers/container-info.js';
 
 // The container of the spec's observed payloads (§10.2).
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781',
-  ContainerName: '/g2',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo plain'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:02:28.070117105Z',
-  ContainerEnv: ['E1=x1'],
-  ContainerLabels: { lab1: 'v1', _lab2: 'v2' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({
+  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2', ContainerArgs: ['-c', 'echo plain'],
+  ContainerCreated: '2026-11-28T20:02:28.070117105Z', ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v1', _lab2: 'v2' },
+});
 
 const EXTRA =
   '"_command":"sh -c echo plain","_container_id":"6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781",' +
@@ -38,7 +29,7 @@ const EXTRA =
   '"_image_id":"sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5","_image_name":"bb:latest"';
 
 function compiled(config: Record<string, string> = {}, info = INFO) {
-  const o = parseGelfOptions({ 'gelf-address': 'udp://127.0.0.1:12201', ...config }, { info, hostname: 'vm', report: () => undefined });
+  const o = parseGelfOptions({ 'gelf-address': 'udp://127.0.0.1:12201', ...config }, sinkContext(info));
   return compileMessages(o.messages);
 }
 

@@ -1,43 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/container-info.js';
+import { containerInfo, sinkContext, type ContainerInfo } from '../../../helpers/container-info.js';
+import { errorOf, namedFor } from '../../../helpers/errors.js';
 import { parseContainerOptions } from '../../../../src/router/container-options.js';
-import { TslogsError } from '../../../../src/errors.js';
 import { gelfSinkDefinition } from '../../../../src/sinks/gelf/index.js';
 import { GELF_KEYS, parseGelfAddress, parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
-import type { SinkContext } from '../../../../src/sinks/sink.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781',
-  ContainerName: '/g2',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo plain'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
+const INFO = containerInfo({
+  ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2', ContainerArgs: ['-c', 'echo plain'],
   ContainerCreated: '2026-11-28T20:02:28.070117105Z',
-  ContainerEnv: ['E1=x1', 'E2=x2', '=nameless'],
-  ContainerLabels: { lab1: 'v1', _lab2: 'v2', 'com.example.team': 'a<b>' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+  ContainerEnv: ['E1=x1', 'E2=x2', '=nameless'], ContainerLabels: { lab1: 'v1', _lab2: 'v2', 'com.example.team': 'a<b>' },
+});
 
-const context: SinkContext = { info: INFO, hostname: 'vm', report: () => undefined };
+const context = sinkContext(INFO);
 const UDP = { 'gelf-address': 'udp://127.0.0.1:12201' };
 const TCP = { 'gelf-address': 'tcp://127.0.0.1:12201' };
 
 const parse = (config: Record<string, string>) => parseGelfOptions(config, context);
 
-function failure(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TslogsError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an error');
-}
+const failure = (fn: () => unknown): string => errorOf(fn).message;
 
 describe('gelf options', () => {
   it('defaults as Docker: gzip at level 1 over UDP; 3 reconnects 1 s apart over TCP; tag {{.ID}}', () => {

@@ -2,50 +2,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { namedFor } from '../../../helpers/errors.js';
-import type { ContainerInfo } from '../../../../src/container-info.js';
-import { TslogsError } from '../../../../src/errors.js';
+import { containerInfo, sinkContext } from '../../../helpers/container-info.js';
+import { errorOf, namedFor } from '../../../helpers/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
-import type { Sink, SinkContext } from '../../../../src/sinks/sink.js';
+import type { Sink } from '../../../../src/sinks/sink.js';
 import { splunkSinkDefinition } from '../../../../src/sinks/splunk/index.js';
 import { parseGoInt32 } from '../../../../src/go/strconv.js';
 import { parseSplunkOptions, splunkTunables, SPLUNK_KEYS } from '../../../../src/sinks/splunk/options.js';
 import { makeTestCa } from '../../../helpers/hec-receiver.js';
 import { tmpDir } from '../../../helpers/tmp.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111',
-  ContainerName: '/web',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo x'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-  ContainerEnv: ['E1=x1', 'E2=x2'],
-  ContainerLabels: { lab1: 'v1', lab2: 'v2' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({ ContainerArgs: ['-c', 'echo x'], ContainerEnv: ['E1=x1', 'E2=x2'], ContainerLabels: { lab1: 'v1', lab2: 'v2' } });
 const TOKEN = 'a1b2c3d4-0000-4000-8000-5ec2e7t0ken1';
 const BASE = { 'splunk-url': 'http://127.0.0.1:8088', 'splunk-token': TOKEN };
 
-function context(reports: string[] = []): SinkContext {
-  return { info: INFO, hostname: 'vm', report: (m) => reports.push(m) };
-}
+const context = (reports: string[] = []) => sinkContext(INFO, reports);
 
 const parse = (config: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
   parseSplunkOptions(config, context(), env);
-
-function errorOf(fn: () => unknown): TslogsError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TslogsError);
-    return e as TslogsError;
-  }
-  throw new Error('expected an error');
-}
 
 const failure = (config: Record<string, string>) => errorOf(() => parse(config)).message;
 

@@ -2,13 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContainerInfo } from '../../../../src/container-info.js';
 import { parseContainerOptions } from '../../../../src/router/container-options.js';
 import { splitHostPort } from '../../../../src/go/host-port.js';
-import { TslogsError } from '../../../../src/errors.js';
-import { namedFor } from '../../../helpers/errors.js';
+import { containerInfo, sinkContext, type ContainerInfo } from '../../../helpers/container-info.js';
+import { errorOf, namedFor } from '../../../helpers/errors.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
-import type { SinkContext } from '../../../../src/sinks/sink.js';
 import { parseSyslogAddress } from '../../../../src/sinks/syslog/address.js';
 import { syslogSinkDefinition } from '../../../../src/sinks/syslog/index.js';
 import {
@@ -21,33 +19,12 @@ import {
 } from '../../../../src/sinks/syslog/options.js';
 import { makeSyslogPki, type SyslogPki } from '../../../helpers/syslog-tls.js';
 
-const INFO: ContainerInfo = {
-  Config: {},
-  ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111',
-  ContainerName: '/web',
-  ContainerEntrypoint: 'sh',
-  ContainerArgs: ['-c', 'echo x'],
-  ContainerImageID: 'sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5',
-  ContainerImageName: 'bb:latest',
-  ContainerCreated: '2026-11-28T20:01:23.567244869Z',
-  ContainerEnv: ['E1=x1'],
-  ContainerLabels: { lab1: 'v1' },
-  LogPath: '',
-  DaemonName: 'docker',
-};
+const INFO = containerInfo({ ContainerArgs: ['-c', 'echo x'], ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v1' } });
 
-const context: SinkContext = { info: INFO, hostname: 'vm', report: () => undefined };
+const context = sinkContext(INFO);
 const parse = (config: Record<string, string>): SyslogOptions => parseSyslogOptions(config, context);
 
-function failure(config: Record<string, string>): string {
-  try {
-    parse(config);
-  } catch (e) {
-    expect(e).toBeInstanceOf(TslogsError);
-    return (e as TslogsError).message;
-  }
-  throw new Error(`expected ${JSON.stringify(config)} to be rejected`);
-}
+const failure = (config: Record<string, string>): string => errorOf(() => parse(config)).message;
 
 let dir: string;
 let pki: SyslogPki;

@@ -1,0 +1,47 @@
+// Setup shared by the tests that drive a sink against a receiver on loopback.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { SinkError } from '../../src/sinks/sink.js';
+
+interface Closable {
+  close(): unknown;
+}
+
+/**
+ * Registers an afterEach that closes what the test kept: the sinks first, then the
+ * servers, so that a sink's close does not meet a receiver already gone.
+ */
+export function closedAfterEach(): { sink<T extends Closable>(x: T): T; server<T extends Closable>(x: T): T } {
+  const sinks: Closable[] = [];
+  const servers: Closable[] = [];
+  afterEach(async () => {
+    await Promise.all(sinks.splice(0).map((s) => s.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  const keep = (list: Closable[]) => <T extends Closable>(x: T): T => {
+    list.push(x);
+    return x;
+  };
+  return { sink: keep(sinks), server: keep(servers) };
+}
+
+/** A certificate set made once for the file in a temp dir (removed after it); `make` writes it there. */
+export function pkiForFile<T>(prefix: string, make: (dir: string) => T): () => T {
+  let dir = '';
+  let pki: T | undefined;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    pki = make(dir);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return () => pki!;
+}
+
+/** The SinkError `promise` rejected with; fails the test on anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<SinkError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(SinkError);
+  return err as SinkError;
+}
