@@ -113,9 +113,10 @@ export interface ResourceResult {
  * fails and is retried, the store keeps everything).
  *
  * The containers are started a few at a time and wait at a gate (a file in a read-only
- * bind mount) until all run, then log at once: a hundred concurrent `docker run`s
- * deadlocked dockerd 20.10's libnetwork (container starts and exits waiting on each
- * other's controller lock, goroutine dump in the performance issue's closing note).
+ * bind mount) until all run, then log at once, then sleep until they are removed a few
+ * at a time: a hundred concurrent `docker run`s, and then a hundred containers exiting at
+ * once, deadlocked dockerd 20.10's libnetwork (starts and exits waiting on each other's
+ * controller lock; goroutine dump in the performance issue's closing note).
  */
 export async function runResources(counts: number[], totalLines: number): Promise<ResourceResult[]> {
   const pid = pluginPid();
@@ -134,11 +135,10 @@ export async function runResources(counts: number[], totalLines: number): Promis
       resetPeakRss(pid);
       const cpu0 = cpuSeconds(pid);
       fs.writeFileSync(`${gate}/go`, '');
-      for (const id of ids) await dockerOk(['wait', id]);
       await Promise.all(ids.map((id) => untilStored(id, per)));
       const cpu = cpuSeconds(pid) - cpu0;
       results.push({ setup, containers, lines: per * containers, cpuSecondsPerMillion: (cpu / (per * containers)) * 1e6, peakRssMiB: peakRssMiB(pid) });
-      for (const id of ids) await docker(['rm', '-f', id]);
+      await inGroups(ids, (id) => docker(['rm', '-f', id]));
     } finally {
       fs.rmSync(gate, { recursive: true, force: true });
     }
@@ -146,17 +146,19 @@ export async function runResources(counts: number[], totalLines: number): Promis
   return results;
 }
 
+/** docker runs and removals at once. */
 const STARTS_AT_ONCE = 4;
 
 async function startGated(containers: number, gate: string, lines: number, opts: string[]): Promise<string[]> {
   const ids: string[] = [];
-  const cmd = `while [ ! -e /gate/go ]; do sleep 0.05; done; exec seq 1 ${lines}`;
+  const cmd = `while [ ! -e /gate/go ]; do sleep 0.05; done; seq 1 ${lines}; exec sleep 3600`;
   const args = ['run', '-d', '--network', 'none', '-v', `${gate}:/gate:ro`, '--log-driver', PLUGIN_NAME, ...opts.flatMap((o) => ['--log-opt', o]), BB_IMAGE, 'sh', '-c', cmd];
-  for (let i = 0; i < containers; i += STARTS_AT_ONCE) {
-    const batch = Math.min(STARTS_AT_ONCE, containers - i);
-    ids.push(...(await Promise.all(Array.from({ length: batch }, async () => (await dockerOk(args)).trim()))));
-  }
+  await inGroups(Array.from({ length: containers }, (_, i) => i), async () => ids.push((await dockerOk(args)).trim()));
   return ids;
+}
+
+async function inGroups<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += STARTS_AT_ONCE) await Promise.all(items.slice(i, i + STARTS_AT_ONCE).map(run));
 }
 
 export interface ReadResult {
