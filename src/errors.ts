@@ -96,22 +96,4 @@ export const tslogsError = defineErrors({
     `cannot read Docker's container directory ${dir}: ${detail} (run as root, with the host's directory mounted, e.g. -v /var/lib/docker/containers:/var/lib/docker/containers:ro)`,
   TSLOGS_SIDECAR_STATE_DIR_UNWRITABLE: (dir: string, detail: string) =>
     `cannot write the state directory ${dir}: ${detail} (mount a writable volume there, or set --state-dir)`,
-  // The sinks' address parsers (Docker's words; Go %q values arrive quoted by goQuote):
-  // shared while those parsers move out of their sink folders.
-  TSLOGS_GELF_ADDRESS_REQUIRED: () => 'gelf-address is a required parameter',
-  TSLOGS_GELF_ADDRESS_FORM: (value: string) => `gelf-address should be in form proto://address, got ${value}`,
-  TSLOGS_GELF_URL_PARSE: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,
-  TSLOGS_GELF_SCHEME: () => 'gelf: endpoint needs to be TCP or UDP',
-  TSLOGS_GELF_HOST_PORT: () => 'gelf: please provide gelf-address as proto://host:port',
-  TSLOGS_GELF_CONNECT: (hostport: string, detail: string) => `gelf: cannot connect to GELF endpoint: ${hostport} ${detail}`,
-  TSLOGS_FLUENTD_ADDRESS: (given: string, detail: string) => `invalid fluentd-address ${given}: ${detail}`,
-  TSLOGS_FLUENTD_UNKNOWN_NETWORK: (network: string) => `unknown network ${network}`,
-  TSLOGS_FLUENTD_DIAL_ADDRESS: (network: string, detail: string) => `dial ${network}: ${detail}`,
-  TSLOGS_FLUENTD_NO_PORT: (address: string, host: string) =>
-    `fluentd-address ${address} has no port: as with Docker 20.10, logs go to 127.0.0.1:24224, not to ${host}`,
-  TSLOGS_SYSLOG_ADDRESS: (value: string) => `syslog-address should be in form proto://address, got ${value}`,
-  TSLOGS_SYSLOG_URL: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,
-  // Go's net.AddrError text, e.g. `address a:b:514: too many colons in address`
-  TSLOGS_SYSLOG_HOSTPORT: (detail: string) => detail,
-  TSLOGS_SYSLOG_DIAL_ADDRESS: (network: string, detail: string) => `dial ${network}: ${detail}`,
 });

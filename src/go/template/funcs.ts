@@ -5,6 +5,7 @@
 import type { ContainerInfo } from '../../container-info.js';
 import { compareGoStrings, goJsonNoHtml, goJsonStringMap } from '../json.js';
 import { goQuote } from '../strconv.js';
+import { bareName } from '../../util/docker-names.js';
 
 /** A Go value. `undefined` is text/template's invalid value ("<no value>"), `null` a nil interface. */
 export type Val = string | number | boolean | null | undefined | GoSlice | GoMap | GoTime | GoInfo;
@@ -58,7 +59,7 @@ function first12(s: string): string {
 export const INFO_METHODS = new Map<string, (i: GoInfo) => string>([
   ['ID', (i) => first12(i.info.ContainerID)],
   ['FullID', (i) => i.info.ContainerID],
-  ['Name', (i) => i.info.ContainerName.replace(/^\//, '')],
+  ['Name', (i) => bareName(i.info.ContainerName)],
   ['ImageID', (i) => first12(i.info.ContainerImageID)],
   ['ImageFullID', (i) => i.info.ContainerImageID],
   ['ImageName', (i) => i.info.ContainerImageName],

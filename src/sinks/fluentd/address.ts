@@ -9,6 +9,7 @@ import { joinHostPort, splitHostPort } from '../../go/host-port.js';
 import { goQuote, parseGoInt } from '../../go/strconv.js';
 import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
 import { TslogsError, tslogsError } from '../../errors.js';
+import { fluentdError } from './errors.js';
 
 export type FluentdEndpoint =
   | { readonly network: 'tcp' | 'tls'; readonly host: string; readonly port: number }
@@ -29,14 +30,14 @@ export interface ParsedAddress {
 }
 
 function wrap(given: string, e: unknown): never {
-  if (e instanceof GoUrlError || e instanceof TslogsError) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', given, e.message);
+  if (e instanceof GoUrlError || e instanceof TslogsError) throw fluentdError('TSLOGS_FLUENTD_ADDRESS', given, e.message);
   throw e;
 }
 
 /** A dialable port, as the library and Go's dialer see it (0 means the default). */
 function dialPort(port: number): number {
   if (port === 0) return DEFAULT_PORT;
-  if (port < 0 || port > 0xffff) throw tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', 'tcp', `address ${port}: invalid port`);
+  if (port < 0 || port > 0xffff) throw fluentdError('TSLOGS_FLUENTD_DIAL_ADDRESS', 'tcp', `address ${port}: invalid port`);
   return port;
 }
 
@@ -48,7 +49,7 @@ function parseTls(address: string): FluentdEndpoint {
   } catch (e) {
     return wrap(address, e);
   }
-  if (url.path !== '') throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, 'should not contain a path element');
+  if (url.path !== '') throw fluentdError('TSLOGS_FLUENTD_ADDRESS', address, 'should not contain a path element');
   let host = url.host;
   let port = '';
   const close = host.startsWith('[') ? host.lastIndexOf(']') : -1;
@@ -62,7 +63,7 @@ function parseTls(address: string): FluentdEndpoint {
   if (port !== '') {
     const n = Number(port);
     if (n > 0xffff) {
-      throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, `invalid port: ${tslogsError('TSLOGS_PARSE_UINT_RANGE', port).message}`);
+      throw fluentdError('TSLOGS_FLUENTD_ADDRESS', address, `invalid port: ${tslogsError('TSLOGS_PARSE_UINT_RANGE', port).message}`);
     }
     portNum = n === 0 ? DEFAULT_PORT : n;
   }
@@ -77,12 +78,12 @@ function parseTls(address: string): FluentdEndpoint {
 function parseOne(address: string, warnings: string[]): FluentdEndpoint {
   // url.Parse refuses control characters in the URL forms, with its own text.
   if (!address.startsWith('tls://') && !isTransportUrl(address) && /[\x00-\x1f\x7f]/.test(address)) {
-    throw tslogsError('TSLOGS_FLUENTD_ADDRESS', goQuote(address), 'contains a control character');
+    throw fluentdError('TSLOGS_FLUENTD_ADDRESS', goQuote(address), 'contains a control character');
   }
   const endpoint = parseDockerAddress(address, warnings);
   const target = endpoint.network === 'unix' ? endpoint.path : endpoint.host;
-  if (/[\x00-\x1f\x7f]/.test(target)) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', goQuote(address), 'contains a control character');
-  if (target.includes('{{')) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, "contains '{{': it is not a template, was one left unrendered?");
+  if (/[\x00-\x1f\x7f]/.test(target)) throw fluentdError('TSLOGS_FLUENTD_ADDRESS', goQuote(address), 'contains a control character');
+  if (target.includes('{{')) throw fluentdError('TSLOGS_FLUENTD_ADDRESS', address, "contains '{{': it is not a template, was one left unrendered?");
   return endpoint;
 }
 
@@ -99,9 +100,9 @@ function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoin
       return wrap(address, e);
     }
     if (url.scheme === 'unix' || url.scheme === 'unixgram') {
-      if (url.scheme === 'unixgram') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', url.scheme);
+      if (url.scheme === 'unixgram') throw fluentdError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', url.scheme);
       // The library dials the path as is; Go refuses an empty one.
-      if (url.path === '') throw tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', 'unix', 'missing address');
+      if (url.path === '') throw fluentdError('TSLOGS_FLUENTD_DIAL_ADDRESS', 'unix', 'missing address');
       return { network: 'unix', path: url.path };
     }
     protocol = url.scheme;
@@ -109,12 +110,12 @@ function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoin
   }
   const split = splitHostPort(hostport);
   if (typeof split === 'string') {
-    if (!split.endsWith('missing port in address')) throw tslogsError('TSLOGS_FLUENTD_ADDRESS', address, split);
+    if (!split.endsWith('missing port in address')) throw fluentdError('TSLOGS_FLUENTD_ADDRESS', address, split);
     // Docker keeps the host SplitHostPort returns with this error: none. The library
     // then dials its default host, so `myhost` or `tcp://myhost` means 127.0.0.1:24224.
-    if (protocol !== 'tcp') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
+    if (protocol !== 'tcp') throw fluentdError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
     const lost = hostport.replace(/^\[(.*)\]$/, '$1');
-    if (lost !== '') warnings.push(tslogsError('TSLOGS_FLUENTD_NO_PORT', address, lost).message);
+    if (lost !== '') warnings.push(fluentdError('TSLOGS_FLUENTD_NO_PORT', address, lost).message);
     return { network: 'tcp', host: DEFAULT_HOST, port: DEFAULT_PORT };
   }
   const host = split[0];
@@ -125,7 +126,7 @@ function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoin
     return wrap(address, e);
   }
   // udp, tcp+tls: parsed by Docker, refused by the library when it dials.
-  if (protocol !== 'tcp') throw tslogsError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
+  if (protocol !== 'tcp') throw fluentdError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', protocol);
   return { network: 'tcp', host: host === '' ? DEFAULT_HOST : host, port: dialPort(port) };
 }
 
@@ -139,7 +140,7 @@ export function parseFluentdAddress(value: string | undefined): ParsedAddress {
   if (!value.includes(',')) return { endpoints: [parseOne(value, warnings)], warnings };
   const endpoints = value.split(',').map((part) => {
     const address = part.trim();
-    if (address === '') throw tslogsError('TSLOGS_FLUENTD_ADDRESS', value, 'empty address in the comma-separated list');
+    if (address === '') throw fluentdError('TSLOGS_FLUENTD_ADDRESS', value, 'empty address in the comma-separated list');
     return parseOne(address, warnings);
   });
   return { endpoints, warnings };

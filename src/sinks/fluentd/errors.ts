@@ -15,4 +15,10 @@ export const fluentdError = defineErrors({
     `fluent#write: ${missing} message(s) not acknowledged within ${ms} ms (fluentd-read-timeout); the batch will be sent again`,
   TSLOGS_FLUENTD_CLOSED: () => 'fluentd sink closed',
   TSLOGS_FLUENTD_FAILOVER: (endpoint: string, detail: string) => `failed over to ${endpoint} (${detail})`,
+  // the address parser (Docker's words; Go %q values arrive quoted by goQuote)
+  TSLOGS_FLUENTD_ADDRESS: (given: string, detail: string) => `invalid fluentd-address ${given}: ${detail}`,
+  TSLOGS_FLUENTD_UNKNOWN_NETWORK: (network: string) => `unknown network ${network}`,
+  TSLOGS_FLUENTD_DIAL_ADDRESS: (network: string, detail: string) => `dial ${network}: ${detail}`,
+  TSLOGS_FLUENTD_NO_PORT: (address: string, host: string) =>
+    `fluentd-address ${address} has no port: as with Docker 20.10, logs go to 127.0.0.1:24224, not to ${host}`,
 });

@@ -7,7 +7,6 @@ import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { Decoder } from '@msgpack/msgpack';
-import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
 import { fluentdError } from './errors.js';
@@ -86,7 +85,7 @@ function dialError(endpoint: FluentdEndpoint, e: unknown): string {
   if (endpoint.network !== 'unix' && (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL')) {
     // Go: `dial tcp: lookup myhost on 10.0.0.2:53: no such host`.
     const why = code === 'ENOTFOUND' ? 'no such host' : 'temporary failure in name resolution';
-    return tslogsError('TSLOGS_FLUENTD_DIAL_ADDRESS', endpoint.network, `lookup ${endpoint.host}: ${why}`).message;
+    return fluentdError('TSLOGS_FLUENTD_DIAL_ADDRESS', endpoint.network, `lookup ${endpoint.host}: ${why}`).message;
   }
   const prefix = endpoint.network === 'tls' && code !== undefined && !(code in GO_CONNECT) ? 'tls: ' : '';
   return fluentdError('TSLOGS_FLUENTD_DIAL', describeEndpoint(endpoint), prefix + describeError(e)).message;

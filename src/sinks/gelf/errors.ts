@@ -13,4 +13,11 @@ export const gelfError = defineErrors({
   TSLOGS_GELF_TOO_LARGE: (chunks: number) => `gelf: cannot send GELF message: msg too large, would need ${chunks} chunks`,
   TSLOGS_GELF_REPLAY: (hostport: string, messages: number, ms: number) =>
     `gelf: connection to ${hostport} was lost; re-sent the ${messages} messages written in the last ${ms} ms before it (the receiver may see some twice)`,
+  // the address parser (Docker's words; Go %q values arrive quoted by goQuote)
+  TSLOGS_GELF_ADDRESS_REQUIRED: () => 'gelf-address is a required parameter',
+  TSLOGS_GELF_ADDRESS_FORM: (value: string) => `gelf-address should be in form proto://address, got ${value}`,
+  TSLOGS_GELF_URL_PARSE: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,
+  TSLOGS_GELF_SCHEME: () => 'gelf: endpoint needs to be TCP or UDP',
+  TSLOGS_GELF_HOST_PORT: () => 'gelf: please provide gelf-address as proto://host:port',
+  TSLOGS_GELF_CONNECT: (hostport: string, detail: string) => `gelf: cannot connect to GELF endpoint: ${hostport} ${detail}`,
 });

@@ -4,7 +4,6 @@
 
 import { goErrno } from '../../go/errno.js';
 import { joinHostPort } from '../../go/host-port.js';
-import { tslogsError } from '../../errors.js';
 import { SinkError } from '../sink.js';
 import { gelfError } from './errors.js';
 import type { GelfAddress } from './options.js';
@@ -41,7 +40,7 @@ export function dialError(proto: string, address: GelfAddress, e: unknown): Sink
     const to = err.address !== undefined ? joinHostPort(err.address, err.port ?? address.port) : joinHostPort(address.host, address.port);
     detail = err.code === 'TSLOGS_TIMEOUT' ? `dial ${proto} ${to}: i/o timeout` : `dial ${proto} ${to}: connect: ${errnoText(e)}`;
   }
-  return new SinkError(tslogsError('TSLOGS_GELF_CONNECT', address.hostport, detail).message, true);
+  return new SinkError(gelfError('TSLOGS_GELF_CONNECT', address.hostport, detail).message, true);
 }
 
 /** `gelf: cannot send GELF message: write udp 127.0.0.1:12201: write: connection refused`. */

@@ -9,7 +9,6 @@ import { goQuote, parseGoInt } from '../../go/strconv.js';
 import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
-import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
 import { gelfError } from './errors.js';
 import { gelfExtra, type GelfCompression, type MessageSettings } from './format.js';
@@ -67,24 +66,24 @@ function atoi(value: string): number | undefined {
  * cannot use: Docker fails `docker run` with that dial error for UDP and TCP alike).
  */
 export function parseGelfAddress(value: string | undefined): GelfAddress {
-  if (value === undefined || value === '') throw tslogsError('TSLOGS_GELF_ADDRESS_REQUIRED');
-  if (!isTransportUrl(value)) throw tslogsError('TSLOGS_GELF_ADDRESS_FORM', value);
+  if (value === undefined || value === '') throw gelfError('TSLOGS_GELF_ADDRESS_REQUIRED');
+  if (!isTransportUrl(value)) throw gelfError('TSLOGS_GELF_ADDRESS_FORM', value);
   let parts: GoUrl;
   try {
     parts = parseGoUrl(value);
   } catch (e) {
-    if (e instanceof GoUrlError) throw tslogsError('TSLOGS_GELF_URL_PARSE', goQuote(e.url), e.detail);
+    if (e instanceof GoUrlError) throw gelfError('TSLOGS_GELF_URL_PARSE', goQuote(e.url), e.detail);
     throw e;
   }
-  if (parts.scheme !== 'udp' && parts.scheme !== 'tcp') throw tslogsError('TSLOGS_GELF_SCHEME');
+  if (parts.scheme !== 'udp' && parts.scheme !== 'tcp') throw gelfError('TSLOGS_GELF_SCHEME');
   const hostport = parts.host;
   const split = splitHostPort(hostport);
   // Docker replaces SplitHostPort's error with its own text.
-  if (typeof split === 'string') throw tslogsError('TSLOGS_GELF_HOST_PORT');
+  if (typeof split === 'string') throw gelfError('TSLOGS_GELF_HOST_PORT');
   const [host, portText] = split;
   const port = Number(portText);
   if (portText === '' || !(port >= 1 && port <= 65535)) {
-    throw tslogsError('TSLOGS_GELF_CONNECT', hostport, `dial ${parts.scheme}: address ${portText}: invalid port`);
+    throw gelfError('TSLOGS_GELF_CONNECT', hostport, `dial ${parts.scheme}: address ${portText}: invalid port`);
   }
   return { protocol: parts.scheme as 'udp' | 'tcp', hostport, host: host === '' ? 'localhost' : host, port };
 }

@@ -10,6 +10,7 @@ import { splitHostPort } from '../../go/host-port.js';
 import { goQuote } from '../../go/strconv.js';
 import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
 import { tslogsError } from '../../errors.js';
+import { syslogError } from './errors.js';
 
 export type SyslogAddress =
   /** Empty address: the local syslog socket (/dev/log, /var/run/syslog, /var/run/log). */
@@ -31,7 +32,7 @@ function parseTransportUrl(raw: string): GoUrl {
   try {
     return parseGoUrl(raw);
   } catch (e) {
-    if (e instanceof GoUrlError) throw tslogsError('TSLOGS_SYSLOG_URL', goQuote(e.url), e.detail);
+    if (e instanceof GoUrlError) throw syslogError('TSLOGS_SYSLOG_URL', goQuote(e.url), e.detail);
     throw e;
   }
 }
@@ -42,7 +43,7 @@ function parseTransportUrl(raw: string): GoUrl {
  */
 export function parseSyslogAddress(value: string, stat: (path: string) => unknown = fs.statSync): SyslogAddress {
   if (value === '') return { proto: 'local' };
-  if (!isTransportUrl(value)) throw tslogsError('TSLOGS_SYSLOG_ADDRESS', value);
+  if (!isTransportUrl(value)) throw syslogError('TSLOGS_SYSLOG_ADDRESS', value);
   const url = parseTransportUrl(value);
   if (url.scheme === 'unix' || url.scheme === 'unixgram') {
     try {
@@ -57,16 +58,16 @@ export function parseSyslogAddress(value: string, stat: (path: string) => unknow
   let addr = url.host;
   const first = splitHostPort(addr);
   if (typeof first === 'string') {
-    if (!first.includes('missing port in address')) throw tslogsError('TSLOGS_SYSLOG_HOSTPORT', first);
+    if (!first.includes('missing port in address')) throw syslogError('TSLOGS_SYSLOG_HOSTPORT', first);
     addr = `${addr}:${DEFAULT_PORT}`;
   }
   // Docker stops here; what follows is what its dial would refuse when the container starts.
   const net = proto === 'udp' ? 'udp' : 'tcp';
   const split = splitHostPort(addr);
-  if (typeof split === 'string') throw tslogsError('TSLOGS_SYSLOG_DIAL_ADDRESS', net, split);
+  if (typeof split === 'string') throw syslogError('TSLOGS_SYSLOG_DIAL_ADDRESS', net, split);
   const [host, portText] = split;
   const port = portText === '' ? 0 : Number(portText);
-  if (!/^[0-9]*$/.test(portText) || port > 0xffff) throw tslogsError('TSLOGS_SYSLOG_DIAL_ADDRESS', net, `address ${portText}: invalid port`);
+  if (!/^[0-9]*$/.test(portText) || port > 0xffff) throw syslogError('TSLOGS_SYSLOG_DIAL_ADDRESS', net, `address ${portText}: invalid port`);
   if (port === 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'syslog-address', `port 0 in ${goQuote(addr)} cannot be connected to`);
   return { proto, host, port, addr };
 }

@@ -17,4 +17,10 @@ export const syslogError = defineErrors({
   TSLOGS_SYSLOG_SINK_CLOSED: () => 'syslog sink closed',
   TSLOGS_SYSLOG_REPLAY: (connection: string, messages: number, ms: number) =>
     `syslog: connection ${connection} was lost; re-sent the ${messages} messages written in the last ${ms} ms before it (the server may see some twice)`,
+  // the address parser (Docker's words; Go %q values arrive quoted by goQuote)
+  TSLOGS_SYSLOG_ADDRESS: (value: string) => `syslog-address should be in form proto://address, got ${value}`,
+  TSLOGS_SYSLOG_URL: (quotedUrl: string, detail: string) => `parse ${quotedUrl}: ${detail}`,
+  // Go's net.AddrError text, e.g. `address a:b:514: too many colons in address`
+  TSLOGS_SYSLOG_HOSTPORT: (detail: string) => detail,
+  TSLOGS_SYSLOG_DIAL_ADDRESS: (network: string, detail: string) => `dial ${network}: ${detail}`,
 });
