@@ -33,15 +33,7 @@ export class MsgpackWriter extends ByteSink {
     else if (n < 0x100) {
       b[this.pos++] = 0xd9;
       b[this.pos++] = n;
-    } else if (n < 0x10000) {
-      b[this.pos++] = 0xda;
-      b.writeUInt16BE(n, this.pos);
-      this.pos += 2;
-    } else {
-      b[this.pos++] = 0xdb;
-      b.writeUInt32BE(n, this.pos);
-      this.pos += 4;
-    }
+    } else this.length16or32(n, 0xda, 0xdb);
   }
 
   /** A str of raw bytes (Go strings may hold invalid UTF-8; they go out as they are). */
@@ -63,12 +55,18 @@ export class MsgpackWriter extends ByteSink {
     this.reserve(5);
     const b = this.buf;
     if (n < 16) b[this.pos++] = 0x80 | n;
-    else if (n < 0x10000) {
-      b[this.pos++] = 0xde;
+    else this.length16or32(n, 0xde, 0xdf);
+  }
+
+  /** The 16- and 32-bit length forms str and map headers share; room for 5 bytes is reserved. */
+  private length16or32(n: number, code16: number, code32: number): void {
+    const b = this.buf;
+    if (n < 0x10000) {
+      b[this.pos++] = code16;
       b.writeUInt16BE(n, this.pos);
       this.pos += 2;
     } else {
-      b[this.pos++] = 0xdf;
+      b[this.pos++] = code32;
       b.writeUInt32BE(n, this.pos);
       this.pos += 4;
     }
