@@ -2,6 +2,7 @@ import os from 'node:os';
 import { TslogsError, tslogsError } from '../errors.js';
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
+import type { Logger } from '../util/log.js';
 import type { ContainerInfo } from './container-info.js';
 import { parseGoBool, parseGoDuration } from './go-parse.js';
 import { parseBinarySize } from './go-size.js';
@@ -48,7 +49,7 @@ export interface ContainerOptions {
  * dockerd) at StartLogging, so `docker run` fails naming the first bad option.
  * A sink is enabled by its address option or by being listed in `sinks`.
  */
-export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistry, report: (m: string) => void, hostname = os.hostname()): ContainerOptions {
+export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistry, log: Logger, hostname = os.hostname()): ContainerOptions {
   const config = info.Config;
   const enabled = enabledSinks(config, registry);
   const owner = new Map<string, SinkDefinition>();
@@ -61,7 +62,7 @@ export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistr
     if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
     if (!enabled.has(definition)) throw tslogsError('TSLOGS_SINK_NOT_ENABLED', key, definition.name, definition.addressKey);
   }
-  const context: SinkContext = { info, hostname, report };
+  const context: SinkContext = { info, hostname, log };
   return {
     store: parseStoreOptions(info, hostname),
     router: parseRouterOptions(config),

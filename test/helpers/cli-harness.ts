@@ -12,6 +12,7 @@ import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
 import type { SinkRegistry } from '../../src/sinks/registry.js';
 import { call, Fifo } from './fake-dockerd.js';
+import { silentLogger } from '../../src/util/log.js';
 
 export const CLI_MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -91,7 +92,7 @@ export class TestDaemon {
   static async start(dir: string, registry?: SinkRegistry): Promise<TestDaemon> {
     const root = path.join(dir, 'store');
     const socket = path.join(dir, 'tslogs.sock');
-    const driver = new PluginDriver({ root, report: () => undefined, ...(registry ? { registry } : {}) });
+    const driver = new PluginDriver({ root, log: silentLogger, ...(registry ? { registry } : {}) });
     const metrics = createMetrics({ ingest: () => driver.ingestViews(), deliveries: () => driver.router.views(), logPath: (c) => path.join(root, 'containers', c, `${c}-json.log`) });
     const app = buildServer({ driver, logger: pino({ level: 'silent' }), metrics });
     await listenOnSocket(app, socket);

@@ -15,6 +15,7 @@ import { parseFluentdOptions } from '../../src/sinks/fluentd/options.js';
 import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
 import { closedPort, FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
 import { makeTestCa, type TestCa } from '../helpers/hec-receiver.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const ID = '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111';
 const INFO: ContainerInfo = {
@@ -39,7 +40,7 @@ function entries(n: number, from = 0): SinkEntry[] {
 
 const receivers: FluentdReceiver[] = [];
 const sinks: FluentdSink[] = [];
-let reports: string[] = [];
+const logged = recordingLogger();
 let ca: TestCa;
 
 beforeAll(() => {
@@ -49,7 +50,7 @@ afterAll(() => fs.rmSync(ca.dir, { recursive: true, force: true }));
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((s) => s.close()));
   await Promise.all(receivers.splice(0).map((r) => r.close()));
-  reports = [];
+  logged.records.length = 0;
 });
 
 async function receiver(options: ReceiverOptions = {}): Promise<FluentdReceiver> {
@@ -59,7 +60,7 @@ async function receiver(options: ReceiverOptions = {}): Promise<FluentdReceiver>
 }
 
 function sink(config: Record<string, string>): FluentdSink {
-  const context = { info: INFO, hostname: 'vm', report: (m: string) => reports.push(m) };
+  const context = { info: INFO, hostname: 'vm', log: logged };
   const s = fluentdSinkDefinition.create(parseFluentdOptions({ labels: 'lab1', ...config }, context), context) as FluentdSink;
   sinks.push(s);
   return s;
@@ -193,7 +194,7 @@ describe('fluentd sink over TCP', () => {
     await s.send(entries(4));
     expect(second.messages.map((m) => m.record.log)).toEqual(['line 0', 'line 1', 'line 2', 'line 3']);
     expect(s.transport.connectedTo).toEqual({ network: 'tcp', host: '127.0.0.1', port: second.port });
-    expect(reports).toEqual([
+    expect(logged.messages()).toEqual([
       `container 812526b87fae sink fluentd: failed over to tcp 127.0.0.1:${second.port} (dial tcp 127.0.0.1:${downPort}: connect: connection refused)`,
     ]);
     // The first address comes up, the second goes down: the next connection is the first again.

@@ -9,6 +9,7 @@ import type { ContainerInfo } from '../../src/config/container-info.js';
 import { gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
 import type { Sink, SinkEntry } from '../../src/sinks/sink.js';
 import { GelfTcpReceiver, GelfUdpReceiver } from '../helpers/gelf-receiver.js';
+import { silentLogger } from '../../src/util/log.js';
 
 /** gelf-pro's module object (a CommonJS singleton); a devDependency kept for this evidence. */
 interface GelfPro {
@@ -68,7 +69,7 @@ async function tcp(): Promise<{ r: GelfTcpReceiver }> {
 }
 
 function tslogs(config: Record<string, string>, info = INFO): Sink {
-  const context = { info, hostname: 'vm', report: () => undefined };
+  const context = { info, hostname: 'vm', log: silentLogger };
   const s = gelfSinkDefinition.create(gelfSinkDefinition.parse(config, context), context);
   cleanups.push(() => s.close());
   return s;

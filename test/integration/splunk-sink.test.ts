@@ -11,6 +11,7 @@ import { compileEvents, encodeBatch } from '../../src/sinks/splunk/format.js';
 import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/options.js';
 import { HecReceiver, makeTestCa, type HecRequest, type TestCa } from '../helpers/hec-receiver.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const TOKEN = '6c1d2e3f-4a5b-4c6d-8e7f-0123456789ab';
 const INFO: ContainerInfo = {
@@ -36,7 +37,7 @@ const BATCH: SinkEntry[] = [
 
 const receivers: HecReceiver[] = [];
 const sinks: Sink[] = [];
-let reports: string[] = [];
+const logged = recordingLogger();
 let ca: TestCa;
 
 beforeAll(() => {
@@ -49,7 +50,7 @@ afterAll(() => fs.rmSync(ca.dir, { recursive: true, force: true }));
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((s) => s.close()));
   await Promise.all(receivers.splice(0).map((r) => r.close()));
-  reports = [];
+  logged.records.length = 0;
 });
 
 
@@ -60,12 +61,12 @@ async function receiver(options: Parameters<typeof HecReceiver.start>[0] = {}): 
 }
 
 function options(config: Record<string, string>): SplunkOptions {
-  const context = { info: INFO, hostname: 'vm', report: (m: string) => reports.push(m) };
+  const context = { info: INFO, hostname: 'vm', log: logged };
   return parseSplunkOptions({ 'splunk-token': TOKEN, labels: 'lab1', ...config }, context, {});
 }
 
 function sink(config: Record<string, string>, tweak: Partial<SplunkOptions> = {}): Sink {
-  const s = splunkSinkDefinition.create({ ...options(config), ...tweak }, { info: INFO, hostname: 'vm', report: (m) => reports.push(m) });
+  const s = splunkSinkDefinition.create({ ...options(config), ...tweak }, { info: INFO, hostname: 'vm', log: logged });
   sinks.push(s);
   return s;
 }
@@ -252,7 +253,7 @@ describe('failures', () => {
       expect([err.message, err.retryable]).toEqual([`splunk: failed to send event - ${status} ${text} - {"text":"Invalid data format","code":6}`, false]);
     });
 
-  it('retries a wrong token (401) with the same text each time (the router reports it once), never showing the token', async () => {
+  it('retries a wrong token (401) with the same text each time (the router logged.messages() it once), never showing the token', async () => {
     const hec = await receiver();
     hec.failNext(2, 401, (req) => `{"text":"Invalid token","seen":"${req.headers.authorization}"}`);
     const s = sink({ 'splunk-url': hec.url });
@@ -260,7 +261,7 @@ describe('failures', () => {
     const second = await rejection(s.send(BATCH));
     expect([first.message, first.retryable]).toEqual(['splunk: failed to send event - 401 Unauthorized - {"text":"Invalid token","seen":"Splunk <redacted>"}', true]);
     expect(second.message).toBe(first.message);
-    expect(reports).toEqual([]);
+    expect(logged.messages()).toEqual([]);
     await s.send(BATCH);
     expect(hec.accepted).toHaveLength(2);
   });
@@ -282,7 +283,7 @@ describe('failures', () => {
     await collect(sink({ 'splunk-url': tls.url, 'splunk-capath': ca.caFile, 'splunk-caname': 'x.example' }).send(BATCH));
     await collect(sink({ 'splunk-url': `http://127.0.0.1:${await closedPort()}` }).send(BATCH));
     expect(messages).toHaveLength(11);
-    for (const m of [...messages, ...reports]) expect(m).not.toContain(TOKEN);
+    for (const m of [...messages, ...logged.messages()]) expect(m).not.toContain(TOKEN);
     expect(messages.filter((m) => m.includes('<redacted>'))).toHaveLength(8);
   });
 });
@@ -334,7 +335,7 @@ describe('indexer acknowledgement', () => {
     await s.send(BATCH);
     await s.send(BATCH);
     expect(hec.ackPolls()).toEqual([]);
-    expect(reports).toEqual([
+    expect(logged.messages()).toEqual([
       'splunk: splunk-ack=true but HEC returned no ackId (indexer acknowledgement is off for this token); batches count as delivered on HTTP 200',
     ]);
   });

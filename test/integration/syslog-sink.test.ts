@@ -12,6 +12,7 @@ import { SyslogSink } from '../../src/sinks/syslog/index.js';
 import { parseSyslogOptions, type SyslogOptions } from '../../src/sinks/syslog/options.js';
 import { CaptureServer, DgramCapture, freePort, UdpCapture, waitUntil } from '../helpers/syslog-servers.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const INFO: ContainerInfo = {
   Config: {},
@@ -33,8 +34,8 @@ const PID = process.pid;
 const NOW = Date.UTC(2026, 10, 28, 20, 2, 11) * 1000 + 484_649;
 const clock = { now: () => NOW, zone: () => 0 };
 
-let reports: string[] = [];
-const context: SinkContext = { info: INFO, hostname: 'vm', report: (m) => reports.push(m) };
+const logged = recordingLogger();
+const context: SinkContext = { info: INFO, hostname: 'vm', log: logged };
 const sinks: SyslogSink[] = [];
 const closers: Array<{ close(): Promise<void> }> = [];
 
@@ -74,7 +75,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 afterEach(async () => {
   await Promise.all(sinks.splice(0).map((s) => s.close()));
   await Promise.all(closers.splice(0).map((c) => c.close()));
-  reports = [];
+  logged.records.length = 0;
 });
 
 const unixStamp = 'Nov 28 20:02:11';
@@ -165,7 +166,7 @@ describe('tcp', () => {
     await waitUntil(() => server.connections.length === 2 && server.connections[1]!.bytes().length > 0, 'the second connection');
     expect(server.connections[0]!.bytes().toString()).toMatch(/: one\n$/);
     expect(server.connections[1]!.bytes().toString()).toMatch(/^<30>[^\n]*: two\n$/);
-    expect(reports).toEqual([]);
+    expect(logged.messages()).toEqual([]);
   });
 
   it('after a lost connection, writes what it wrote in the last second again first (nothing lost, maybe twice)', async () => {
@@ -178,8 +179,8 @@ describe('tcp', () => {
     await s.send([entry('b1')]).catch(() => s.send([entry('b1')]));
     await waitUntil(() => server.connections.length === 2 && server.connections[1]!.bytes().toString().endsWith('b1\n'), 'the replay');
     expect(server.connections[1]!.bytes().toString().split('\n').filter(Boolean).map((l) => l.slice(l.lastIndexOf(' ') + 1))).toEqual(['a1', 'a2', 'b1']);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatch(/^syslog: connection tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ was lost; re-sent the 2 messages written in the last 1000 ms before it/);
+    expect(logged.messages()).toHaveLength(1);
+    expect(logged.messages()[0]).toMatch(/^syslog: connection tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ was lost; re-sent the 2 messages written in the last 1000 ms before it/);
   });
 
   it('fails a send whose connection closes before the write is confirmed', async () => {

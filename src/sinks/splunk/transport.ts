@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { goQuote } from '../../config/go-parse.js';
+import type { Logger } from '../../util/log.js';
 import { SinkError } from '../sink.js';
 import { splunkError } from './errors.js';
 import type { SplunkOptions } from './options.js';
@@ -50,7 +51,7 @@ export class HecTransport {
   /** One connection per request allowed in flight (splunk-max-in-flight), besides one for acknowledgement polls. */
   constructor(
     private readonly options: SplunkOptions,
-    private readonly report: (message: string) => void,
+    private readonly log: Logger,
   ) {
     this.token = options.token.reveal();
     this.channel = options.ack ? randomUUID() : undefined;
@@ -140,7 +141,7 @@ export class HecTransport {
     const ackId = (parseJson(res.body) as { ackId?: unknown } | undefined)?.ackId;
     if (typeof ackId !== 'number') {
       // Retrying cannot help (the token has acks off) and HEC did accept the batch.
-      if (!this.ackDisabledReported) this.report(splunkError('TSLOGS_SPLUNK_ACK_DISABLED').message);
+      if (!this.ackDisabledReported) this.log.warn(splunkError('TSLOGS_SPLUNK_ACK_DISABLED').message);
       this.ackDisabledReported = true;
       return;
     }

@@ -15,6 +15,7 @@ import {
 import { parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
 import { ByteSink } from '../../../../src/store/json-line.js';
+import { silentLogger } from '../../../../src/util/log.js';
 
 // The container of the spec's observed payloads (§10.2).
 const INFO: ContainerInfo = {
@@ -38,7 +39,7 @@ const EXTRA =
   '"_image_id":"sha256:ae2bddd7390b0a4cfdc0f0c757af510792301ab4d5e3b8420930998a57b8a5e5","_image_name":"bb:latest"';
 
 function compiled(config: Record<string, string> = {}, info = INFO) {
-  const o = parseGelfOptions({ 'gelf-address': 'udp://127.0.0.1:12201', ...config }, { info, hostname: 'vm', report: () => undefined });
+  const o = parseGelfOptions({ 'gelf-address': 'udp://127.0.0.1:12201', ...config }, { info, hostname: 'vm', log: silentLogger });
   return compileMessages(o.messages);
 }
 
@@ -87,7 +88,7 @@ describe('gelf message', () => {
   it('escapes host and extra fields with Go JSON too (HTML-safe), keys sorted byte-wise', () => {
     const info = { ...INFO, ContainerLabels: { 'b<x>': 'v&', B: '1', a: '\u2028' } };
     const c = compileMessages(
-      parseGelfOptions({ 'gelf-address': 'udp://h:1', labels: 'b<x>,B,a' }, { info, hostname: 'host<1>', report: () => undefined }).messages,
+      parseGelfOptions({ 'gelf-address': 'udp://h:1', labels: 'b<x>,B,a' }, { info, hostname: 'host<1>', log: silentLogger }).messages,
     );
     expect(c.head.toString()).toBe('{"version":"1.1","host":"host\\u003c1\\u003e","short_message":"');
     expect(c.tailStdout.toString()).toMatch(/^,"level":6,"_B":"1","_a":"\\u2028","_b\\u003cx\\u003e":"v\\u0026","_command":/);

@@ -7,6 +7,7 @@ import { gelfSinkDefinition } from '../../../../src/sinks/gelf/index.js';
 import { GELF_KEYS, parseGelfAddress, parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { SinkContext } from '../../../../src/sinks/sink.js';
+import { silentLogger } from '../../../../src/util/log.js';
 
 const INFO: ContainerInfo = {
   Config: {},
@@ -23,7 +24,7 @@ const INFO: ContainerInfo = {
   DaemonName: 'docker',
 };
 
-const context: SinkContext = { info: INFO, hostname: 'vm', report: () => undefined };
+const context: SinkContext = { info: INFO, hostname: 'vm', log: silentLogger };
 const UDP = { 'gelf-address': 'udp://127.0.0.1:12201' };
 const TCP = { 'gelf-address': 'tcp://127.0.0.1:12201' };
 
@@ -143,14 +144,14 @@ describe('gelf options', () => {
 
   it('through the router: gelf-address enables the sink, its options need it, unknown keys are the router\'s', () => {
     const info = (config: Record<string, string>): ContainerInfo => ({ ...INFO, Config: config });
-    const parsed = parseContainerOptions(info({ ...UDP, 'gelf-compression-type': 'none' }), BUILTIN_SINKS, () => undefined, 'vm');
+    const parsed = parseContainerOptions(info({ ...UDP, 'gelf-compression-type': 'none' }), BUILTIN_SINKS, silentLogger, 'vm');
     expect(parsed.sinks.map((s) => s.definition)).toEqual([gelfSinkDefinition]);
-    expect(failure(() => parseContainerOptions(info({ sinks: 'gelf' }), BUILTIN_SINKS, () => undefined, 'vm'))).toBe('gelf-address is a required parameter');
-    expect(failure(() => parseContainerOptions(info({ 'gelf-compression-type': 'none' }), BUILTIN_SINKS, () => undefined, 'vm'))).toBe(
+    expect(failure(() => parseContainerOptions(info({ sinks: 'gelf' }), BUILTIN_SINKS, silentLogger, 'vm'))).toBe('gelf-address is a required parameter');
+    expect(failure(() => parseContainerOptions(info({ 'gelf-compression-type': 'none' }), BUILTIN_SINKS, silentLogger, 'vm'))).toBe(
       "log opt 'gelf-compression-type' belongs to the gelf sink, which is not enabled: set gelf-address or add gelf to log opt 'sinks'",
     );
     // The router refuses keys no part of tslogs owns before a sink sees them (single quotes, tslogs' wording).
-    expect(failure(() => parseContainerOptions(info({ ...UDP, 'gelf-bogus': '1' }), BUILTIN_SINKS, () => undefined, 'vm'))).toBe(
+    expect(failure(() => parseContainerOptions(info({ ...UDP, 'gelf-bogus': '1' }), BUILTIN_SINKS, silentLogger, 'vm'))).toBe(
       "unknown log opt 'gelf-bogus' for tslogs log driver",
     );
   });

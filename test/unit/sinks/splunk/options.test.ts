@@ -9,7 +9,9 @@ import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import type { Sink, SinkContext } from '../../../../src/sinks/sink.js';
 import { splunkSinkDefinition } from '../../../../src/sinks/splunk/index.js';
 import { parseGoInt32, parseSplunkOptions, splunkTunables, SPLUNK_KEYS } from '../../../../src/sinks/splunk/options.js';
+import { silentLogger } from '../../../../src/util/log.js';
 import { makeTestCa } from '../../../helpers/hec-receiver.js';
+import { recordingLogger } from '../../../helpers/recording-logger.js';
 import { tmpDir } from '../../../helpers/tmp.js';
 
 const INFO: ContainerInfo = {
@@ -29,8 +31,8 @@ const INFO: ContainerInfo = {
 const TOKEN = 'a1b2c3d4-0000-4000-8000-5ec2e7t0ken1';
 const BASE = { 'splunk-url': 'http://127.0.0.1:8088', 'splunk-token': TOKEN };
 
-function context(reports: string[] = []): SinkContext {
-  return { info: INFO, hostname: 'vm', report: (m) => reports.push(m) };
+function context(): SinkContext {
+  return { info: INFO, hostname: 'vm', log: silentLogger };
 }
 
 const parse = (config: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
@@ -254,8 +256,11 @@ describe('tag, attributes and fields', () => {
 
 describe('SPLUNK_LOGGING_DRIVER_* tunables', () => {
   const tunables = (env: NodeJS.ProcessEnv) => {
-    const reports: string[] = [];
-    return { ...splunkTunables(env, (m) => reports.push(m)), reports };
+    const logged = recordingLogger();
+    const result = splunkTunables(env, logged);
+    // Docker logs these and goes on with the default: a warning.
+    expect(logged.records.filter((r) => r.level !== 'warn')).toEqual([]);
+    return { ...result, reports: logged.messages() };
   };
 
   it('defaults to 5s and 1000 and maps frequency to lingerMs, batch size to maxBatchEntries', () => {
