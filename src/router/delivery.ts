@@ -376,9 +376,12 @@ export class Delivery {
     else this.p.log.warn(`${this.label()}: ${what}`);
   }
 
-  /** One line per distinct failure, not one per retry: a dead endpoint must not flood the daemon log. */
+  /** One warning per distinct failure, the repeats at debug: a dead endpoint must not flood the daemon log. */
   private warnOnce(message: string): void {
-    if (this.reported.has(message) || this.reported.size > 100) return;
+    if (this.reported.has(message) || this.reported.size > 100) {
+      this.p.log.debug(message);
+      return;
+    }
     this.reported.add(message);
     this.p.log.warn(message);
   }

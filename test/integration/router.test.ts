@@ -73,7 +73,11 @@ describe('router', () => {
     const view = driver.router.views()[0]!;
     expect(view.delivery.stats.retries).toBe(3);
     expect(view.delivery.stats.sentEntries).toBe(500);
-    expect(logged.messages()).toEqual(['container aaaaaaaaaaaa sink alpha: send failed, retrying with backoff: scripted failure']);
+    // Once at warn; the two retries after it only at debug.
+    expect(logged.records.filter((r) => r.level !== 'debug')).toEqual([
+      { level: 'warn', msg: 'container aaaaaaaaaaaa sink alpha: send failed, retrying with backoff: scripted failure', fields: { container: 'aaaaaaaaaaaa', sink: 'alpha' } },
+    ]);
+    expect(logged.records.filter((r) => r.level === 'debug')).toHaveLength(2);
     await fifo.close();
   });
 
@@ -163,7 +167,7 @@ describe('router', () => {
     expect(stats.dropped.rotated).toBeGreaterThan(0);
     expect(got.length + stats.dropped.rotated).toBe(400);
     expect(got.at(-1)).toBe(399);
-    expect(logged.messages().some((r) => /entries rotated away before they were sent/.test(r))).toBe(true);
+    expect(logged.records.find((r) => /entries rotated away before they were sent/.test(r.msg))).toMatchObject({ level: 'error', fields: { sink: 'alpha' } });
   });
 
   it('skips and logged.messages() a line that is not a json-file entry, delivering the rest', async () => {
@@ -200,7 +204,11 @@ describe('router', () => {
     await waitUntil(() => driver.router.views().length === 0 && stats.dropped.drain_timeout > 0, 'the drain deadline');
     expect(stats.dropped.drain_timeout).toBe(50);
     expect(a.instances[0]!.received).toEqual([]);
-    expect(logged.messages()).toContain('container 555555555555 sink alpha: gave up delivering the backlog of a stopped container after 200 ms: 50 entries not sent');
+    expect(logged.records).toContainEqual({
+      level: 'error',
+      msg: 'container 555555555555 sink alpha: gave up delivering the backlog of a stopped container after 200 ms: 50 entries not sent',
+      fields: { container: '555555555555', sink: 'alpha' },
+    });
   });
 
   it('reassembles long lines split by Docker into 16 KiB chunks before sending', async () => {

@@ -134,7 +134,7 @@ export class HecTransport {
     if (channel !== undefined) headers['X-Splunk-Request-Channel'] = channel;
     const res = await this.request('POST', EVENT_PATH, headers, body);
     if (res.statusCode !== 200) {
-      // The text is the same on every attempt, so the router's once-per-message report shows a 401 once.
+      // The text is the same on every attempt, so the router warns of a 401 once (the repeats go to debug).
       throw this.fail(splunkError('TSLOGS_SPLUNK_SEND', res.status, errorBody(res)), retryableStatus(res.statusCode));
     }
     if (this.channel === undefined) return;
