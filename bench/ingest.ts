@@ -8,10 +8,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { FrameDecoder } from '../src/codec/frame-decoder.js';
 import { FrameEncoder } from '../src/codec/frame-encoder.js';
 import { FifoIngest } from '../src/daemon/fifo-ingest.js';
 import { ContainerLog } from '../src/store/container-log.js';
+import { silentLogger } from '../src/util/log.js';
 
 export interface IngestResult {
   name: string;
@@ -36,7 +38,7 @@ export function makeFrames(count: number): Buffer {
 export function benchInProcess(frames: Buffer, count: number): IngestResult {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-bench-'));
   try {
-    const log = new ContainerLog(root, ID, POLICY, undefined, () => undefined);
+    const log = new ContainerLog(root, ID, POLICY, undefined, silentLogger);
     log.attachWriter();
     const decoder = new FrameDecoder((e) => log.append(e));
     const start = process.hrtime.bigint();
@@ -59,11 +61,11 @@ export async function benchFifo(frames: Buffer, count: number): Promise<IngestRe
     fs.writeFileSync(framesFile, frames);
     const fifo = path.join(root, 'fifo');
     execFileSync('mkfifo', [fifo]);
-    const log = new ContainerLog(root, ID, POLICY, undefined, () => undefined);
+    const log = new ContainerLog(root, ID, POLICY, undefined, silentLogger);
     const writer = spawn('sh', ['-c', `exec cat "${framesFile}" > "${fifo}"`], { stdio: 'ignore' });
     // Open our end only once the writer is there, so EOF comes when cat exits.
     await new Promise((r) => setTimeout(r, 50));
-    const ingest = new FifoIngest(fifo, log, (m) => console.error(m));
+    const ingest = new FifoIngest(fifo, log, pino(pino.destination(2)));
     const start = process.hrtime.bigint();
     ingest.start();
     await ingest.whenDone();

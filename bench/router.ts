@@ -8,6 +8,7 @@ import { PluginDriver } from '../src/daemon/plugin-driver.js';
 import { sinkRegistry } from '../src/sinks/registry.js';
 import type { Sink, SinkDefinition, SinkEntry } from '../src/sinks/sink.js';
 import { SinkError } from '../src/sinks/sink.js';
+import { silentLogger } from '../src/util/log.js';
 
 class CountingSink implements Sink {
   readonly maxBatchEntries = 1000;
@@ -49,7 +50,7 @@ async function once(name: string, framesFile: string, count: number, sinks: numb
     ...Array.from({ length: sinks }, (_, i) => definition(`up${i}`, false, instances)),
     ...Array.from({ length: downSinks }, (_, i) => definition(`down${i}`, true, [])),
   ];
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(defs), report: () => undefined, hostname: 'bench' });
+  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(defs), log: silentLogger, hostname: 'bench' });
   try {
     const fifo = path.join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);

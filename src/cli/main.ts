@@ -1,13 +1,8 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
+import { packageVersion } from '../util/package-version.js';
 import { parseCommand, UsageError } from './args.js';
 import { runLogs } from './logs.js';
 import { USAGE } from './usage.js';
-
-function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../package.json') as { version: string }).version;
-}
 
 /** Output cut off by its reader (`| head`): done, successfully. */
 function exitOnClosedOutput(stream: NodeJS.WriteStream): void {
@@ -44,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', () => process.exit(130));
   switch (command.kind) {
     case 'version':
-      process.stdout.write(`tslogs ${version()}\n`);
+      process.stdout.write(`tslogs ${packageVersion()}\n`);
       return 0;
     case 'help':
       process.stdout.write(USAGE);

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { tslogsError } from '../errors.js';
 import type { ContainerLog } from '../store/container-log.js';
+import type { Logger } from '../util/log.js';
 
 const RETRY_MS = { first: 100, max: 5_000 };
 
@@ -31,7 +32,8 @@ export class FifoIngest {
   constructor(
     readonly file: string,
     private readonly log: ContainerLog,
-    private readonly report: (message: string) => void,
+    /** Bound to the container. */
+    private readonly logger: Logger,
   ) {
     this.decoder = new FrameDecoder((entry) => {
       this.entries++;
@@ -72,7 +74,7 @@ export class FifoIngest {
       this.finish();
     });
     socket.on('error', (err) => {
-      this.report(`reading ${this.file} failed: ${err.message}`);
+      this.logger.error(`reading ${this.file} failed: ${err.message}`);
       this.finish();
     });
   }
@@ -97,7 +99,7 @@ export class FifoIngest {
         // A bad frame desynchronises the stream for good; keep draining so the
         // container never blocks, and say how much was discarded.
         this.failed = true;
-        this.report(`container ${this.log.containerId}: ${(err as Error).message}; discarding the rest of this stream`);
+        this.logger.error(`container ${this.log.containerId}: ${(err as Error).message}; discarding the rest of this stream`);
       }
     }
     if (!this.log.flush()) this.pauseUntilWritable();
@@ -127,7 +129,7 @@ export class FifoIngest {
       try {
         this.decoder.end();
       } catch (err) {
-        this.report(`container ${this.log.containerId}: ${(err as Error).message}`);
+        this.logger.error(`container ${this.log.containerId}: ${(err as Error).message}`);
       }
     }
     if (this.log.flush()) this.complete();

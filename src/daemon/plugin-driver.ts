@@ -14,13 +14,14 @@ import { parseRfc3339 } from '../go/time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
 import { bareName, shortId } from '../util/docker-names.js';
+import type { Logger } from '../util/log.js';
 import { FifoIngest } from './fifo-ingest.js';
 import type { IngestView } from './metrics.js';
 import { SessionFiles } from './session-file.js';
 
 export interface DriverOptions {
   root: string;
-  report: (message: string) => void;
+  log: Logger;
   registry?: SinkRegistry;
   hostname?: string;
 }
@@ -65,7 +66,7 @@ export class PluginDriver implements LogDriver {
       checkpointDir: (id) => containerDir(options.root, id),
       hostname: this.hostname,
       registry: this.registry,
-      report: options.report,
+      log: options.log,
       live: (id) => this.logs.get(id),
     });
   }
@@ -75,9 +76,9 @@ export class PluginDriver implements LogDriver {
     for (const request of this.sessionFiles.load()) {
       try {
         await this.open(request, false);
-        this.options.report(`resumed logging container ${shortId(request.Info.ContainerID)} from ${request.File}`);
+        this.containerLog(request.Info).info(`resumed logging container ${shortId(request.Info.ContainerID)} from ${request.File}`);
       } catch (err) {
-        this.options.report(`cannot resume ${request.File}: ${(err as Error).message}`);
+        this.containerLog(request.Info).error(`cannot resume ${request.File}: ${(err as Error).message}`);
         this.forgetSession(request.File);
       }
     }
@@ -99,12 +100,13 @@ export class PluginDriver implements LogDriver {
   private async open(request: StartLoggingRequest, fresh: boolean): Promise<void> {
     const { File, Info } = request;
     const id = checkId(Info);
-    const options = parseContainerOptions(Info, this.registry, this.options.report, this.hostname);
+    const logger = this.containerLog(Info);
+    const options = parseContainerOptions(Info, this.registry, logger, this.hostname);
     const known = this.logs.get(id);
-    const log = known ?? this.openLog(id, options.store.policy, options.store.attrsJson);
+    const log = known ?? this.openLog(id, options.store.policy, options.store.attrsJson, logger);
     // Synchronous up to the router's start: the ingest attaches as the writer, then the
     // deliveries' streams pin the store, all before the first FIFO read is processed.
-    const ingest = new FifoIngest(File, log, this.options.report);
+    const ingest = new FifoIngest(File, log, logger);
     try {
       ingest.start();
     } catch (err) {
@@ -134,17 +136,22 @@ export class PluginDriver implements LogDriver {
     this.sessions.set(File, { ingest, containerId: id, containerName: bareName(Info.ContainerName), drainTimeoutMs: options.router.drainTimeoutMs });
   }
 
+  /** The log for one container's ingest, store and options. */
+  private containerLog(info: ContainerInfo): Logger {
+    return this.options.log.child({ container: shortId(info.ContainerID) });
+  }
+
   /** Must not fail a StopLogging or a start: a session file left behind is dropped once its FIFO is gone. */
   private forgetSession(fifo: string): void {
     try {
       this.sessionFiles.remove(fifo);
     } catch (err) {
-      this.options.report((err as Error).message);
+      this.options.log.warn((err as Error).message);
     }
   }
 
-  private openLog(id: string, policy: RotationPolicy, attrsJson: string | undefined): ContainerLog {
-    const log = new ContainerLog(this.options.root, id, policy, attrsJson, this.options.report);
+  private openLog(id: string, policy: RotationPolicy, attrsJson: string | undefined, logger: Logger): ContainerLog {
+    const log = new ContainerLog(this.options.root, id, policy, attrsJson, logger);
     this.logs.set(id, log);
     // Forget a stopped container; readers still holding the object finish with it.
     log.on('idle', () => {
@@ -156,7 +163,7 @@ export class PluginDriver implements LogDriver {
   stopLogging(file: string): void {
     const session = this.sessions.get(file);
     if (session === undefined) {
-      this.options.report(tslogsError('TSLOGS_UNKNOWN_FIFO', file).message);
+      this.options.log.warn(tslogsError('TSLOGS_UNKNOWN_FIFO', file).message);
       return;
     }
     // dockerd closes its end only after our answer; keep draining to EOF in the background.

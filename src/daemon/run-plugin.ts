@@ -6,6 +6,7 @@ import { buildServer, listenOnSocket, registerMetricsRoute } from '../protocol/s
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { currentLogPath, DEFAULT_ROOT, makeDir } from '../store/layout.js';
+import { packageVersion } from '../util/package-version.js';
 import { createMetrics } from './metrics.js';
 import { PluginDriver } from './plugin-driver.js';
 
@@ -35,7 +36,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
 /** Runs the plugin daemon until SIGTERM or SIGINT, then flushes everything and exits 0. */
 export async function runPlugin(settings: PluginSettings): Promise<void> {
   const logger = pino({ level: settings.logLevel, base: { name: 'tslogs' } });
-  const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, report: (message) => logger.warn(message) });
+  // Every setting is a path, an address or a name: none is a secret.
+  logger.info({ version: packageVersion(), settings }, 'tslogs plugin starting');
+  const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, log: logger });
   const metrics = createMetrics({
     ingest: () => driver.ingestViews(),
     deliveries: () => driver.router.views(),

@@ -8,6 +8,7 @@ import { ATTRIBUTE_KEYS, parseStoreOptions, STORE_KEYS, type StoreOptions } from
 import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { DeliveryOptions } from './delivery.js';
+import type { Logger } from '../util/log.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
@@ -42,7 +43,7 @@ export interface ContainerOptions {
  * dockerd) at StartLogging, so `docker run` fails naming the first bad option.
  * A sink is enabled by its address option or by being listed in `sinks`.
  */
-export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistry, report: (m: string) => void, hostname = os.hostname()): ContainerOptions {
+export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistry, log: Logger, hostname = os.hostname()): ContainerOptions {
   const config = info.Config;
   const enabled = enabledSinks(config, registry);
   const owner = new Map<string, SinkDefinition>();
@@ -55,7 +56,7 @@ export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistr
     if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
     if (!enabled.has(definition)) throw tslogsError('TSLOGS_SINK_NOT_ENABLED', key, definition.name, definition.addressKey);
   }
-  const context: SinkContext = { info, hostname, report };
+  const context: SinkContext = { info, hostname, log };
   return {
     store: parseStoreOptions(info, hostname),
     router: parseRouterOptions(config),

@@ -5,6 +5,7 @@ import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
 import type { StoredEntry } from '../store/stored-entry.js';
 import { shortId } from '../util/docker-names.js';
+import type { Logger } from '../util/log.js';
 import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
@@ -50,7 +51,8 @@ export interface DeliveryParams {
   checkpoints: CheckpointFile;
   options: DeliveryOptions;
   maxFiles: number;
-  report: (message: string) => void;
+  /** Bound to the container and sink. */
+  log: Logger;
   /** Without a checkpoint: 'end' (default) or 'beginning'. */
   startAt?: StartAt;
 }
@@ -127,7 +129,7 @@ export class Delivery {
       invalidAsByte: true,
       onCorrupt: (file, offset) => {
         this.stats.dropped.corrupt++;
-        this.reportOnce(`${this.label()}: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
+        this.warnOnce(`${this.label()}: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
       },
     });
   }
@@ -159,7 +161,7 @@ export class Delivery {
     } finally {
       stream?.close();
       this.stats.connected = false;
-      await this.p.checkpoints.flush().catch((err: Error) => this.p.report(`${this.label()}: cannot save the checkpoint: ${err.message}`));
+      await this.p.checkpoints.flush().catch((err: Error) => this.p.log.warn(`${this.label()}: cannot save the checkpoint: ${err.message}`));
       await this.p.sink.close().catch(() => undefined);
     }
   }
@@ -176,7 +178,7 @@ export class Delivery {
       this.stop();
       void entriesAfter(this.p.currentPath, this.stats.checkpoint).then((n) => {
         this.stats.dropped.drain_timeout += n;
-        this.p.report(`${this.label()}: gave up delivering the backlog of a stopped container after ${ms} ms: ${n} entries not sent`);
+        this.p.log.error(`${this.label()}: gave up delivering the backlog of a stopped container after ${ms} ms: ${n} entries not sent`);
       });
     }, ms);
     timer.unref();
@@ -353,11 +355,11 @@ export class Delivery {
       if (this.abort.signal.aborted) return 'aborted';
       if (error instanceof SinkError && !error.retryable) {
         const dropped = entries === undefined ? '' : `, ${entries} entries dropped`;
-        this.p.report(`${this.label()}: ${what} rejected${dropped}: ${error.message}`);
+        this.p.log.error(`${this.label()}: ${what} rejected${dropped}: ${error.message}`);
         return 'rejected';
       }
       this.stats.retries++;
-      this.reportOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
+      this.warnOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
       await sleep(this.backoff.next(), this.abort.signal);
       if (this.abort.signal.aborted) return 'aborted';
       const next = await this.attempt(action);
@@ -370,14 +372,19 @@ export class Delivery {
   private lost(reason: 'rotated' | 'checkpoint_missing', entries: number): void {
     this.stats.dropped[reason] += entries;
     const what = reason === 'rotated' ? `${entries} entries rotated away before they were sent` : 'the checkpoint file is gone from the store; resuming at the oldest file';
-    this.p.report(`${this.label()}: ${what}`);
+    // Rotated entries are lost for this sink; a missing checkpoint only means some are sent again.
+    if (reason === 'rotated') this.p.log.error(`${this.label()}: ${what}`);
+    else this.p.log.warn(`${this.label()}: ${what}`);
   }
 
-  /** One line per distinct failure, not one per retry: a dead endpoint must not flood the daemon log. */
-  private reportOnce(message: string): void {
-    if (this.reported.has(message) || this.reported.size > 100) return;
+  /** One warning per distinct failure, the repeats at debug: a dead endpoint must not flood the daemon log. */
+  private warnOnce(message: string): void {
+    if (this.reported.has(message) || this.reported.size > 100) {
+      this.p.log.debug(message);
+      return;
+    }
     this.reported.add(message);
-    this.p.report(message);
+    this.p.log.warn(message);
   }
 
   private label(): string {

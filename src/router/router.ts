@@ -3,6 +3,7 @@ import { type ContainerOptions, parseContainerOptions } from '../router/containe
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { LiveLog } from '../store/live-log.js';
 import { bareName, shortId } from '../util/docker-names.js';
+import type { Logger } from '../util/log.js';
 import { CheckpointFile } from './checkpoint-file.js';
 import { Delivery, type StartAt } from './delivery.js';
 
@@ -14,7 +15,7 @@ export interface RouterParams {
   /** The daemon host's name, which Docker's drivers put in every message. */
   hostname: string;
   registry: SinkRegistry;
-  report: (message: string) => void;
+  log: Logger;
   /** The container's writer, when one is attached now. */
   live: (containerId: string) => LiveLog | undefined;
   /** Where a delivery without a checkpoint starts (default 'end'). */
@@ -56,7 +57,8 @@ export class Router {
     }
     for (const { definition, options: sinkOptions } of options.sinks) {
       if (byName.has(definition.name)) continue;
-      const sink = definition.create(sinkOptions, { info, hostname: this.p.hostname, report: this.p.report });
+      const log = this.p.log.child({ container: shortId(id), sink: definition.name });
+      const sink = definition.create(sinkOptions, { info, hostname: this.p.hostname, log });
       const delivery = new Delivery({
         containerId: id,
         sinkName: definition.name,
@@ -66,7 +68,7 @@ export class Router {
         checkpoints: new CheckpointFile(CheckpointFile.path(this.p.checkpointDir(id), definition.name)),
         options: options.router,
         maxFiles: options.store.policy.maxFile,
-        report: this.p.report,
+        log,
         startAt: this.p.startAt?.(id),
       });
       const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: definition.name, delivery };
@@ -76,7 +78,7 @@ export class Router {
       const running = delivery.run().then(
         () => this.forget(id, definition.name, view),
         (err: Error) => {
-          this.p.report(`container ${shortId(id)} sink ${definition.name}: delivery stopped: ${err.message}`);
+          log.error(`container ${shortId(id)} sink ${definition.name}: delivery stopped: ${err.message}`);
           this.forget(id, definition.name, view);
         },
       );
@@ -99,10 +101,11 @@ export class Router {
   /** Restarts a delivery a previous run left; a failed pre-start check must not stop it (the container runs). */
   resume(info: ContainerInfo): void {
     if (this.deliveries.has(info.ContainerID)) return;
+    const log = this.p.log.child({ container: shortId(info.ContainerID) });
     try {
-      this.start(info, parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname)).catch(() => undefined);
+      this.start(info, parseContainerOptions(info, this.p.registry, log, this.p.hostname)).catch(() => undefined);
     } catch (err) {
-      this.p.report(`container ${shortId(info.ContainerID)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
+      log.error(`container ${shortId(info.ContainerID)}: saved options no longer valid, deliveries not resumed: ${(err as Error).message}`);
     }
   }
 

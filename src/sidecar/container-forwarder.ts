@@ -5,13 +5,14 @@ import type { ContainerOptions } from '../router/container-options.js';
 import type { StartAt } from '../router/delivery.js';
 import type { DeliveryView, Router } from '../router/router.js';
 import { bareName, shortId } from '../util/docker-names.js';
+import type { Logger } from '../util/log.js';
 import { DockerLogWatcher } from './log-watcher.js';
 
 export interface ForwarderContext {
   router: Router;
   pollMs: number;
-  report: (message: string) => void;
-  debug: (message: string) => void;
+  /** Bound to the container. */
+  log: Logger;
 }
 
 export class ContainerForwarder {
@@ -37,8 +38,7 @@ export class ContainerForwarder {
         if (now) this.startDeliveries();
         else this.ctx.router.stopped(this.id, this.options.router.drainTimeoutMs);
       },
-      report: ctx.report,
-      debug: ctx.debug,
+      log: ctx.log,
     });
   }
 
@@ -76,7 +76,7 @@ export class ContainerForwarder {
     const before = this.watcher.inode;
     const had = new Set(this.views());
     this.ctx.router.start(this.info, this.options).catch((err: Error) => {
-      this.ctx.report(`container ${shortId(this.id)} (${this.name}): deliveries not started: ${err.message}`);
+      this.ctx.log.error(`container ${shortId(this.id)} (${this.name}): deliveries not started: ${err.message}`);
     });
     if (this.watcher.inodeNow() !== before) this.resync(this.views().filter((v) => !had.has(v)));
   }
@@ -85,7 +85,7 @@ export class ContainerForwarder {
   resync(views: DeliveryView[] = this.views()): void {
     if (this.resyncing || this.removed || this.closed) return;
     this.resyncing = true;
-    this.ctx.debug(`container ${shortId(this.id)} (${this.name}): dockerd rotated while its readers opened the files; restarting ${views.length} deliveries from their checkpoints`);
+    this.ctx.log.debug(`container ${shortId(this.id)} (${this.name}): dockerd rotated while its readers opened the files; restarting ${views.length} deliveries from their checkpoints`);
     for (const view of views) view.delivery.stop();
     void until(() => !this.ctx.router.views().some((v) => views.includes(v))).then(() => {
       this.resyncing = false;

@@ -4,6 +4,7 @@
 // being created) is offered again shortly until it is.
 import fs from 'node:fs';
 import { tslogsError } from '../errors.js';
+import type { Logger } from '../util/log.js';
 
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
 /** Retry delay for a directory dockerd is still filling; after NOT_READY_FAST_MS only rescans retry it. */
@@ -14,7 +15,7 @@ export interface DiscoveryHooks {
   /** A container directory appeared; false when it is not ready yet (offer it again later). */
   added(id: string): boolean;
   removed(id: string): void;
-  report(message: string): void;
+  log: Logger;
 }
 
 export class Discovery {
@@ -46,12 +47,12 @@ export class Discovery {
     try {
       this.watcher = fs.watch(this.dir, { persistent: false }, () => this.schedule());
       this.watcher.on('error', (err) => {
-        this.hooks.report(`fs.watch on ${this.dir} failed (${err.message}); rescanning every ${this.rescanMs} ms`);
+        this.hooks.log.warn(`fs.watch on ${this.dir} failed (${err.message}); rescanning every ${this.rescanMs} ms`);
         this.watcher?.close();
         this.watcher = undefined;
       });
     } catch (err) {
-      this.hooks.report(`fs.watch on ${this.dir} unavailable (${(err as Error).message}); rescanning every ${this.rescanMs} ms`);
+      this.hooks.log.warn(`fs.watch on ${this.dir} unavailable (${(err as Error).message}); rescanning every ${this.rescanMs} ms`);
     }
     this.timer = setInterval(() => this.scan(), this.rescanMs);
     this.timer.unref();
@@ -68,7 +69,7 @@ export class Discovery {
     try {
       names = fs.readdirSync(this.dir);
     } catch (err) {
-      if (!this.failing) this.hooks.report(`cannot read ${this.dir}: ${(err as Error).message}; retrying`);
+      if (!this.failing) this.hooks.log.warn(`cannot read ${this.dir}: ${(err as Error).message}; retrying`);
       this.failing = true;
       return;
     }

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LiveLog, LiveLogEvents } from '../store/live-log.js';
 import { shortId } from '../util/docker-names.js';
+import type { Logger } from '../util/log.js';
 import { CONFIG_FILE, readRunning } from './docker-metadata.js';
 import { rotatedOnce } from './rotation-check.js';
 
@@ -26,8 +27,7 @@ export interface WatcherHooks {
   resync(): void;
   /** State.Running changed in config.v2.json (called on a later tick). */
   runningChanged(running: boolean): void;
-  report(message: string): void;
-  debug(message: string): void;
+  log: Logger;
 }
 
 interface Current {
@@ -91,7 +91,7 @@ export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements Liv
       this.fsWatcher.on('error', () => this.closeFsWatcher()); // the directory went away: polling notices
     } catch (err) {
       // No inotify here (or out of watches): polling alone still sees everything, later.
-      this.hooks.report(`container ${shortId(this.containerId)}: fs.watch unavailable (${(err as Error).message}); polling every ${pollMs} ms`);
+      this.hooks.log.warn(`container ${shortId(this.containerId)}: fs.watch unavailable (${(err as Error).message}); polling every ${pollMs} ms`);
     }
     // A stopped container's files do not change until it starts again (its config.v2.json
     // changes first, which fs.watch reports): poll those four times less often.
@@ -197,7 +197,7 @@ export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements Liv
         cur.size = st.size;
         this.emit('append');
       } else if (st.size < cur.size) {
-        this.hooks.report(`container ${shortId(this.containerId)}: ${this.logPath} was truncated (${cur.size} → ${st.size} bytes); reading it again from its start`);
+        this.hooks.log.warn(`container ${shortId(this.containerId)}: ${this.logPath} was truncated (${cur.size} → ${st.size} bytes); reading it again from its start`);
         cur.size = st.size;
         this.emit('rotate', -1);
       }
@@ -212,7 +212,7 @@ export class DockerLogWatcher extends EventEmitter<LiveLogEvents> implements Liv
       // Rotated more than once since the last look: reopening the current file would skip
       // the ones in between. Readers finish the file they hold (it may be deleted already),
       // end, and their deliveries open the store again from where they are (live stays true).
-      this.hooks.debug(`container ${shortId(this.containerId)}: rotated more than once between two looks; readers reopen the rotated files`);
+      this.hooks.log.debug(`container ${shortId(this.containerId)}: rotated more than once between two looks; readers reopen the rotated files`);
       this.emit('idle');
       return;
     }

@@ -6,6 +6,8 @@ import { parseContainerOptions } from '../router/container-options.js';
 import { createMetrics } from '../daemon/metrics.js';
 import { TslogsError, tslogsError } from '../errors.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
+import { type Logger, silentLogger } from '../util/log.js';
+import { packageVersion } from '../util/package-version.js';
 import { ownContainerId } from './self-container.js';
 import { parseSidecarArgs, SIDECAR_USAGE, type SidecarSettings } from './settings.js';
 import { Sidecar } from './sidecar.js';
@@ -46,10 +48,11 @@ export interface RunningSidecar {
 /** Validates everything, then starts; throws TslogsError with a message for the operator. */
 export async function startSidecar(settings: SidecarSettings, env: NodeJS.ProcessEnv = process.env, registry: SinkRegistry = BUILTIN_SINKS): Promise<RunningSidecar> {
   const logger = pino({ level: settings.logLevel, base: { name: 'tslogs-sidecar' } });
-  const report = (m: string) => logger.warn(m);
+  // The token is in the sink options, which are not logged; the settings hold none.
+  logger.info({ version: packageVersion(), settings }, 'tslogs sidecar starting');
   const loaded = loadSinkOptions({ configFile: settings.configFile, env, registry });
-  for (const name of loaded.ignoredEnv) report(`${name} is neither a tslogs option nor a setting: ignored`);
-  const options = await checkSinkOptions(loaded.options, loaded.origin, settings, registry, report);
+  for (const name of loaded.ignoredEnv) logger.warn(`${name} is neither a tslogs option nor a setting: ignored`);
+  const options = await checkSinkOptions(loaded.options, loaded.origin, settings, registry, logger);
   const selfId = ownContainerId();
   const sidecar = new Sidecar({
     dockerDir: settings.dockerDir,
@@ -62,9 +65,7 @@ export async function startSidecar(settings: SidecarSettings, env: NodeJS.Proces
     rescanMs: settings.rescanMs,
     pollMs: settings.pollMs,
     selfId,
-    report,
-    info: (m) => logger.info(m),
-    debug: (m) => logger.debug(m),
+    log: logger,
   });
   sidecar.start();
   const metrics = settings.metricsAddress === undefined ? undefined : await serveMetrics(settings.metricsAddress, sidecar, settings.dockerDir);
@@ -75,7 +76,7 @@ export async function startSidecar(settings: SidecarSettings, env: NodeJS.Proces
   const stop = (): Promise<boolean> => {
     stopping ??= (async () => {
       const clean = await sidecar.shutdown(settings.shutdownTimeoutMs);
-      if (!clean) report(`shutdown: batches still in flight after ${settings.shutdownTimeoutMs} ms; they will be sent again after the restart`);
+      if (!clean) logger.warn(`shutdown: batches still in flight after ${settings.shutdownTimeoutMs} ms; they will be sent again after the restart`);
       await new Promise<void>((resolve) => (metrics === undefined ? resolve() : metrics.close(() => resolve())));
       return clean;
     })();
@@ -105,12 +106,12 @@ async function checkSinkOptions(
   origin: Record<string, string>,
   settings: SidecarSettings,
   registry: SinkRegistry,
-  report: (m: string) => void,
+  log: Logger,
 ): Promise<Record<string, string>> {
   const sources = [...new Set(Object.values(origin))].join(', ') || 'none given';
   let parsed;
   try {
-    parsed = parseContainerOptions(probeInfo(options), registry, report, settings.hostname);
+    parsed = parseContainerOptions(probeInfo(options), registry, log, settings.hostname);
   } catch (err) {
     if (err instanceof TslogsError) throw tslogsError('TSLOGS_SIDECAR_OPTIONS', sources, err.message);
     throw err;
@@ -118,7 +119,7 @@ async function checkSinkOptions(
   if (parsed.sinks.length === 0) throw tslogsError('TSLOGS_SIDECAR_NO_SINK', sources);
   const checked = { ...options };
   for (const { definition, options: sinkOptions } of parsed.sinks) {
-    const sink = definition.create(sinkOptions, { info: probeInfo(options), hostname: settings.hostname, report });
+    const sink = definition.create(sinkOptions, { info: probeInfo(options), hostname: settings.hostname, log: log.child({ sink: definition.name }) });
     if (sink.openBeforeStart !== true) continue;
     try {
       await sink.open();
@@ -133,7 +134,7 @@ async function checkSinkOptions(
 }
 
 function sinkNames(options: Record<string, string>, registry: SinkRegistry, hostname: string): string {
-  return parseContainerOptions(probeInfo(options), registry, () => undefined, hostname).sinks.map((s) => s.definition.name).join(', ');
+  return parseContainerOptions(probeInfo(options), registry, silentLogger, hostname).sinks.map((s) => s.definition.name).join(', ');
 }
 
 function serveMetrics(address: string, sidecar: Sidecar, dockerDir: string): Promise<http.Server> {

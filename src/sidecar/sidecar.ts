@@ -10,6 +10,7 @@ import { Router } from '../router/router.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import { parseRfc3339 } from '../go/time.js';
 import { shortId } from '../util/docker-names.js';
+import type { Logger } from '../util/log.js';
 import { ContainerForwarder, until } from './container-forwarder.js';
 import { type DockerContainer, readDockerContainer } from './docker-metadata.js';
 import { Discovery } from './discovery.js';
@@ -29,11 +30,7 @@ export interface SidecarParams {
   pollMs: number;
   /** Never forwarded: the sidecar's own container, when it runs in one. */
   selfId?: string | undefined;
-  /** Problems (warn level). */
-  report: (message: string) => void;
-  /** What it does (info level). */
-  info?: (message: string) => void;
-  debug?: (message: string) => void;
+  log: Logger;
 }
 
 const RECONCILE_MS = 1000;
@@ -46,13 +43,9 @@ export class Sidecar {
   private readonly skipped = new Map<string, string>();
   private readonly selection: Selection;
   private readonly discovery: Discovery;
-  private readonly info: (message: string) => void;
-  private readonly debug: (message: string) => void;
   private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly p: SidecarParams) {
-    this.info = p.info ?? (() => undefined);
-    this.debug = p.debug ?? (() => undefined);
     this.state = new StateDir(p.stateDir);
     this.selection = new Selection(p.rules);
     this.router = new Router({
@@ -60,14 +53,14 @@ export class Sidecar {
       checkpointDir: (id) => this.state.containerDir(id),
       hostname: p.hostname,
       registry: p.registry,
-      report: p.report,
+      log: p.log,
       live: (id) => this.forwarders.get(id)?.watcher,
       startAt: (id) => this.forwarders.get(id)?.startAt ?? 'end',
     });
     this.discovery = new Discovery(p.dockerDir, p.rescanMs, {
       added: (id) => this.added(id),
       removed: (id) => this.removed(id),
-      report: p.report,
+      log: p.log,
     });
   }
 
@@ -79,7 +72,7 @@ export class Sidecar {
     for (const id of this.state.containers()) {
       if (present.has(id)) continue;
       if (this.state.hasCheckpoints(id)) {
-        this.p.report(`container ${shortId(id)} was removed while the sidecar was not running: lines it wrote after its checkpoint are gone with its files`);
+        this.containerLog(id).error(`container ${shortId(id)} was removed while the sidecar was not running: lines it wrote after its checkpoint are gone with its files`);
       }
       this.state.forget(id);
     }
@@ -129,7 +122,7 @@ export class Sidecar {
     const info: ContainerInfo = { ...container.info, Config: { ...this.p.sinkOptions } };
     let options: ContainerOptions;
     try {
-      options = parseContainerOptions(info, this.p.registry, this.p.report, this.p.hostname);
+      options = parseContainerOptions(info, this.p.registry, this.containerLog(id), this.p.hostname);
     } catch (err) {
       this.skip(id, `sink options rejected for it: ${(err as Error).message}`, true);
       return true;
@@ -139,11 +132,10 @@ export class Sidecar {
     const forwarder = new ContainerForwarder(info, options, this.startAt(container), dir, container.maxFile, container.running, {
       router: this.router,
       pollMs: this.p.pollMs,
-      report: this.p.report,
-      debug: this.debug,
+      log: this.containerLog(id),
     });
     this.forwarders.set(id, forwarder);
-    this.info(`forwarding container ${shortId(id)} (${forwarder.name}, ${container.running ? 'running' : 'not running'})`);
+    this.containerLog(id).info(`forwarding container ${shortId(id)} (${forwarder.name}, ${container.running ? 'running' : 'not running'})`);
     forwarder.start();
     return true;
   }
@@ -171,21 +163,25 @@ export class Sidecar {
   private skip(id: string, reason: string, problem: boolean): void {
     this.skipped.set(id, reason);
     const message = `not forwarding container ${shortId(id)}: ${reason}`;
-    if (problem) this.p.report(message);
-    else this.info(message);
+    if (problem) this.containerLog(id).warn(message);
+    else this.containerLog(id).info(message);
+  }
+
+  private containerLog(id: string): Logger {
+    return this.p.log.child({ container: shortId(id) });
   }
 
   private removed(id: string): void {
     this.skipped.delete(id);
     const forwarder = this.forwarders.get(id);
     if (forwarder === undefined) return;
-    this.info(`container ${shortId(id)} (${forwarder.name}) removed: finishing its backlog`);
+    this.containerLog(id).info(`container ${shortId(id)} (${forwarder.name}) removed: finishing its backlog`);
     void forwarder.remove().then(() => {
       forwarder.close();
       if (this.forwarders.get(id) === forwarder) this.forwarders.delete(id);
       // A container ID never comes back: its checkpoints are of no further use.
       if (!fs.existsSync(path.join(this.p.dockerDir, id))) this.state.forget(id);
-      this.info(`container ${shortId(id)} (${forwarder.name}) finished and forgotten`);
+      this.containerLog(id).info(`container ${shortId(id)} (${forwarder.name}) finished and forgotten`);
     });
   }
 }

@@ -9,6 +9,7 @@ import type { ContainerInfo } from '../container-info.js';
 import { STORE_KEYS } from '../config/json-file-options.js';
 import { TslogsError, tslogsError } from '../errors.js';
 import { secretOptionKeys, type SinkRegistry } from '../sinks/registry.js';
+import { silentLogger } from '../util/log.js';
 
 export const TOKEN_ENV = 'TSLOGS_SPLUNK_TOKEN';
 export const TOKEN_FILE_ENV = 'TSLOGS_SPLUNK_TOKEN_FILE';
@@ -43,7 +44,7 @@ export function probeInfo(config: Record<string, string>): ContainerInfo {
 /** Whether `key` is an option name tslogs knows (whatever its value): asks the option parser itself. */
 export function isOptionName(key: string, registry: SinkRegistry): boolean {
   try {
-    parseContainerOptions(probeInfo({ [key]: '' }), registry, () => undefined, 'probe');
+    parseContainerOptions(probeInfo({ [key]: '' }), registry, silentLogger, 'probe');
   } catch (err) {
     return !(err instanceof TslogsError && err.code === 'TSLOGS_UNKNOWN_OPTION');
   }

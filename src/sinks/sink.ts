@@ -1,4 +1,5 @@
 import type { ContainerInfo } from '../container-info.js';
+import type { Logger } from '../util/log.js';
 
 /**
  * What a sink receives: one log line as Docker's drivers see it. By default the
@@ -54,8 +55,8 @@ export interface Sink {
 export interface SinkContext {
   info: ContainerInfo;
   hostname: string;
-  /** Daemon log; never pass secrets to it. */
-  report: (message: string) => void;
+  /** The daemon log, bound to the container and sink; never pass secrets to it. */
+  log: Logger;
 }
 
 /**

@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import type { LogEntry } from '../codec/log-entry.js';
 import type { RotationPolicy } from '../config/json-file-options.js';
 import { endsLine } from '../codec/log-entry.js';
+import type { Logger } from '../util/log.js';
 import type { LiveLog, LiveLogEvents } from './live-log.js';
 import { type FreshBatch, RECENT_MS, RecentEntries } from './recent-entries.js';
 import type { StoredEntry } from './stored-entry.js';
 import { JsonLineEncoder } from './json-line.js';
 import { ByteSink } from '../util/byte-sink.js';
 import { containerDir, currentLogPath } from './layout.js';
-import { type Logger, RotatingFile } from './rotating-file.js';
+import { RotatingFile } from './rotating-file.js';
 
 /** The entries of the batch being encoded, kept for readers while someone follows. */
 interface Pending {
@@ -111,7 +112,7 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
       if (this.pending !== undefined) keep(entry, this.sink.pos, this.pending);
     } catch (err) {
       // Only a timestamp outside years 0-9999 fails to encode; Docker drops such an entry too.
-      this.log(`container ${this.containerId}: entry dropped: ${(err as Error).message}`);
+      this.log.error(`container ${this.containerId}: entry dropped: ${(err as Error).message}`);
     }
   }
 
@@ -132,7 +133,7 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     this.pending = undefined;
     data.copy(this.sink.buf, 0, written);
     this.sink.pos = data.length - written;
-    if (this.blocked === undefined) this.log(`container ${this.containerId}: ${error!.message}`);
+    if (this.blocked === undefined) this.log.warn(`container ${this.containerId}: ${error!.message}`);
     this.blocked = error;
     if (written > 0) this.emit('append');
     return false;
@@ -161,7 +162,7 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     try {
       this.file.rotate(this.encoder.lastTime);
     } catch (err) {
-      this.log(`container ${this.containerId}: rotation failed, writing on to the current file: ${(err as Error).message}`);
+      this.log.warn(`container ${this.containerId}: rotation failed, writing on to the current file: ${(err as Error).message}`);
       if (!this.file.isOpen) this.openFile();
       return;
     }

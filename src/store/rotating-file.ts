@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { RotationPolicy } from '../config/json-file-options.js';
 import { tslogsError } from '../errors.js';
+import type { Logger } from '../util/log.js';
 import { gzipWithLastTime } from './gzip-with-last-time.js';
 import { rotatedLogPath, STORE_FILE_MODE } from './layout.js';
 
 const readFd = promisify((fd: number, cb: (err: NodeJS.ErrnoException | null, data: Buffer) => void) => fs.readFile(fd, cb));
 
-export type Logger = (message: string) => void;
 
 /**
  * The current json-file of one container, appended with synchronous writes (a
@@ -110,7 +110,7 @@ export class RotatingFile {
 
   private scheduleCompression(generation: number, lastTime: string): void {
     this.compressing = this.compressing.then(() =>
-      this.compress(generation, lastTime).catch((err: Error) => this.log(`compressing a rotated log of ${this.path} failed: ${err.message}`)),
+      this.compress(generation, lastTime).catch((err: Error) => this.log.warn(`compressing a rotated log of ${this.path} failed: ${err.message}`)),
     );
   }
 

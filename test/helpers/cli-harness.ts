@@ -14,6 +14,7 @@ import type { SinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from './container-info.js';
 import { call, Fifo } from './fake-dockerd.js';
 import { waitUntil } from './wait.js';
+import { silentLogger } from '../../src/util/log.js';
 
 export const CLI_MAIN = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -81,7 +82,7 @@ export class TestDaemon {
   static async start(dir: string, registry?: SinkRegistry): Promise<TestDaemon> {
     const root = path.join(dir, 'store');
     const socket = path.join(dir, 'tslogs.sock');
-    const driver = new PluginDriver({ root, report: () => undefined, ...(registry ? { registry } : {}) });
+    const driver = new PluginDriver({ root, log: silentLogger, ...(registry ? { registry } : {}) });
     const metrics = createMetrics({ ingest: () => driver.ingestViews(), deliveries: () => driver.router.views(), logPath: (c) => path.join(root, 'containers', c, `${c}-json.log`) });
     const app = buildServer({ driver, logger: pino({ level: 'silent' }), metrics });
     await listenOnSocket(app, socket);

@@ -1,6 +1,7 @@
 // The only test module that names where ContainerInfo lives in src/: tests import the
 // type and its builders from here, so moving the type changes one line.
 import type { ContainerInfo } from '../../src/container-info.js';
+import { type Logger, silentLogger } from '../../src/util/log.js';
 import type { SinkContext } from '../../src/sinks/sink.js';
 
 export type { ContainerInfo };
@@ -29,6 +30,6 @@ export function containerInfo(overrides: Partial<ContainerInfo> = {}): Container
 }
 
 /** What the daemon hands a sink for `info` on host `vm`; daemon-log lines go to `reports`. */
-export function sinkContext(info: ContainerInfo, reports: string[] = []): SinkContext {
-  return { info, hostname: 'vm', report: (m) => reports.push(m) };
+export function sinkContext(info: ContainerInfo, log: Logger = silentLogger): SinkContext {
+  return { info, hostname: 'vm', log };
 }

@@ -36,7 +36,7 @@ const fileSink: SinkDefinition<string> = {
 };
 
 const [root, socket] = process.argv.slice(2) as [string, string];
-const driver = new PluginDriver({ root, registry: sinkRegistry([fileSink]), report: (m) => process.stderr.write(m + '\n'), hostname: 'vm' });
+const driver = new PluginDriver({ root, registry: sinkRegistry([fileSink]), log: pino(pino.destination(2)), hostname: 'vm' });
 const app = buildServer({ driver, logger: pino({ level: 'silent' }) });
 await driver.resume();
 await listenOnSocket(app, socket);

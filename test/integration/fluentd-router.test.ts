@@ -13,6 +13,7 @@ import { Fifo } from '../helpers/fake-dockerd.js';
 import { closedPort, FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const T0 = 1795896100;
 
@@ -35,10 +36,10 @@ afterEach(async () => {
 
 function setup() {
   const dir = tmpDir();
-  const reports: string[] = [];
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([fluentdSinkDefinition]), report: (m) => reports.push(m), hostname: 'vm' });
+  const logged = recordingLogger();
+  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([fluentdSinkDefinition]), log: logged, hostname: 'vm' });
   drivers.push(driver);
-  return { dir, driver, reports };
+  return { dir, driver, logged };
 }
 
 async function receiver(options: Parameters<typeof FluentdReceiver.start>[0] = {}): Promise<FluentdReceiver> {
@@ -88,12 +89,12 @@ describe('fluentd sink behind the router', () => {
 
   it('records written while no receiver listens wait in the store and arrive when it starts', async () => {
     const port = await closedPort();
-    const { dir, driver, reports } = setup();
+    const { dir, driver, logged } = setup();
     const fifo = new Fifo(dir, 'f2');
     await driver.startLogging({ File: fifo.path, Info: info('b'.repeat(64), { 'fluentd-address': `127.0.0.1:${port}`, ...FAST }) });
     await fifo.write(frames(0, 300));
     await waitUntil(() => (driver.router.views()[0]?.delivery.stats.retries ?? 0) >= 3, 'retries', 20_000);
-    expect(reports.some((m) => m.includes(`connect: connection refused`))).toBe(true);
+    expect(logged.messages().some((m) => m.includes(`connect: connection refused`))).toBe(true);
     const r = await receiver({ port });
     await waitUntil(() => r.messages.length >= 300, '300 records', 20_000);
     expect(r.messages.map((m) => m.record.log)).toEqual(Array.from({ length: 300 }, (_, i) => line(i)));

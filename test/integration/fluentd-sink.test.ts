@@ -16,6 +16,7 @@ import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { closedPort, FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
 import { makeTestCa } from '../helpers/hec-receiver.js';
 import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const ID = '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111';
 const INFO = containerInfo({ ContainerID: ID, ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
@@ -26,9 +27,9 @@ function entries(n: number, from = 0): SinkEntry[] {
 }
 
 const closed = closedAfterEach();
-let reports: string[] = [];
+const logged = recordingLogger();
 afterEach(() => {
-  reports = [];
+  logged.records.length = 0;
 });
 const ca = pkiForFile('tslogs-fluentd-ca-', makeTestCa);
 
@@ -38,7 +39,7 @@ async function receiver(options: ReceiverOptions = {}): Promise<FluentdReceiver>
 }
 
 function sink(config: Record<string, string>): FluentdSink {
-  const context = sinkContext(INFO, reports);
+  const context = sinkContext(INFO, logged);
   const s = fluentdSinkDefinition.create(parseFluentdOptions({ labels: 'lab1', ...config }, context), context) as FluentdSink;
   return closed.sink(s);
 }
@@ -165,7 +166,7 @@ describe('fluentd sink over TCP', () => {
     await s.send(entries(4));
     expect(second.messages.map((m) => m.record.log)).toEqual(['line 0', 'line 1', 'line 2', 'line 3']);
     expect(s.transport.connectedTo).toEqual({ network: 'tcp', host: '127.0.0.1', port: second.port });
-    expect(reports).toEqual([
+    expect(logged.messages()).toEqual([
       `container 812526b87fae sink fluentd: failed over to tcp 127.0.0.1:${second.port} (dial tcp 127.0.0.1:${downPort}: connect: connection refused)`,
     ]);
     // The first address comes up, the second goes down: the next connection is the first again.

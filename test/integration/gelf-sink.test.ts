@@ -21,6 +21,8 @@ import { Fifo } from '../helpers/fake-dockerd.js';
 import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/gelf-receiver.js';
 import { rejection } from '../helpers/sink-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
+import { silentLogger } from '../../src/util/log.js';
 
 const INFO = containerInfo({
   ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2', ContainerArgs: ['-c', 'echo plain'],
@@ -29,10 +31,10 @@ const INFO = containerInfo({
 const T0 = 1795896148;
 
 const cleanups: Array<() => Promise<unknown>> = [];
-let reports: string[] = [];
+const logged = recordingLogger();
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  reports = [];
+  logged.records.length = 0;
 });
 
 async function udpReceiver(host = '127.0.0.1', port = 0): Promise<GelfUdpReceiver> {
@@ -48,11 +50,11 @@ async function tcpReceiver(host = '127.0.0.1', port = 0): Promise<GelfTcpReceive
 }
 
 function options(config: Record<string, string>): GelfOptions {
-  return parseGelfOptions({ labels: 'lab1,com.example.team', env: 'E1', ...config }, sinkContext(INFO, reports));
+  return parseGelfOptions({ labels: 'lab1,com.example.team', env: 'E1', ...config }, sinkContext(INFO, logged));
 }
 
 function sink(config: Record<string, string>): GelfSink {
-  const s = gelfSinkDefinition.create(options(config), sinkContext(INFO, reports)) as GelfSink;
+  const s = gelfSinkDefinition.create(options(config), sinkContext(INFO, logged)) as GelfSink;
   cleanups.push(() => s.close());
   return s;
 }
@@ -131,7 +133,7 @@ describe('gelf sink over UDP', () => {
     // … but if it did, the others would still go and the drop be reported.
     await s.send([entry('before'), huge, entry('after')]);
     expect((await r.waitForMessages(2)).map((m) => m.fields.short_message)).toEqual(['before', 'after']);
-    expect(reports).toEqual([err.message]);
+    expect(logged.messages()).toEqual([err.message]);
   });
 
   it('receiver down: send fails retryably (ICMP port unreachable) instead of counting as sent; once it is back the batch arrives', async () => {
@@ -204,7 +206,7 @@ describe('gelf sink over TCP', () => {
   it('gelf-tcp-max-reconnect / -reconnect-delay: Docker\'s attempts inside send, then the router\'s backoff; a success restores them', async () => {
     const r = await tcpReceiver();
     // The option is in whole seconds (options.test.ts); 150 ms keeps the test short.
-    const t = new TcpTransport(parseGelfAddress(r.address), { maxReconnect: 2, reconnectDelayMs: 150, report: (m) => reports.push(m), replayWindowMs: 0 });
+    const t = new TcpTransport(parseGelfAddress(r.address), { maxReconnect: 2, reconnectDelayMs: 150, log: logged, replayWindowMs: 0 });
     cleanups.push(() => t.close());
     await t.send(Buffer.from('{"n":1}\0'), 1);
     await r.stop();
@@ -234,7 +236,7 @@ describe('gelf sink over TCP', () => {
     await r.stop();
     // A receiver that accepts but has not read yet: what is sent stays in its kernel buffer.
     await r.listen({ unread: true });
-    const t = new TcpTransport(parseGelfAddress(r.address), { maxReconnect: 3, reconnectDelayMs: 0, report: (m) => reports.push(m) });
+    const t = new TcpTransport(parseGelfAddress(r.address), { maxReconnect: 3, reconnectDelayMs: 0, log: logged });
     cleanups.push(() => t.close());
     await t.send(Buffer.from('{"n":1}\0'), 1);
     await t.send(Buffer.from('{"n":2}\0{"n":3}\0'), 2);
@@ -245,12 +247,12 @@ describe('gelf sink over TCP', () => {
     await t.send(Buffer.from('{"n":4}\0'), 1);
     await r.waitForMessages(4);
     expect(r.messages.map((m) => m.fields.n)).toEqual([1, 2, 3, 4]);
-    expect(reports).toEqual([`gelf: connection to 127.0.0.1:${r.port} was lost; re-sent the 3 messages written in the last 1000 ms before it (the receiver may see some twice)`]);
+    expect(logged.messages()).toEqual([`gelf: connection to 127.0.0.1:${r.port} was lost; re-sent the 3 messages written in the last 1000 ms before it (the receiver may see some twice)`]);
   });
 
   it('after a clean close (FIN) re-writes only what could have been in flight', async () => {
     const r = await tcpReceiver();
-    const t = new TcpTransport(parseGelfAddress(r.address), { maxReconnect: 3, reconnectDelayMs: 0, report: (m) => reports.push(m) });
+    const t = new TcpTransport(parseGelfAddress(r.address), { maxReconnect: 3, reconnectDelayMs: 0, log: logged });
     cleanups.push(() => t.close());
     await t.send(Buffer.from('{"n":1}\0'), 1);
     await r.waitForMessages(1);
@@ -263,8 +265,8 @@ describe('gelf sink over TCP', () => {
     await t.send(Buffer.from('{"n":3}\0'), 1);
     await r.waitForMessages(4);
     expect(r.messages.map((m) => m.fields.n)).toEqual([1, 2, 2, 3]);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatch(/re-sent the 1 messages written in the last 1\d\d ms before it/);
+    expect(logged.messages()).toHaveLength(1);
+    expect(logged.messages()[0]).toMatch(/re-sent the 1 messages written in the last 1\d\d ms before it/);
   });
 
   it('re-resolves the host on reconnect (Docker resolves it once, moby #17904)', async () => {
@@ -272,7 +274,7 @@ describe('gelf sink over TCP', () => {
     const b = await tcpReceiver('127.0.0.2', a.port);
     let target = '127.0.0.1';
     const t = new TcpTransport(parseGelfAddress(`tcp://graylog.test:${a.port}`), {
-      maxReconnect: 1, reconnectDelayMs: 0, report: () => undefined, replayWindowMs: 0,
+      maxReconnect: 1, reconnectDelayMs: 0, log: silentLogger, replayWindowMs: 0,
       lookup: async () => ({ address: target, family: 4 }),
     });
     cleanups.push(() => t.close());
@@ -287,7 +289,7 @@ describe('gelf sink over TCP', () => {
   it('through the router: the receiver restarts mid-stream and every line still arrives, in order', async () => {
     const r = await tcpReceiver();
     const dir = tmpDir();
-    const driver = new PluginDriver({ root: `${dir}/store`, registry: sinkRegistry([gelfSinkDefinition]), report: (m) => reports.push(m), hostname: 'vm' });
+    const driver = new PluginDriver({ root: `${dir}/store`, registry: sinkRegistry([gelfSinkDefinition]), log: logged, hostname: 'vm' });
     cleanups.push(() => driver.shutdown());
     const fifo = new Fifo(dir, 'f1');
     cleanups.push(() => fifo.close());

@@ -10,6 +10,7 @@ import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { silentLogger } from '../../src/util/log.js';
 
 // Requests dockerd would never send, as an attacker or a broken client would:
 // each must fail cleanly, say what was wrong, and leave nothing behind.
@@ -29,7 +30,7 @@ beforeEach(async () => {
   dir = tmpDir();
   root = path.join(dir, 'store');
   socket = path.join(dir, 'tslogs.sock');
-  driver = new PluginDriver({ root, report: () => undefined });
+  driver = new PluginDriver({ root, log: silentLogger });
   app = buildServer({ driver, logger: pino({ level: 'silent' }) });
   await listenOnSocket(app, socket);
 });

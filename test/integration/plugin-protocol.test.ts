@@ -12,6 +12,7 @@ import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { type RecordingLogger, recordingLogger } from '../helpers/recording-logger.js';
 
 const T0 = 1795896100n * 1_000_000_000n;
 
@@ -33,14 +34,14 @@ let root: string;
 let socket: string;
 let app: FastifyInstance;
 let driver: PluginDriver;
-let reports: string[];
+let logged: RecordingLogger;
 
 beforeEach(async () => {
   const dir = tmpDir();
   root = path.join(dir, 'store');
   socket = path.join(dir, 'tslogs.sock');
-  reports = [];
-  driver = new PluginDriver({ root, report: (m) => reports.push(m) });
+  logged = recordingLogger();
+  driver = new PluginDriver({ root, log: logged });
   const metrics = createMetrics({ ingest: () => driver.ingestViews(), deliveries: () => driver.router.views(), logPath: (c) => c });
   app = buildServer({ driver, logger: pino({ level: 'silent' }), metrics });
   fs.writeFileSync(socket, ''); // a stale file where the socket goes
@@ -124,7 +125,7 @@ describe('plugin protocol', () => {
   it('always answers StopLogging with success, even for an unknown FIFO', async () => {
     const res = await call(socket, 'LogDriver.StopLogging', { File: '/run/docker/logging/unknown' });
     expect(JSON.parse(res.body.toString())).toEqual({});
-    expect(reports).toEqual(['no logging session for FIFO /run/docker/logging/unknown']);
+    expect(logged.messages()).toEqual(['no logging session for FIFO /run/docker/logging/unknown']);
   });
 
   it('keeps serving other containers when one sends an oversized frame', async () => {
@@ -136,8 +137,8 @@ describe('plugin protocol', () => {
     await call(socket, 'LogDriver.StartLogging', { File: fifoGood.path, Info: info(good) });
     await fifoBad.write(Buffer.concat([frame(1), Buffer.from([0x7f, 0xff, 0xff, 0xff]), Buffer.alloc(1000)]));
     await fifoGood.write(frame(2));
-    await waitUntil(() => reports.some((r) => r.includes('exceeds the limit')), 'the oversize report', 4_000);
-    expect(reports[0]).toBe(`container ${bad}: log frame of 2147483647 bytes exceeds the limit of 1000000 bytes; the stream is out of sync; discarding the rest of this stream`);
+    await waitUntil(() => logged.messages().some((r) => r.includes('exceeds the limit')), 'the oversize report', 4_000);
+    expect(logged.messages()[0]).toBe(`container ${bad}: log frame of 2147483647 bytes exceeds the limit of 1000000 bytes; the stream is out of sync; discarding the rest of this stream`);
     await fifoBad.write(Buffer.alloc(100_000)); // still drained: the container is never blocked
     await fifoGood.write(frame(3));
     for (const f of [fifoBad, fifoGood]) await call(socket, 'LogDriver.StopLogging', { File: f.path });

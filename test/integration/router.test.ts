@@ -11,6 +11,7 @@ import { ScriptedSink, scriptedDefinition, WindowSink } from '../helpers/test-si
 import { SinkError } from '../../src/sinks/sink.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const T0 = 1795896100;
 
@@ -31,10 +32,10 @@ afterEach(async () => {
 
 function setup(definitions: ReturnType<typeof scriptedDefinition>[]) {
   const dir = tmpDir();
-  const reports: string[] = [];
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(definitions), report: (m) => reports.push(m), hostname: 'vm' });
+  const logged = recordingLogger();
+  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(definitions), log: logged, hostname: 'vm' });
   drivers.push(driver);
-  return { dir, driver, reports };
+  return { dir, driver, logged };
 }
 
 /** A driver with two sink kinds: `up` delivers, every `down` sink refuses. */
@@ -47,7 +48,7 @@ function setupUpAndDown() {
 describe('router', () => {
   it('delivers every entry exactly once, in order, to a sink that fails 3 times first', async () => {
     const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(50), { failuresLeft: 3 }));
-    const { dir, driver, reports } = setup([a]);
+    const { dir, driver, logged } = setup([a]);
     const id = 'a'.repeat(64);
     const fifo = new Fifo(dir, 'f1');
     await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x', 'sink-retry-min': '1ms', 'sink-retry-max': '5ms' }) });
@@ -60,7 +61,11 @@ describe('router', () => {
     const view = driver.router.views()[0]!;
     expect(view.delivery.stats.retries).toBe(3);
     expect(view.delivery.stats.sentEntries).toBe(500);
-    expect(reports).toEqual(['container aaaaaaaaaaaa sink alpha: send failed, retrying with backoff: scripted failure']);
+    // Once at warn; the two retries after it only at debug.
+    expect(logged.records.filter((r) => r.level !== 'debug')).toEqual([
+      { level: 'warn', msg: 'container aaaaaaaaaaaa sink alpha: send failed, retrying with backoff: scripted failure', fields: { container: 'aaaaaaaaaaaa', sink: 'alpha' } },
+    ]);
+    expect(logged.records.filter((r) => r.level === 'debug')).toHaveLength(2);
     await fifo.close();
   });
 
@@ -127,7 +132,7 @@ describe('router', () => {
 
   it('counts exactly what rotation deleted before a down sink could send it', async () => {
     const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(20), { down: true }));
-    const { dir, driver, reports } = setup([a]);
+    const { dir, driver, logged } = setup([a]);
     const id = 'c'.repeat(64);
     const fifo = new Fifo(dir, 'f3');
     await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x', 'max-size': '1k', 'max-file': '2', 'sink-retry-min': '1ms', 'sink-retry-max': '10ms' }) });
@@ -146,12 +151,12 @@ describe('router', () => {
     expect(stats.dropped.rotated).toBeGreaterThan(0);
     expect(got.length + stats.dropped.rotated).toBe(400);
     expect(got.at(-1)).toBe(399);
-    expect(reports.some((r) => /entries rotated away before they were sent/.test(r))).toBe(true);
+    expect(logged.records.find((r) => /entries rotated away before they were sent/.test(r.msg))).toMatchObject({ level: 'error', fields: { sink: 'alpha' } });
   });
 
-  it('skips and reports a line that is not a json-file entry, delivering the rest', async () => {
+  it('skips and logged.messages() a line that is not a json-file entry, delivering the rest', async () => {
     const a = scriptedDefinition('alpha');
-    const { dir, driver, reports } = setup([a]);
+    const { dir, driver, logged } = setup([a]);
     const id = '4'.repeat(64);
     const fifo = new Fifo(dir, 'fc');
     await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x' }) });
@@ -164,13 +169,13 @@ describe('router', () => {
     await waitUntil(() => a.instances[0]!.received.length >= 20, 'all lines');
     expect(a.instances[0]!.received.map((r) => r.line)).toEqual(expected(0, 20));
     expect(driver.router.views()[0]!.delivery.stats.dropped.corrupt).toBe(1);
-    expect(reports).toContain(`container 444444444444 sink alpha: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
+    expect(logged.messages()).toContain(`container 444444444444 sink alpha: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
     await fifo.close();
   });
 
   it('gives up the backlog of a stopped container after sink-drain-timeout, counting what it never sent', async () => {
     const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(), { down: true }));
-    const { dir, driver, reports } = setup([a]);
+    const { dir, driver, logged } = setup([a]);
     const id = '5'.repeat(64);
     const fifo = new Fifo(dir, 'fd');
     await driver.startLogging({ File: fifo.path, Info: info(id, { 'alpha-address': 'x', 'sink-drain-timeout': '200ms', 'sink-retry-min': '5ms', 'sink-retry-max': '10ms' }) });
@@ -183,7 +188,11 @@ describe('router', () => {
     await waitUntil(() => driver.router.views().length === 0 && stats.dropped.drain_timeout > 0, 'the drain deadline');
     expect(stats.dropped.drain_timeout).toBe(50);
     expect(a.instances[0]!.received).toEqual([]);
-    expect(reports).toContain('container 555555555555 sink alpha: gave up delivering the backlog of a stopped container after 200 ms: 50 entries not sent');
+    expect(logged.records).toContainEqual({
+      level: 'error',
+      msg: 'container 555555555555 sink alpha: gave up delivering the backlog of a stopped container after 200 ms: 50 entries not sent',
+      fields: { container: '555555555555', sink: 'alpha' },
+    });
   });
 
   it('reassembles long lines split by Docker into 16 KiB chunks before sending', async () => {

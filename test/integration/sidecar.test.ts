@@ -13,6 +13,8 @@ import { FakeDockerContainer, type FakeContainerOptions } from '../helpers/sidec
 import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { type RecordingLogger, recordingLogger } from '../helpers/recording-logger.js';
+import { silentLogger } from '../../src/util/log.js';
 
 const running: Sidecar[] = [];
 afterEach(async () => {
@@ -22,14 +24,14 @@ afterEach(async () => {
 interface Harness {
   sidecar: Sidecar;
   sinks: ScriptedSink[];
-  reports: string[];
+  logged: RecordingLogger;
   lines: () => string[];
   linesOf: (prefix: string) => string[];
 }
 
 function start(dockerDir: string, stateDir: string, opts: { rules?: Partial<SelectionRules>; startAt?: StartAt; make?: () => ScriptedSink; params?: Partial<SidecarParams> } = {}): Harness {
   const def = scriptedDefinition('test', opts.make ?? (() => new ScriptedSink(50)));
-  const reports: string[] = [];
+  const logged = recordingLogger();
   const sidecar = new Sidecar({
     dockerDir,
     stateDir,
@@ -40,13 +42,13 @@ function start(dockerDir: string, stateDir: string, opts: { rules?: Partial<Sele
     hostname: 'h',
     rescanMs: 200,
     pollMs: 50,
-    report: (m) => reports.push(m),
+    log: logged,
     ...opts.params,
   });
   sidecar.start();
   running.push(sidecar);
   const lines = () => def.instances.flatMap((s) => s.received.map((r) => r.line));
-  return { sidecar, sinks: def.instances, reports, lines, linesOf: (prefix) => lines().filter((l) => l.startsWith(prefix)) };
+  return { sidecar, sinks: def.instances, logged, lines, linesOf: (prefix) => lines().filter((l) => l.startsWith(prefix)) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,7 +108,7 @@ describe('sidecar over a Docker container directory', () => {
     }
     await waitUntil(() => h.lines().length >= expected.length, 'all lines').catch((err: Error) => {
       const got = new Set(h.lines());
-      throw new Error(`${err.message}: missing ${expected.filter((l) => !got.has(l)).slice(0, 5).join(', ')}…; reports: ${h.reports.join(' | ')}`);
+      throw new Error(`${err.message}: missing ${expected.filter((l) => !got.has(l)).slice(0, 5).join(', ')}…; reports: ${h.logged.messages().join(' | ')}`);
     });
     await sleep(100);
     expect(c.rotations).toBeGreaterThan(10);
@@ -171,7 +173,7 @@ describe('sidecar over a Docker container directory', () => {
     await waitUntil(() => h.lines().length >= 45, 'after truncation');
     await sleep(100);
     expect(h.lines()).toEqual(numbered('t', 0, 45));
-    expect(h.reports.some((r) => r.includes('was truncated'))).toBe(true);
+    expect(h.logged.messages().some((r) => r.includes('was truncated'))).toBe(true);
   });
 
   it('reports a corrupt line with its file and offset, skips it, and goes on', async () => {
@@ -182,7 +184,7 @@ describe('sidecar over a Docker container directory', () => {
     c.write(numbered('bad', 3, 6));
     await waitUntil(() => h.lines().length >= 6, 'lines around the corrupt one');
     expect(h.lines()).toEqual(numbered('bad', 0, 6));
-    expect(h.reports).toContainEqual(expect.stringContaining(`${c.logPath} at byte ${offset}`));
+    expect(h.logged.messages()).toContainEqual(expect.stringContaining(`${c.logPath} at byte ${offset}`));
     expect(h.sidecar.router.views()[0]!.delivery.stats.dropped.corrupt).toBe(1);
   });
 
@@ -242,7 +244,7 @@ describe('sidecar over a Docker container directory', () => {
     const { stateDir } = dirs();
     const sidecar = new Sidecar({
       dockerDir: '/nonexistent/docker/containers', stateDir, sinkOptions: {}, registry: sinkRegistry([]), rules: EMPTY_RULES,
-      startAt: 'end', hostname: 'h', rescanMs: 200, pollMs: 50, report: () => undefined,
+      startAt: 'end', hostname: 'h', rescanMs: 200, pollMs: 50, log: silentLogger,
     });
     expect(() => sidecar.start()).toThrow(
       "cannot read Docker's container directory /nonexistent/docker/containers: no such directory (run as root, with the host's directory mounted, e.g. -v /var/lib/docker/containers:/var/lib/docker/containers:ro)",

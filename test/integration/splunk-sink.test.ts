@@ -9,6 +9,7 @@ import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/o
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { HecReceiver, makeTestCa, type HecRequest } from '../helpers/hec-receiver.js';
 import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const TOKEN = '6c1d2e3f-4a5b-4c6d-8e7f-0123456789ab';
 const INFO = containerInfo({ ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111', ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
@@ -20,9 +21,9 @@ const BATCH: SinkEntry[] = [
 ];
 
 const closed = closedAfterEach();
-let reports: string[] = [];
+const logged = recordingLogger();
 afterEach(() => {
-  reports = [];
+  logged.records.length = 0;
 });
 // Generated per run into a temp dir; nothing is committed.
 const ca = pkiForFile('tslogs-hec-ca-', makeTestCa);
@@ -33,11 +34,11 @@ async function receiver(options: Parameters<typeof HecReceiver.start>[0] = {}): 
 }
 
 function options(config: Record<string, string>): SplunkOptions {
-  return parseSplunkOptions({ 'splunk-token': TOKEN, labels: 'lab1', ...config }, sinkContext(INFO, reports), {});
+  return parseSplunkOptions({ 'splunk-token': TOKEN, labels: 'lab1', ...config }, sinkContext(INFO, logged), {});
 }
 
 function sink(config: Record<string, string>, tweak: Partial<SplunkOptions> = {}): Sink {
-  const s = splunkSinkDefinition.create({ ...options(config), ...tweak }, sinkContext(INFO, reports));
+  const s = splunkSinkDefinition.create({ ...options(config), ...tweak }, sinkContext(INFO, logged));
   return closed.sink(s);
 }
 
@@ -216,7 +217,7 @@ describe('failures', () => {
       expect([err.message, err.retryable]).toEqual([`splunk: failed to send event - ${status} ${text} - {"text":"Invalid data format","code":6}`, false]);
     });
 
-  it('retries a wrong token (401) with the same text each time (the router reports it once), never showing the token', async () => {
+  it('retries a wrong token (401) with the same text each time (the router logged.messages() it once), never showing the token', async () => {
     const hec = await receiver();
     hec.failNext(2, 401, (req) => `{"text":"Invalid token","seen":"${req.headers.authorization}"}`);
     const s = sink({ 'splunk-url': hec.url });
@@ -224,7 +225,7 @@ describe('failures', () => {
     const second = await rejection(s.send(BATCH));
     expect([first.message, first.retryable]).toEqual(['splunk: failed to send event - 401 Unauthorized - {"text":"Invalid token","seen":"Splunk <redacted>"}', true]);
     expect(second.message).toBe(first.message);
-    expect(reports).toEqual([]);
+    expect(logged.messages()).toEqual([]);
     await s.send(BATCH);
     expect(hec.accepted).toHaveLength(2);
   });
@@ -246,7 +247,7 @@ describe('failures', () => {
     await collect(sink({ 'splunk-url': tls.url, 'splunk-capath': ca().caFile, 'splunk-caname': 'x.example' }).send(BATCH));
     await collect(sink({ 'splunk-url': `http://127.0.0.1:${await closedPort()}` }).send(BATCH));
     expect(messages).toHaveLength(11);
-    for (const m of [...messages, ...reports]) expect(m).not.toContain(TOKEN);
+    for (const m of [...messages, ...logged.messages()]) expect(m).not.toContain(TOKEN);
     expect(messages.filter((m) => m.includes('<redacted>'))).toHaveLength(8);
   });
 });
@@ -298,7 +299,7 @@ describe('indexer acknowledgement', () => {
     await s.send(BATCH);
     await s.send(BATCH);
     expect(hec.ackPolls()).toEqual([]);
-    expect(reports).toEqual([
+    expect(logged.messages()).toEqual([
       'splunk: splunk-ack=true but HEC returned no ackId (indexer acknowledgement is off for this token); batches count as delivered on HTTP 200',
     ]);
   });

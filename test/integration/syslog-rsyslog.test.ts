@@ -23,6 +23,7 @@ import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { Rsyslog } from '../helpers/syslog-servers.js';
 import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
+import { type RecordingLogger, recordingLogger } from '../helpers/recording-logger.js';
 
 const ID = 'd33bb2e6fb0f0b0d7e5c1e3f2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7';
 const PID = process.pid;
@@ -143,14 +144,14 @@ afterEach(async () => {
   if (!rsyslog.running) await rsyslog.start();
 });
 
-function plugin(): { driver: PluginDriver; reports: string[]; fifo: Fifo } {
+function plugin(): { driver: PluginDriver; logged: RecordingLogger; fifo: Fifo } {
   const root = fs.mkdtempSync(path.join(dir, 'store-'));
-  const reports: string[] = [];
-  const driver = new PluginDriver({ root, registry: sinkRegistry([syslogSinkDefinition]), report: (m) => reports.push(m), hostname: 'vm' });
+  const logged = recordingLogger();
+  const driver = new PluginDriver({ root, registry: sinkRegistry([syslogSinkDefinition]), log: logged, hostname: 'vm' });
   drivers.push(driver);
   const fifo = new Fifo(root, 'fifo');
   fifos.push(fifo);
-  return { driver, reports, fifo };
+  return { driver, logged, fifo };
 }
 
 /** The sequence numbers rsyslog wrote for a container tag, in file order. */
@@ -174,7 +175,7 @@ function expectAllInOrder(got: number[], count: number): void {
 
 describe('through the plugin', () => {
   it('rsyslog stopped mid-run on tcp and restarted: every line arrives, in order', async () => {
-    const { driver, reports, fifo } = plugin();
+    const { driver, logged, fifo } = plugin();
     const tag = 'outage';
     await driver.startLogging({
       File: fifo.path,
@@ -195,7 +196,7 @@ describe('through the plugin', () => {
     await waitUntil(() => new Set(sequence('imtcp', tag)).size >= total, `${total} lines`, 30_000);
     expectAllInOrder(sequence('imtcp', tag), total);
     // The outage was noticed and retried.
-    expect(reports.some((r) => /sink syslog: send failed, retrying with backoff: dial tcp 127\.0\.0\.1:\d+: connect: connection refused/.test(r))).toBe(true);
+    expect(logged.messages().some((r) => /sink syslog: send failed, retrying with backoff: dial tcp 127\.0\.0\.1:\d+: connect: connection refused/.test(r))).toBe(true);
   }, 60_000);
 
   it('a server that is down when the container starts gets every line once it is up', async () => {

@@ -14,6 +14,7 @@ import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { closedAfterEach, rejection } from '../helpers/sink-harness.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const INFO = containerInfo({ ContainerID: '374b8cfb97e7a8d6c1f1f4a4a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', ContainerName: '/web' });
 const TAG = '374b8cfb97e7';
@@ -22,8 +23,8 @@ const PID = process.pid;
 const NOW = Date.UTC(2026, 10, 28, 20, 2, 11) * 1000 + 484_649;
 const clock = { now: () => NOW, zone: () => 0 };
 
-const reports: string[] = [];
-const context = sinkContext(INFO, reports);
+const logged = recordingLogger();
+const context = sinkContext(INFO, logged);
 const closed = closedAfterEach();
 const keep = closed.server;
 
@@ -49,7 +50,7 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 afterEach(() => {
-  reports.length = 0;
+  logged.records.length = 0;
 });
 
 const unixStamp = 'Nov 28 20:02:11';
@@ -140,7 +141,7 @@ describe('tcp', () => {
     await waitUntil(() => server.connections.length === 2 && server.connections[1]!.bytes().length > 0, 'the second connection');
     expect(server.connections[0]!.bytes().toString()).toMatch(/: one\n$/);
     expect(server.connections[1]!.bytes().toString()).toMatch(/^<30>[^\n]*: two\n$/);
-    expect(reports).toEqual([]);
+    expect(logged.messages()).toEqual([]);
   });
 
   it('after a lost connection, writes what it wrote in the last second again first (nothing lost, maybe twice)', async () => {
@@ -153,8 +154,8 @@ describe('tcp', () => {
     await s.send([entry('b1')]).catch(() => s.send([entry('b1')]));
     await waitUntil(() => server.connections.length === 2 && server.connections[1]!.bytes().toString().endsWith('b1\n'), 'the replay');
     expect(server.connections[1]!.bytes().toString().split('\n').filter(Boolean).map((l) => l.slice(l.lastIndexOf(' ') + 1))).toEqual(['a1', 'a2', 'b1']);
-    expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatch(/^syslog: connection tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ was lost; re-sent the 2 messages written in the last 1000 ms before it/);
+    expect(logged.messages()).toHaveLength(1);
+    expect(logged.messages()[0]).toMatch(/^syslog: connection tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ was lost; re-sent the 2 messages written in the last 1000 ms before it/);
   });
 
   it('fails a send whose connection closes before the write is confirmed', async () => {

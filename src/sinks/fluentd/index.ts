@@ -31,8 +31,8 @@ export class FluentdSink implements Sink {
     this.openBeforeStart = options.connectBeforeStart;
     this.records = compileRecords(options.records);
     const label = `container ${shortId(context.info.ContainerID)} sink fluentd`;
-    this.transport = new ForwardTransport(options, (message) => context.report(`${label}: ${message}`));
-    for (const warning of options.warnings) context.report(`${label}: ${warning}`);
+    this.transport = new ForwardTransport(options, label, context.log);
+    for (const warning of options.warnings) context.log.warn(`${label}: ${warning}`);
   }
 
   open(): Promise<void> {

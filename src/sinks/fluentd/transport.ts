@@ -7,6 +7,7 @@ import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
 import { Decoder } from '@msgpack/msgpack';
+import { type Logger, silentLogger } from '../../util/log.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
 import { fluentdError } from './errors.js';
@@ -275,7 +276,9 @@ export class ForwardTransport {
 
   constructor(
     private readonly options: TransportOptions,
-    private readonly report: (message: string) => void = () => undefined,
+    /** Prefixes the messages logged. */
+    private readonly label = 'fluentd',
+    private readonly log: Logger = silentLogger,
   ) {
     this.series = new ReconnectSeries(options.retryWaitMs, options.maxRetries);
   }
@@ -333,7 +336,7 @@ export class ForwardTransport {
         }
         this.series.succeed();
         this.conn = new Connection(socket, endpoint);
-        if (errors.length > 0 && endpoint !== this.lastEndpoint) this.report(fluentdError('TSLOGS_FLUENTD_FAILOVER', this.conn.name, errors.join('; ')).message);
+        if (errors.length > 0 && endpoint !== this.lastEndpoint) this.log.warn(`${this.label}: ${fluentdError('TSLOGS_FLUENTD_FAILOVER', this.conn.name, errors.join('; ')).message}`);
         this.lastEndpoint = endpoint;
         return this.conn;
       } catch (e) {

@@ -64,7 +64,7 @@ export class GelfSink implements Sink {
       this.tcp = new TcpTransport(options.address, {
         maxReconnect: options.maxReconnect,
         reconnectDelayMs: options.reconnectDelayMs,
-        report: context.report,
+        log: context.log,
       });
       this.maxBatchBytes = GELF_TCP_MAX_BATCH_BYTES;
     }
@@ -116,7 +116,7 @@ export class GelfSink implements Sink {
       else for (const d of parts) datagrams.push(d);
     }
     if (tooLarge.length > 0 && tooLarge.length === messages) throw new SinkError(tooLarge.join('; '), false);
-    for (const message of tooLarge) this.context.report(message);
+    for (const message of tooLarge) this.context.log.error(message);
     await udp.send(datagrams);
   }
 

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { joinHostPort } from '../../go/host-port.js';
+import type { Logger } from '../../util/log.js';
 import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { endGracefully, nextPoll } from '../shared/socket-waits.js';
 import { SinkError } from '../sink.js';
@@ -33,7 +34,7 @@ export interface TcpSettings {
   maxReconnect: number;
   /** gelf-tcp-reconnect-delay in ms. */
   reconnectDelayMs: number;
-  report: (message: string) => void;
+  log: Logger;
   replayWindowMs?: number;
   now?: () => number;
   /** Instead of the system resolver (tests). */
@@ -170,7 +171,7 @@ export class TcpTransport {
         this.replay.written(replay, payload, messages, this.now());
         this.attemptsLeft = this.settings.maxReconnect;
         if (replay.length > 0) {
-          this.settings.report(gelfError('TSLOGS_GELF_REPLAY', this.address.hostport, replayedMessages(replay), this.replayMs).message);
+          this.settings.log.warn(gelfError('TSLOGS_GELF_REPLAY', this.address.hostport, replayedMessages(replay), this.replayMs).message);
         }
         return;
       } catch (e) {

@@ -1,6 +1,7 @@
 // The `splunk` sink: Docker's splunk driver options and events, delivered to
 // Splunk's HTTP Event Collector with the router doing batching and retries.
 
+import type { Logger } from '../../util/log.js';
 import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileEvents, encodeBatch, gzipBody, type CompiledEvents } from './format.js';
@@ -22,7 +23,7 @@ export class SplunkSink implements Sink {
   readonly openBeforeStart: boolean;
   private readonly events: CompiledEvents;
   private transport: Promise<HecTransport> | undefined;
-  private readonly report: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(
     private readonly options: SplunkOptions,
@@ -33,7 +34,7 @@ export class SplunkSink implements Sink {
     this.lingerMs = options.lingerMs;
     this.openBeforeStart = options.verifyConnection;
     this.events = compileEvents(options.events);
-    this.report = context.report;
+    this.log = context.log;
   }
 
   /**
@@ -41,7 +42,7 @@ export class SplunkSink implements Sink {
    * HTTP parser are a fifth of an idle daemon's memory, which hosts without Splunk need not pay.
    */
   private hec(): Promise<HecTransport> {
-    this.transport ??= import('./transport.js').then((m) => new m.HecTransport(this.options, this.report));
+    this.transport ??= import('./transport.js').then((m) => new m.HecTransport(this.options, this.log));
     return this.transport;
   }
 

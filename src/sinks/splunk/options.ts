@@ -10,6 +10,7 @@ import { type GoUrl, GoUrlError, parseGoUrl } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
+import type { Logger } from '../../util/log.js';
 import { readCaCertificates } from '../shared/ca-file.js';
 import type { SinkContext } from '../sink.js';
 import { splunkError } from './errors.js';
@@ -119,10 +120,8 @@ function parseUrl(value: string): string {
   return url.origin;
 }
 
-type Report = (message: string) => void;
-
 /** Docker's getAdvancedOptionInt/Duration: unset → default; invalid → logged, default. */
-function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, report: Report, duration: boolean): number {
+function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, log: Logger, duration: boolean): number {
   const v = env[name] ?? '';
   if (v === '') return fallback;
   const shown = duration ? `${fallback / 1000}s` : String(fallback);
@@ -131,7 +130,7 @@ function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, repor
     n = duration ? parseGoDuration(v) : parseGoInt32(v);
   } catch (e) {
     const detail = (e as Error).message;
-    report(duration
+    log.warn(duration
       ? splunkError('TSLOGS_SPLUNK_ENV_DURATION', name, shown, detail).message
       : splunkError('TSLOGS_SPLUNK_ENV_INT', name, fallback, detail).message);
     return fallback;
@@ -145,19 +144,19 @@ function envNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, repor
  * queue, which the durable store replaces, so they are validated and reported
  * like Docker does but change nothing.
  */
-export function splunkTunables(env: NodeJS.ProcessEnv, report: Report): { lingerMs: number; maxBatchEntries: number } {
-  let lingerMs = envNumber(env, 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY', 5000, report, true);
-  let maxBatchEntries = envNumber(env, 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE', 1000, report, false);
-  envNumber(env, 'SPLUNK_LOGGING_DRIVER_BUFFER_MAX', 10_000, report, false);
-  envNumber(env, 'SPLUNK_LOGGING_DRIVER_CHANNEL_SIZE', 4000, report, false);
+export function splunkTunables(env: NodeJS.ProcessEnv, log: Logger): { lingerMs: number; maxBatchEntries: number } {
+  let lingerMs = envNumber(env, 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY', 5000, log, true);
+  let maxBatchEntries = envNumber(env, 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE', 1000, log, false);
+  envNumber(env, 'SPLUNK_LOGGING_DRIVER_BUFFER_MAX', 10_000, log, false);
+  envNumber(env, 'SPLUNK_LOGGING_DRIVER_CHANNEL_SIZE', 4000, log, false);
   // Docker panics on a non-positive ticker period and divides by a zero batch size.
   if (lingerMs <= 0) {
-    report(splunkError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY',
+    log.warn(splunkError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY',
       env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY!, '5s').message);
     lingerMs = 5000;
   }
   if (maxBatchEntries <= 0) {
-    report(splunkError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE',
+    log.warn(splunkError('TSLOGS_SPLUNK_ENV_POSITIVE', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE',
       env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE!, '1000').message);
     maxBatchEntries = 1000;
   }
@@ -194,7 +193,7 @@ export function parseSplunkOptions(
   const template = opt(config, 'tag');
   const tag = template === '' ? '' : renderTag(compileTag(template ?? DEFAULT_TAG_TEMPLATE), context.info, context.hostname);
   const attrs = compileExtraAttrs(config)(context.info);
-  const { lingerMs, maxBatchEntries } = splunkTunables(env, context.report);
+  const { lingerMs, maxBatchEntries } = splunkTunables(env, context.log);
   const verifyConnection = optBool(config, 'splunk-verify-connection') ?? false;
   const format = opt(config, 'splunk-format') ?? 'inline';
   if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_OPTION_NAMED', 'splunk-format', splunkError('TSLOGS_SPLUNK_FORMAT').message);

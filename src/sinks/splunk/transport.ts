@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
 import { goQuote } from '../../go/strconv.js';
+import type { Logger } from '../../util/log.js';
 import { SinkError } from '../sink.js';
 import { splunkError } from './errors.js';
 import type { SplunkOptions } from './options.js';
@@ -50,7 +51,7 @@ export class HecTransport {
   /** One connection per request allowed in flight (splunk-max-in-flight), besides one for acknowledgement polls. */
   constructor(
     private readonly options: SplunkOptions,
-    private readonly report: (message: string) => void,
+    private readonly log: Logger,
   ) {
     this.token = options.token.reveal();
     this.channel = options.ack ? randomUUID() : undefined;
@@ -133,14 +134,14 @@ export class HecTransport {
     if (channel !== undefined) headers['X-Splunk-Request-Channel'] = channel;
     const res = await this.request('POST', EVENT_PATH, headers, body);
     if (res.statusCode !== 200) {
-      // The text is the same on every attempt, so the router's once-per-message report shows a 401 once.
+      // The text is the same on every attempt, so the router warns of a 401 once (the repeats go to debug).
       throw this.fail(splunkError('TSLOGS_SPLUNK_SEND', res.status, errorBody(res)), retryableStatus(res.statusCode));
     }
     if (this.channel === undefined) return;
     const ackId = (parseJson(res.body) as { ackId?: unknown } | undefined)?.ackId;
     if (typeof ackId !== 'number') {
       // Retrying cannot help (the token has acks off) and HEC did accept the batch.
-      if (!this.ackDisabledReported) this.report(splunkError('TSLOGS_SPLUNK_ACK_DISABLED').message);
+      if (!this.ackDisabledReported) this.log.warn(splunkError('TSLOGS_SPLUNK_ACK_DISABLED').message);
       this.ackDisabledReported = true;
       return;
     }

@@ -47,7 +47,7 @@ export class SyslogSink implements Sink {
       clock.zone,
     );
     this.now = clock.now;
-    this.transport = new SyslogTransport({ address, tls: options.tls, localPaths: options.localPaths, report: context.report });
+    this.transport = new SyslogTransport({ address, tls: options.tls, localPaths: options.localPaths, log: context.log });
   }
 
   /**

@@ -11,6 +11,7 @@
 // connection; the router retries with backoff and the next send dials again.
 // This replaces Docker's single re-dial: nothing is dropped after one failure.
 
+import { type Logger, silentLogger } from '../../util/log.js';
 import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { SinkError } from '../sink.js';
 import type { SyslogAddress } from './address.js';
@@ -31,7 +32,7 @@ export interface TransportOptions {
   replayWindowMs?: number;
   /** Milliseconds, for the replay window (tests replace it). */
   now?: () => number;
-  report?: (message: string) => void;
+  log?: Logger;
 }
 
 function dial(o: TransportOptions): Promise<Connection> {
@@ -68,12 +69,12 @@ export class SyslogTransport {
   private readonly replay: ReplayWindow;
   private readonly replayWindowMs: number;
   private readonly now: () => number;
-  private readonly report: (message: string) => void;
+  private readonly log: Logger;
 
   constructor(private readonly options: TransportOptions) {
     this.replayWindowMs = options.replayWindowMs ?? REPLAY_WINDOW_MS;
     this.now = options.now ?? Date.now;
-    this.report = options.report ?? (() => undefined);
+    this.log = options.log ?? silentLogger;
     // A write exactly REPLAY_WINDOW_MS old when the loss is noticed is still replayed.
     this.replay = new ReplayWindow({ windowMs: this.replayWindowMs, now: this.now, keepCutoff: true });
   }
@@ -139,7 +140,7 @@ export class SyslogTransport {
     if (!conn.stream) return;
     this.replay.written(replay, batch.data, batch.ends.length, this.now());
     if (replay.length > 0) {
-      this.report(syslogError('TSLOGS_SYSLOG_REPLAY', conn.label, replayedMessages(replay), this.replayWindowMs).message);
+      this.log.warn(syslogError('TSLOGS_SYSLOG_REPLAY', conn.label, replayedMessages(replay), this.replayWindowMs).message);
     }
   }
 

@@ -7,6 +7,7 @@ import { TslogsError } from '../../../src/errors.js';
 import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';
 import { containerInfo } from '../../helpers/container-info.js';
 import { tmpDir } from '../../helpers/tmp.js';
+import { silentLogger } from '../../../src/util/log.js';
 
 // The README promises that a bad value is refused naming its option. Every option
 // tslogs accepts is listed here with values that fail each way it can; a new option
@@ -97,7 +98,7 @@ const ANY_VALUE: Record<string, string> = {
 
 function failure(config: Record<string, string>): TslogsError {
   try {
-    parseContainerOptions(info(config), BUILTIN_SINKS, () => undefined, 'h');
+    parseContainerOptions(info(config), BUILTIN_SINKS, silentLogger, 'h');
   } catch (e) {
     expect(e).toBeInstanceOf(TslogsError);
     return e as TslogsError;
@@ -124,7 +125,7 @@ describe('every option names itself when its value is refused', () => {
 
   it.each(Object.entries(ANY_VALUE))('%s takes any value (%s)', (key) => {
     const needs = key.startsWith('splunk') ? SPLUNK : key.startsWith('syslog') ? SYSLOG_TLS : {};
-    expect(() => parseContainerOptions(info({ ...needs, [key]: 'x(y{{z\t' }), BUILTIN_SINKS, () => undefined, 'h')).not.toThrow();
+    expect(() => parseContainerOptions(info({ ...needs, [key]: 'x(y{{z\t' }), BUILTIN_SINKS, silentLogger, 'h')).not.toThrow();
   });
 });
 

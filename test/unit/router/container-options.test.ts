@@ -4,6 +4,8 @@ import { TslogsError, tslogsError } from '../../../src/errors.js';
 import { sinkRegistry, type SinkRegistry } from '../../../src/sinks/registry.js';
 import type { Sink, SinkContext, SinkDefinition } from '../../../src/sinks/sink.js';
 import { containerInfo } from '../../helpers/container-info.js';
+import { silentLogger } from '../../../src/util/log.js';
+import { recordingLogger } from '../../helpers/recording-logger.js';
 
 const HOST = 'testhost';
 
@@ -34,20 +36,20 @@ function setup() {
   const alpha = fakeSink('alpha', ['alpha-level']);
   const beta = fakeSink('beta', ['beta-level', 'beta-format']);
   const registry: SinkRegistry = sinkRegistry([alpha.definition as SinkDefinition, beta.definition as SinkDefinition]);
-  const report = vi.fn();
-  return { alpha, beta, registry, report };
+  const log = recordingLogger();
+  return { alpha, beta, registry, log };
 }
 
 function parse(config: Record<string, string>) {
   const s = setup();
-  return { ...s, result: parseContainerOptions(info(config), s.registry, s.report, HOST) };
+  return { ...s, result: parseContainerOptions(info(config), s.registry, s.log, HOST) };
 }
 
 const names = (config: Record<string, string>): string[] => parse(config).result.sinks.map((s) => s.definition.name);
 
 function errorOf(config: Record<string, string>, registry = setup().registry): TslogsError {
   try {
-    parseContainerOptions(info(config), registry, () => undefined, HOST);
+    parseContainerOptions(info(config), registry, silentLogger, HOST);
   } catch (err) {
     expect(err).toBeInstanceOf(TslogsError);
     return err as TslogsError;
@@ -81,7 +83,7 @@ describe('parseContainerOptions', () => {
       expect(result.sinks).toEqual([]);
     });
 
-    it('reports store errors with Docker\'s wording, naming the option where Docker does not', () => {
+    it('logged.messages() store errors with Docker\'s wording, naming the option where Docker does not', () => {
       expect(errorOf({ 'max-size': '0' }).message).toBe('max-size must be a positive number');
       expect(errorOf({ 'max-file': 'x' }).message).toBe(`log opt 'max-file': strconv.Atoi: parsing "x": invalid syntax`);
     });
@@ -163,14 +165,14 @@ describe('parseContainerOptions', () => {
       const config = { 'alpha-address': 'udp://x:1', 'alpha-level': 'info', tag: 't', 'max-size': '1m' };
       const i = info(config);
       const s = setup();
-      const result = parseContainerOptions(i, s.registry, s.report, HOST);
+      const result = parseContainerOptions(i, s.registry, s.log, HOST);
       expect(s.alpha.parse).toHaveBeenCalledTimes(1);
       const [gotConfig, context] = s.alpha.parse.mock.calls[0]!;
       expect(gotConfig).toBe(i.Config);
       expect(context.info).toBe(i);
       expect(context.hostname).toBe(HOST);
-      expect(context.report).toBe(s.report);
-      expect(Object.keys(context).sort()).toEqual(['hostname', 'info', 'report']);
+      expect(context.log).toBe(s.log);
+      expect(Object.keys(context).sort()).toEqual(['hostname', 'info', 'log']);
       expect(result.sinks[0]!.options).toEqual({ sink: 'alpha', level: 'info' });
     });
 
@@ -179,7 +181,7 @@ describe('parseContainerOptions', () => {
       s.beta.parse.mockImplementation(() => {
         throw tslogsError('TSLOGS_PARSE_BOOL', 'nope');
       });
-      expect(() => parseContainerOptions(info({ sinks: 'beta' }), s.registry, s.report, HOST)).toThrow(
+      expect(() => parseContainerOptions(info({ sinks: 'beta' }), s.registry, s.log, HOST)).toThrow(
         'strconv.ParseBool: parsing "nope": invalid syntax',
       );
     });

@@ -7,6 +7,7 @@ import { parseContainerOptions } from '../../../src/router/container-options.js'
 import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';
 import { parseSidecarArgs } from '../../../src/sidecar/settings.js';
 import { loadSinkOptions, probeInfo } from '../../../src/sidecar/sink-options.js';
+import { silentLogger } from '../../../src/util/log.js';
 
 const EXAMPLE = path.join(import.meta.dirname, '../../../examples/sidecar-splunk');
 
@@ -26,7 +27,7 @@ describe('examples/sidecar-splunk', () => {
     expect(loaded.ignoredEnv).toEqual([]);
     expect(loaded.options['splunk-url']).toBe('https://splunk.staging.example.com:8088');
     expect(loaded.options['splunk-token']).toBe('00000000-0000-0000-0000-000000000000');
-    const parsed = parseContainerOptions(probeInfo(loaded.options), BUILTIN_SINKS, () => undefined, 'h');
+    const parsed = parseContainerOptions(probeInfo(loaded.options), BUILTIN_SINKS, silentLogger, 'h');
     expect(parsed.sinks.map((s) => s.definition.name)).toEqual(['splunk']);
     expect(parseSidecarArgs(['--config', '/etc/tslogs/sidecar.json'], env).startAt).toBe('end');
   });

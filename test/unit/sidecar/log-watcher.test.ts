@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DockerLogWatcher } from '../../../src/sidecar/log-watcher.js';
 import { rotatedOnce } from '../../../src/sidecar/rotation-check.js';
+import { recordingLogger } from '../../helpers/recording-logger.js';
 import { FakeDockerContainer, jsonLine } from '../../helpers/sidecar-fake-docker.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
@@ -12,8 +13,7 @@ function watch(c: FakeDockerContainer) {
   const w = new DockerLogWatcher(c.dir, c.id, c.opts.maxFile ?? 1, c.running, {
     resync: () => calls.push('resync'),
     runningChanged: (r) => calls.push(`running=${r}`),
-    report: (m) => calls.push(`report: ${m}`),
-    debug: () => undefined,
+    log: recordingLogger((r) => r.level !== 'debug' && calls.push(`report: ${r.msg}`)),
   });
   w.on('open', () => events.push('open')).on('append', () => events.push('append')).on('idle', () => events.push('idle'));
   w.on('rotate', (n) => events.push(`rotate ${n}`));

@@ -8,6 +8,7 @@ import { LogStream } from '../../../src/store/log-stream.js';
 import { openSegments } from '../../../src/store/segments.js';
 import { readEntries, type ReadOptions } from '../../../src/store/reader.js';
 import { fromLog, logBytes, type StoredEntry } from '../../../src/store/stored-entry.js';
+import { recordingLogger } from '../../helpers/recording-logger.js';
 import { tmpDir } from '../../helpers/tmp.js';
 
 const ID = 'f'.repeat(64);
@@ -17,8 +18,8 @@ function entry(i: number, line = `line ${String(i).padStart(3, '0')}`): LogEntry
   return { source: i % 2 ? 'stderr' : 'stdout', sec: T0 + i, nsec: 0, line: Buffer.from(line), partial: false, meta: undefined };
 }
 
-function openLog(root: string, policy = { maxSize: Infinity, maxFile: 1, compress: false }, logs: string[] = []): ContainerLog {
-  const log = new ContainerLog(root, ID, policy, undefined, (m) => logs.push(m));
+function openLog(root: string, policy = { maxSize: Infinity, maxFile: 1, compress: false }, logs = recordingLogger()): ContainerLog {
+  const log = new ContainerLog(root, ID, policy, undefined, logs);
   log.attachWriter();
   return log;
 }
@@ -114,7 +115,7 @@ describe('ContainerLog writer', () => {
 
   it('reports a write failure once, keeps the bytes and writes them when the disk accepts again', () => {
     const root = tmpDir();
-    const logs: string[] = [];
+    const logs = recordingLogger();
     const log = openLog(root, undefined, logs);
     log.append(entry(0));
     log.flush();
@@ -126,7 +127,7 @@ describe('ContainerLog writer', () => {
     expect(log.flush()).toBe(false);
     expect(log.flush()).toBe(false);
     expect(log.blocked?.message).toMatch(/^cannot write .*-json\.log: .*; ingest paused for this container and retried$/);
-    expect(logs).toHaveLength(1);
+    expect(logs.records.map((r) => r.level)).toEqual(['warn']);
     fs.closeSync(file.fd);
     file.fd = writable;
     expect(log.flush()).toBe(true);

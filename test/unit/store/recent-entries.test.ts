@@ -6,6 +6,7 @@ import { LogStream, type StreamBatch } from '../../../src/store/log-stream.js';
 import { type FreshBatch, RECENT_MAX_ENTRIES, RECENT_MS, RecentEntries } from '../../../src/store/recent-entries.js';
 import { Segment } from '../../../src/store/segments.js';
 import { tmpDir } from '../../helpers/tmp.js';
+import { silentLogger } from '../../../src/util/log.js';
 
 // Followers that are caught up take what the writer just wrote from memory; whatever
 // path an entry takes, a follower must see exactly what reading the file gives.
@@ -103,7 +104,7 @@ async function follow(stream: LogStream, into: Seen): Promise<void> {
 describe('following from the writer\'s memory', () => {
   it('gives every caught-up follower the same entry objects, without reading the file', async () => {
     const root = tmpDir();
-    const log = new ContainerLog(root, ID, { maxSize: Infinity, maxFile: 1, compress: false }, undefined, () => undefined);
+    const log = new ContainerLog(root, ID, { maxSize: Infinity, maxFile: 1, compress: false }, undefined, silentLogger);
     log.attachWriter();
     const a = new LogStream(log.path, { follow: true, live: log });
     const b = new LogStream(log.path, { follow: true, live: log });
@@ -135,7 +136,7 @@ describe('following from the writer\'s memory', () => {
   for (const invalidAsByte of [false, true]) {
     it(`sees exactly what the file holds, across rotations and lagging (invalid UTF-8 as ${invalidAsByte ? '0xFF' : 'U+FFFD'})`, async () => {
       const root = tmpDir();
-      const log = new ContainerLog(root, ID, { maxSize: 20_000, maxFile: 50, compress: false }, undefined, () => undefined);
+      const log = new ContainerLog(root, ID, { maxSize: 20_000, maxFile: 50, compress: false }, undefined, silentLogger);
       log.attachWriter();
       const caughtUp: Seen = { entries: [], ends: [], positions: [] };
       const lagging: Seen = { entries: [], ends: [], positions: [] };
@@ -176,7 +177,7 @@ describe('following from the writer\'s memory', () => {
 
   it('reads from the file what a failed write kept back', async () => {
     const root = tmpDir();
-    const log = new ContainerLog(root, ID, { maxSize: Infinity, maxFile: 1, compress: false }, undefined, () => undefined);
+    const log = new ContainerLog(root, ID, { maxSize: Infinity, maxFile: 1, compress: false }, undefined, silentLogger);
     log.attachWriter();
     const seen: Seen = { entries: [], ends: [], positions: [] };
     const stream = new LogStream(log.path, { follow: true, live: log });

@@ -10,13 +10,15 @@ import { DEFAULT_TIMEOUT_MS, FLUENTD_KEYS, parseFluentdOptions } from '../../../
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
 import { makeTestCa } from '../../../helpers/hec-receiver.js';
 import { tmpDir } from '../../../helpers/tmp.js';
+import { recordingLogger } from '../../../helpers/recording-logger.js';
+import { type Logger, silentLogger } from '../../../../src/util/log.js';
 
 const INFO = containerInfo({
   ContainerID: '1aa59976c493' + 'a'.repeat(48) + '4db6', ContainerName: '/f1', ContainerArgs: ['-c', 'echo x'],
   ContainerEnv: ['E1=x1', 'E2=x2'], ContainerLabels: { lab1: 'v1', lab2: 'v2' },
 });
 
-const context = (reports: string[] = []) => sinkContext(INFO, reports);
+const context = (logged: Logger = silentLogger) => sinkContext(INFO, logged);
 
 const parse = (config: Record<string, string>) => parseFluentdOptions(config, context());
 
@@ -46,15 +48,15 @@ describe('fluentd options: defaults (docs/docker-compat.md §11.1, §15.2)', () 
     for (const k of ['fluentd-address', 'fluentd-async', 'fluentd-async-connect', 'fluentd-buffer-limit', 'fluentd-retry-wait', 'fluentd-max-retries', 'fluentd-sub-second-precision', 'fluentd-request-ack']) {
       expect(FLUENTD_KEYS.has(k), k).toBe(true);
     }
-    const byList = parseContainerOptions({ ...INFO, Config: { sinks: 'fluentd', 'fluentd-request-ack': 'true' } }, BUILTIN_SINKS, () => undefined, 'vm');
+    const byList = parseContainerOptions({ ...INFO, Config: { sinks: 'fluentd', 'fluentd-request-ack': 'true' } }, BUILTIN_SINKS, silentLogger, 'vm');
     expect(byList.sinks.map((s) => s.definition.name)).toEqual(['fluentd']);
     expect((byList.sinks[0]!.options as ReturnType<typeof parse>).endpoints).toEqual([{ network: 'tcp', host: '127.0.0.1', port: 24224 }]);
-    const byAddress = parseContainerOptions({ ...INFO, Config: { 'fluentd-address': 'localhost:24225' } }, BUILTIN_SINKS, () => undefined, 'vm');
+    const byAddress = parseContainerOptions({ ...INFO, Config: { 'fluentd-address': 'localhost:24225' } }, BUILTIN_SINKS, silentLogger, 'vm');
     expect(byAddress.sinks.map((s) => s.definition.name)).toEqual(['fluentd']);
-    expect(() => parseContainerOptions({ ...INFO, Config: { 'fluentd-async': 'true' } }, BUILTIN_SINKS, () => undefined, 'vm')).toThrow(
+    expect(() => parseContainerOptions({ ...INFO, Config: { 'fluentd-async': 'true' } }, BUILTIN_SINKS, silentLogger, 'vm')).toThrow(
       "log opt 'fluentd-async' belongs to the fluentd sink, which is not enabled: set fluentd-address or add fluentd to log opt 'sinks'",
     );
-    expect(() => parseContainerOptions({ ...INFO, Config: { sinks: 'fluentd', 'fluentd-bogus': '1' } }, BUILTIN_SINKS, () => undefined, 'vm')).toThrow(
+    expect(() => parseContainerOptions({ ...INFO, Config: { sinks: 'fluentd', 'fluentd-bogus': '1' } }, BUILTIN_SINKS, silentLogger, 'vm')).toThrow(
       "unknown log opt 'fluentd-bogus' for tslogs log driver",
     );
   });
@@ -95,10 +97,10 @@ describe('fluentd-address (Docker 20.10 parseAddress + fluent-logger-golang dial
       expect(endpoints, value).toEqual([{ network: 'tcp', host: '127.0.0.1', port: 24224 }]);
       expect(warnings, value).toHaveLength(1);
     }
-    const reports: string[] = [];
-    const options = parseFluentdOptions({ 'fluentd-address': 'myhost' }, context(reports));
-    fluentdSinkDefinition.create(options, context(reports)).close();
-    expect(reports).toEqual(['container 1aa59976c493 sink fluentd: fluentd-address myhost has no port: as with Docker 20.10, logs go to 127.0.0.1:24224, not to myhost']);
+    const logged = recordingLogger();
+    const options = parseFluentdOptions({ 'fluentd-address': 'myhost' }, context(logged));
+    fluentdSinkDefinition.create(options, context(logged)).close();
+    expect(logged.messages()).toEqual(['container 1aa59976c493 sink fluentd: fluentd-address myhost has no port: as with Docker 20.10, logs go to 127.0.0.1:24224, not to myhost']);
   });
 
   // Docker 20.10.24's texts, observed with `docker create/run --log-driver fluentd` (the e2e suite checks them again).

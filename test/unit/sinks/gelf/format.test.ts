@@ -16,6 +16,7 @@ import { parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import type { SinkEntry } from '../../../../src/sinks/sink.js';
 import { ByteSink } from '../../../../src/util/byte-sink.js';
 import { containerInfo, sinkContext } from '../../../helpers/container-info.js';
+import { silentLogger } from '../../../../src/util/log.js';
 
 // The container of the spec's observed payloads (§10.2).
 const INFO = containerInfo({
@@ -78,7 +79,7 @@ describe('gelf message', () => {
   it('escapes host and extra fields with Go JSON too (HTML-safe), keys sorted byte-wise', () => {
     const info = { ...INFO, ContainerLabels: { 'b<x>': 'v&', B: '1', a: '\u2028' } };
     const c = compileMessages(
-      parseGelfOptions({ 'gelf-address': 'udp://h:1', labels: 'b<x>,B,a' }, { info, hostname: 'host<1>', report: () => undefined }).messages,
+      parseGelfOptions({ 'gelf-address': 'udp://h:1', labels: 'b<x>,B,a' }, { info, hostname: 'host<1>', log: silentLogger }).messages,
     );
     expect(c.head.toString()).toBe('{"version":"1.1","host":"host\\u003c1\\u003e","short_message":"');
     expect(c.tailStdout.toString()).toMatch(/^,"level":6,"_B":"1","_a":"\\u2028","_b\\u003cx\\u003e":"v\\u0026","_command":/);

@@ -5,6 +5,7 @@ import { parseContainerOptions } from '../../../../src/router/container-options.
 import { gelfSinkDefinition } from '../../../../src/sinks/gelf/index.js';
 import { GELF_KEYS, parseGelfAddress, parseGelfOptions } from '../../../../src/sinks/gelf/options.js';
 import { BUILTIN_SINKS } from '../../../../src/sinks/registry.js';
+import { silentLogger } from '../../../../src/util/log.js';
 
 const INFO = containerInfo({
   ContainerID: '6a8cee679052345a8321aa7a9da1c1832590462179cdaba4a2884dcb3eb51781', ContainerName: '/g2', ContainerArgs: ['-c', 'echo plain'],
@@ -124,14 +125,14 @@ describe('gelf options', () => {
 
   it('through the router: gelf-address enables the sink, its options need it, unknown keys are the router\'s', () => {
     const info = (config: Record<string, string>): ContainerInfo => ({ ...INFO, Config: config });
-    const parsed = parseContainerOptions(info({ ...UDP, 'gelf-compression-type': 'none' }), BUILTIN_SINKS, () => undefined, 'vm');
+    const parsed = parseContainerOptions(info({ ...UDP, 'gelf-compression-type': 'none' }), BUILTIN_SINKS, silentLogger, 'vm');
     expect(parsed.sinks.map((s) => s.definition)).toEqual([gelfSinkDefinition]);
-    expect(failure(() => parseContainerOptions(info({ sinks: 'gelf' }), BUILTIN_SINKS, () => undefined, 'vm'))).toBe('gelf-address is a required parameter');
-    expect(failure(() => parseContainerOptions(info({ 'gelf-compression-type': 'none' }), BUILTIN_SINKS, () => undefined, 'vm'))).toBe(
+    expect(failure(() => parseContainerOptions(info({ sinks: 'gelf' }), BUILTIN_SINKS, silentLogger, 'vm'))).toBe('gelf-address is a required parameter');
+    expect(failure(() => parseContainerOptions(info({ 'gelf-compression-type': 'none' }), BUILTIN_SINKS, silentLogger, 'vm'))).toBe(
       "log opt 'gelf-compression-type' belongs to the gelf sink, which is not enabled: set gelf-address or add gelf to log opt 'sinks'",
     );
     // The router refuses keys no part of tslogs owns before a sink sees them (single quotes, tslogs' wording).
-    expect(failure(() => parseContainerOptions(info({ ...UDP, 'gelf-bogus': '1' }), BUILTIN_SINKS, () => undefined, 'vm'))).toBe(
+    expect(failure(() => parseContainerOptions(info({ ...UDP, 'gelf-bogus': '1' }), BUILTIN_SINKS, silentLogger, 'vm'))).toBe(
       "unknown log opt 'gelf-bogus' for tslogs log driver",
     );
   });

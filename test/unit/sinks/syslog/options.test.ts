@@ -18,6 +18,7 @@ import {
   type SyslogOptions,
 } from '../../../../src/sinks/syslog/options.js';
 import { makeSyslogPki, type SyslogPki } from '../../../helpers/syslog-tls.js';
+import { silentLogger } from '../../../../src/util/log.js';
 
 const INFO = containerInfo({ ContainerArgs: ['-c', 'echo x'], ContainerEnv: ['E1=x1'], ContainerLabels: { lab1: 'v1' } });
 
@@ -63,12 +64,12 @@ describe('defaults', () => {
 
   it('is enabled by sinks=syslog alone (the empty address is the local socket), or by syslog-address', () => {
     const info = (config: Record<string, string>): ContainerInfo => ({ ...INFO, Config: config });
-    const viaList = parseContainerOptions(info({ sinks: 'syslog', 'syslog-facility': 'local3' }), BUILTIN_SINKS, () => undefined, 'vm');
+    const viaList = parseContainerOptions(info({ sinks: 'syslog', 'syslog-facility': 'local3' }), BUILTIN_SINKS, silentLogger, 'vm');
     expect(viaList.sinks.map((s) => s.definition.name)).toEqual(['syslog']);
     expect(viaList.sinks[0]!.options).toMatchObject({ address: { proto: 'local' }, facility: 19 });
-    const viaAddress = parseContainerOptions(info({ 'syslog-address': 'udp://127.0.0.1' }), BUILTIN_SINKS, () => undefined, 'vm');
+    const viaAddress = parseContainerOptions(info({ 'syslog-address': 'udp://127.0.0.1' }), BUILTIN_SINKS, silentLogger, 'vm');
     expect(viaAddress.sinks.map((s) => s.definition.name)).toEqual(['syslog']);
-    expect(() => parseContainerOptions(info({ 'syslog-format': 'rfc5424' }), BUILTIN_SINKS, () => undefined, 'vm')).toThrow(
+    expect(() => parseContainerOptions(info({ 'syslog-format': 'rfc5424' }), BUILTIN_SINKS, silentLogger, 'vm')).toThrow(
       "log opt 'syslog-format' belongs to the syslog sink, which is not enabled: set syslog-address or add syslog to log opt 'sinks'",
     );
   });
@@ -196,7 +197,7 @@ describe('tag', () => {
 });
 
 describe('validation order is Docker\'s: address, facility, format (create), then tag, TLS (start)', () => {
-  it('reports the first bad option', () => {
+  it('logged.messages() the first bad option', () => {
     const all = { 'syslog-address': 'x', 'syslog-facility': 'x', 'syslog-format': 'x', tag: '{{', 'syslog-tls-ca-cert': '/nope' };
     expect(failure(all)).toMatch(/^syslog-address should be/);
     expect(failure({ ...all, 'syslog-address': 'tcp+tls://h' })).toBe("log opt 'syslog-facility': invalid syslog facility");

@@ -1,0 +1,62 @@
+// What the daemon log says about a failing sink: bound to its container and sink,
+// and never the token, however the failure is worded.
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { encodeFrame } from '../../src/codec/frame-encoder.js';
+import { PluginDriver } from '../../src/daemon/plugin-driver.js';
+import { sinkRegistry } from '../../src/sinks/registry.js';
+import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
+import { Fifo } from '../helpers/fake-dockerd.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const TOKEN = 'SECRET-5b1e7c9a-0d2f-4e8b-9a61-3c4d5e6f7a8b';
+const ID = 'c'.repeat(64);
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const drivers: PluginDriver[] = [];
+const linger = process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY;
+// Splunk's batches wait 5 s to fill by default.
+process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY = '10ms';
+afterEach(async () => {
+  for (const d of drivers.splice(0)) await d.shutdown();
+});
+afterAll(() => {
+  if (linger === undefined) delete process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY;
+  else process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY = linger;
+});
+
+it('a Splunk sink failing with a token logs the failure with container and sink, and the token nowhere', async () => {
+  const dir = tmpDir();
+  const logged = recordingLogger();
+  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([splunkSinkDefinition]), log: logged, hostname: 'vm' });
+  drivers.push(driver);
+  const fifo = new Fifo(dir, 'f1');
+  const config = { 'splunk-url': `http://127.0.0.1:${await closedPort()}`, 'splunk-token': TOKEN, 'sink-retry-min': '1ms', 'sink-retry-max': '5ms' };
+  await driver.startLogging({
+    File: fifo.path,
+    Info: {
+      Config: config, ContainerID: ID, ContainerName: '/secretive', ContainerEntrypoint: 'sh', ContainerArgs: [],
+      ContainerImageID: 'sha256:' + 'ae'.repeat(32), ContainerImageName: 'bb:latest', ContainerCreated: '2026-11-28T20:01:23.567244869Z',
+      ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker',
+    },
+  });
+  await fifo.write(encodeFrame({ source: 'stdout', sec: 1795896100, nsec: 0, line: Buffer.from(`token ${TOKEN}`), partial: false, meta: undefined }));
+  const deadline = Date.now() + 15_000;
+  while (!logged.records.some((r) => r.msg.includes('retrying')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+
+  const failure = logged.records.find((r) => r.msg.includes('retrying'));
+  expect(failure).toMatchObject({ level: 'warn', fields: { container: 'cccccccccccc', sink: 'splunk' } });
+  expect(failure!.msg).toMatch(/^container cccccccccccc sink splunk: send failed, retrying with backoff: .*(ECONNREFUSED|connection refused)/);
+  // What pino would write: the message and every field, serialised.
+  for (const record of logged.records) expect(JSON.stringify(record)).not.toContain(TOKEN.slice('SECRET-'.length));
+  await fifo.close();
+});
