@@ -125,6 +125,9 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     if (written === data.length) {
       this.sink.reset();
       this.blocked = undefined;
+      // O_APPEND wrote it at the end, wherever that was (something else may have appended
+      // too): followers read up to the size on disk, not up to our own count.
+      this.file.sizeOnDisk();
       this.publish(data.length);
       this.emit('append');
       return true;
@@ -145,8 +148,7 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     if (p === undefined) return;
     this.pending = undefined;
     if (p.entries.length === 0) return;
-    // O_APPEND wrote it at the end, wherever that was: ask the file rather than trust our count.
-    const end = this.file.sizeOnDisk();
+    const end = this.file.size;
     const start = end - length;
     const ends = p.ends;
     for (let i = 0; i < ends.length; i++) ends[i]! += start;

@@ -154,7 +154,7 @@ describe('router', () => {
     expect(logged.records.find((r) => /entries rotated away before they were sent/.test(r.msg))).toMatchObject({ level: 'error', fields: { sink: 'alpha' } });
   });
 
-  it('skips and logged.messages() a line that is not a json-file entry, delivering the rest', async () => {
+  it('skips and logs a line that is not a json-file entry, delivering the rest', async () => {
     const a = scriptedDefinition('alpha');
     const { dir, driver, logged } = setup([a]);
     const id = '4'.repeat(64);

@@ -217,7 +217,7 @@ describe('failures', () => {
       expect([err.message, err.retryable]).toEqual([`splunk: failed to send event - ${status} ${text} - {"text":"Invalid data format","code":6}`, false]);
     });
 
-  it('retries a wrong token (401) with the same text each time (the router logged.messages() it once), never showing the token', async () => {
+  it('retries a wrong token (401) with the same text each time (the router logs it once), never showing the token', async () => {
     const hec = await receiver();
     hec.failNext(2, 401, (req) => `{"text":"Invalid token","seen":"${req.headers.authorization}"}`);
     const s = sink({ 'splunk-url': hec.url });

@@ -83,7 +83,7 @@ describe('parseContainerOptions', () => {
       expect(result.sinks).toEqual([]);
     });
 
-    it('logged.messages() store errors with Docker\'s wording, naming the option where Docker does not', () => {
+    it('reports store errors with Docker\'s wording, naming the option where Docker does not', () => {
       expect(errorOf({ 'max-size': '0' }).message).toBe('max-size must be a positive number');
       expect(errorOf({ 'max-file': 'x' }).message).toBe(`log opt 'max-file': strconv.Atoi: parsing "x": invalid syntax`);
     });

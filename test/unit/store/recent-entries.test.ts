@@ -202,3 +202,18 @@ describe('following from the writer\'s memory', () => {
     expect(seen.ends.at(-1)).toBe(fs.statSync(log.path).size);
   });
 });
+
+describe('following a file something else appended to', () => {
+  it('reads up to the size on disk, not up to the writer\'s own count, whether or not the follower was caught up', () => {
+    const root = tmpDir();
+    const log = new ContainerLog(root, ID, { maxSize: Infinity, maxFile: 1, compress: false }, undefined, silentLogger);
+    log.attachWriter();
+    for (let i = 0; i < 3; i++) log.append(entryOf(i));
+    log.flush();
+    fs.appendFileSync(log.path, 'not json\n');
+    for (let i = 3; i < 6; i++) log.append(entryOf(i));
+    log.flush(); // no reader has said it is caught up: nothing is kept in memory
+    expect(log.writtenSize(log.generation!)).toBe(fs.statSync(log.path).size);
+    log.detachWriter();
+  });
+});

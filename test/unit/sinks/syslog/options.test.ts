@@ -197,7 +197,7 @@ describe('tag', () => {
 });
 
 describe('validation order is Docker\'s: address, facility, format (create), then tag, TLS (start)', () => {
-  it('logged.messages() the first bad option', () => {
+  it('logs the first bad option', () => {
     const all = { 'syslog-address': 'x', 'syslog-facility': 'x', 'syslog-format': 'x', tag: '{{', 'syslog-tls-ca-cert': '/nope' };
     expect(failure(all)).toMatch(/^syslog-address should be/);
     expect(failure({ ...all, 'syslog-address': 'tcp+tls://h' })).toBe("log opt 'syslog-facility': invalid syslog facility");
