@@ -79,31 +79,22 @@ export class MsgpackWriter extends ByteSink {
   int(n: number): void {
     this.reserve(9);
     const b = this.buf;
-    if (n >= 0) {
-      if (n <= 0x7f) b[this.pos++] = n;
-      else if (n <= 0x7fff) {
-        b[this.pos++] = 0xd1;
-        b.writeInt16BE(n, this.pos);
-        this.pos += 2;
-      } else if (n <= 0x7fff_ffff) {
-        b[this.pos++] = 0xd2;
-        b.writeInt32BE(n, this.pos);
-        this.pos += 4;
-      } else {
-        b[this.pos++] = 0xd3;
-        b.writeBigInt64BE(BigInt(n), this.pos);
-        this.pos += 8;
-      }
-    } else if (n >= -32) b[this.pos++] = n & 0xff;
-    else if (n >= -0x80) {
+    if (n >= 0 ? n <= 0x7f : n >= -32) b[this.pos++] = n & 0xff;
+    else if (n < 0 && n >= -0x80) {
       b[this.pos++] = 0xd0;
       b.writeInt8(n, this.pos);
       this.pos += 1;
-    } else if (n >= -0x8000) {
+    } else this.signedWide(n);
+  }
+
+  /** int16, int32 or int64, the smallest that holds `n`; room for 9 bytes is reserved. */
+  private signedWide(n: number): void {
+    const b = this.buf;
+    if (n >= -0x8000 && n <= 0x7fff) {
       b[this.pos++] = 0xd1;
       b.writeInt16BE(n, this.pos);
       this.pos += 2;
-    } else if (n >= -0x8000_0000) {
+    } else if (n >= -0x8000_0000 && n <= 0x7fff_ffff) {
       b[this.pos++] = 0xd2;
       b.writeInt32BE(n, this.pos);
       this.pos += 4;
