@@ -125,9 +125,6 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     if (written === data.length) {
       this.sink.reset();
       this.blocked = undefined;
-      // O_APPEND wrote it at the end, wherever that was (something else may have appended
-      // too): followers read up to the size on disk, not up to our own count.
-      this.file.sizeOnDisk();
       this.publish(data.length);
       this.emit('append');
       return true;

@@ -56,17 +56,11 @@ export class RotatingFile {
         return { written, error: tslogsError('TSLOGS_WRITE_FAILED', this.path, (err as Error).message) };
       }
     }
-    this.size += written;
-    return { written };
-  }
-
-  /**
-   * The file's real size. `size` counts our own writes; this also sees bytes someone
-   * else appended (it should not happen; it is what makes offsets given to readers exact).
-   */
-  sizeOnDisk(): number {
+    // O_APPEND wrote it at the end, wherever that was: something else may have appended
+    // too (it should not happen), and readers given offsets and limits from `size` must
+    // see the file as it is, not as our own count says.
     this.size = fs.fstatSync(this.fd).size;
-    return this.size;
+    return { written };
   }
 
   /** Whether appending `pending` more bytes must first rotate (Docker checks the size before each write). */
