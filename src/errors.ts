@@ -71,8 +71,6 @@ export const tslogsError = defineErrors({
   TSLOGS_STATE_REMOVE: (what: string, file: string, detail: string) => `cannot remove ${what} ${file}: ${detail}`,
   TSLOGS_TIME_OUT_OF_RANGE: (sec: number) => `timestamp ${sec}s is outside the years 0-9999 json-file can store`,
   TSLOGS_BAD_TIME: (value: string) => `cannot parse time '${value}'`,
-  TSLOGS_REGEX_UNSUPPORTED: (option: string, construct: string, regex: string) =>
-    `unsupported regexp for ${option}: ${construct} is not supported by tslogs: \`${regex}\``,
   TSLOGS_TEMPLATE_UNSUPPORTED: (line: number, construct: string) =>
     `template: log-tag:${line}: ${construct} is not supported in tslogs tag templates`,
   // sidecar

@@ -66,17 +66,15 @@ function infoFor(id: string): ContainerInfo {
  * entries come from two readers opened in the same tick: the writer runs on this thread,
  * so nothing can be appended between the two openings, and the live reader starts
  * exactly where the history ends (nothing lost, nothing twice). An error after the
- * answer has started (a --grep that is too slow) is sent in-band as a STREAM_ERROR frame.
+ * answer has started (the store unreadable mid-way) is sent in-band as a STREAM_ERROR frame.
  */
 async function* serveLogs(driver: LogDriver, query: LogsQuery, signal: AbortSignal): AsyncGenerator<Buffer> {
-  const filter = queryFilter(query, true);
+  const filter = queryFilter(query);
   try {
     yield* readAll(driver, query, filter, signal);
   } catch (err) {
     if (signal.aborted) return;
     yield control(STREAM_ERROR, (err as Error).message);
-  } finally {
-    filter?.close();
   }
 }
 

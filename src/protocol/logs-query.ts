@@ -1,11 +1,10 @@
 // What the CLI asks for when it reads one container: Docker's ReadConfig plus the tslogs
 // extras (stream and grep filters). The daemon (src/protocol/cli-api.ts) and the direct
 // store reader (store-source.ts) apply it with the same code, so both print the same.
-import { compileRe2 } from '../go/re2.js';
+import { compileGoRegexp } from '../go/regexp.js';
 import { parseRfc3339 } from '../go/time.js';
 import type { Instant } from '../store/reader.js';
 import type { StoredEntry } from '../store/stored-entry.js';
-import type { GrepWorker } from './grep-worker.js';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -27,7 +26,7 @@ export interface LogsQuery {
 
 /** Source of the frame that separates history from live entries (never a real stream name). */
 export const HISTORY_END = 'tslogs:history-end';
-/** Source of a frame whose line is an error that ended the stream (e.g. a --grep too slow). */
+/** Source of a frame whose line is an error that ended the stream after the answer had started. */
 export const STREAM_ERROR = 'tslogs:error';
 
 export class QueryError extends Error {}
@@ -75,50 +74,28 @@ export function instantOf(value: string | undefined): Instant | undefined {
   return value === undefined ? undefined : parseRfc3339(value);
 }
 
-/** Filters a batch; with a worker it may take a moment (or fail: GrepTimeout). */
-export interface Filter {
-  apply(batch: StoredEntry[]): Promise<StoredEntry[]>;
-  close(): void;
-}
-
-/** The line a pattern is matched against: without its newline. */
-function lineText(e: StoredEntry): string {
-  return e.line.toString('utf8');
-}
+/** The stream and grep filters of a query. */
+export type Filter = (batch: StoredEntry[]) => StoredEntry[];
 
 /** Throws the RE2 parse error of a bad --grep pattern. */
 export function checkGrep(pattern: string): void {
-  compileRe2(pattern, '--grep');
+  compileGoRegexp(pattern, '--grep');
 }
 
 /**
- * The stream and grep filters of a query; undefined when it has none. `isolate` (the
- * daemon): match on a worker thread with a deadline (grep-worker.ts).
+ * The stream and grep filters of a query; undefined when it has none. The pattern is
+ * matched by re2js, in time linear in the line, so the daemon matches on its own thread
+ * (docs/dependencies.md, re2js): no pattern can stall ingest the way a backtracking
+ * RegExp could.
  */
-export function queryFilter(query: Pick<LogsQuery, 'stream' | 'grep'>, isolate = false): Filter | undefined {
+export function queryFilter(query: Pick<LogsQuery, 'stream' | 'grep'>): Filter | undefined {
   const { stream } = query;
-  const re = query.grep === undefined ? undefined : compileRe2(query.grep, '--grep');
+  const re = query.grep === undefined ? undefined : compileGoRegexp(query.grep, '--grep');
   if (stream === undefined && re === undefined) return undefined;
-  let worker: GrepWorker | undefined;
-  let closed = false;
-  return {
-    apply: async (batch) => {
-      const candidates = stream === undefined ? batch : batch.filter((e) => e.source === stream);
-      if (re === undefined || candidates.length === 0) return candidates;
-      const texts = candidates.map(lineText);
-      if (!isolate) return candidates.filter((_, i) => re.test(texts[i]!));
-      if (worker === undefined) {
-        const { GrepWorker } = await import('./grep-worker.js');
-        if (closed) return [];
-        worker = new GrepWorker(re);
-      }
-      const hits = await worker.match(texts);
-      return candidates.filter((_, i) => hits[i] === 1);
-    },
-    close: () => {
-      closed = true;
-      worker?.close();
-    },
+  return (batch) => {
+    const candidates = stream === undefined ? batch : batch.filter((e) => e.source === stream);
+    if (re === undefined) return candidates;
+    return candidates.filter((e) => re.test(e.line.toString('utf8')));
   };
 }
 
@@ -130,7 +107,7 @@ export async function* filterBatches(batches: AsyncIterable<StoredEntry[]>, filt
   if (tail === 0) return;
   if (tail < 0) {
     for await (const batch of batches) {
-      const kept = await filter.apply(batch);
+      const kept = filter(batch);
       if (kept.length > 0) yield kept;
     }
     return;
@@ -139,7 +116,7 @@ export async function* filterBatches(batches: AsyncIterable<StoredEntry[]>, filt
   const ring: StoredEntry[] = [];
   let next = 0;
   for await (const batch of batches) {
-    for (const e of await filter.apply(batch)) {
+    for (const e of filter(batch)) {
       const kept = { ...e, line: Buffer.from(e.line) };
       if (ring.length < tail) ring.push(kept);
       else ring[next] = kept;

@@ -85,31 +85,29 @@ describe('tslogs <container> through the daemon', () => {
     ]);
   });
 
-  it('stops a backtracking --grep on its worker thread (exit 1) while the daemon keeps serving', async () => {
+  // (a+)+$ against 40 a's and a b takes a backtracking RegExp about 2^40 steps: with
+  // anything but a linear-time matcher this test hangs, and the daemon with it.
+  it('matches a --grep that would backtrack exponentially, and the daemon keeps serving', async () => {
     const web = await daemon.container(WEB, 'web');
     const line = `${'a'.repeat(40)}b`;
     await web.write(frame(0, `${line}\n`));
-    await web.stored(1);
-    const slow = spawnCli(['web', '--grep', '(a+)+$'], env);
-    await new Promise((r) => setTimeout(r, 1500)); // the pattern is running by now
+    await web.write(frame(1, 'aaa\n'));
+    await web.stored(2);
+    const r = await runCli(['web', '--grep', '(a+)+$'], env);
+    expect([r.code, r.stdout.toString()]).toEqual([0, 'aaa\n']);
     const other = await runCli(['web'], env);
-    expect(other.stdout.toString()).toBe(`${line}\n`);
-    const r = await slow.done;
-    expect(r.code).toBe(1);
-    expect(r.stderr.toString()).toMatch(/^tslogs: --grep took more than 2 s on 1 lines \(a backtracking pattern/);
+    expect(other.stdout.toString()).toBe(`${line}\naaa\n`);
     await web.stop();
   });
 
-  it('follows: prints a new line within a second and exits when the container stops', async () => {
+  it('follows: prints a new line and exits when the container stops', async () => {
     const web = await daemon.container(WEB, 'web');
     await web.write(frame(0, 'before\n'));
     await web.stored(1);
     const cli = spawnCli(['web', '-f'], env);
     await cli.waitForStdout((s) => s === 'before\n');
-    const written = Date.now();
     await web.write(frame(100, 'new line\n'));
-    const seen = await cli.waitForStdout((s) => s.includes('new line\n'));
-    expect(seen - written).toBeLessThan(1000);
+    await cli.waitForStdout((s) => s.includes('new line\n'));
     await web.stop();
     const r = await cli.done;
     expect(r.code).toBe(0);

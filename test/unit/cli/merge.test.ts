@@ -63,11 +63,10 @@ describe('joinPartials', () => {
 
 describe('filterBatches', () => {
   const batches = () => items([e(1, 'GET /a\n'), e(2, 'oops\n', 'stderr')], [e(3, 'GET /b\n'), e(4, 'POST /c\n'), e(5, 'GET /d\n')]) as AsyncIterable<StoredEntry[]>;
-  const run = async (q: Parameters<typeof queryFilter>[0], tail: number, isolate = false) => {
-    const filter = queryFilter(q, isolate)!;
+  const run = async (q: Parameters<typeof queryFilter>[0], tail: number) => {
+    const filter = queryFilter(q)!;
     const out: string[] = [];
     for await (const b of filterBatches(batches(), filter, tail)) out.push(...b.map((x) => logBytes(x).toString().trim()));
-    filter.close();
     return out;
   };
   it('keeps matching lines; with a tail, the last N matches', async () => {
@@ -80,12 +79,10 @@ describe('filterBatches', () => {
   it('has no filter without --stream or --grep', () => {
     expect(queryFilter({})).toBeUndefined();
   });
-  it('matches the same on a worker thread (the daemon) and stops a backtracking pattern there', async () => {
-    expect(await run({ grep: '^GET', stream: 'stdout' }, 2, true)).toEqual(['GET /b', 'GET /d']);
-    const slow = queryFilter({ grep: '(a+)+$' }, true)!;
-    const start = Date.now();
-    await expect(slow.apply([e(1, 'a'.repeat(40) + 'b\n')])).rejects.toThrow('--grep took more than 2 s');
-    expect(Date.now() - start).toBeLessThan(5000);
-    slow.close();
+  // The daemon matches on its own thread: a pattern that backtracks exponentially in a
+  // JS RegExp (about 2^40 steps here) must be linear, or this test hangs.
+  it('matches a pattern a backtracking engine cannot finish, in linear time', async () => {
+    const filter = queryFilter({ grep: '(a+)+$' })!;
+    expect(filter([e(1, 'a'.repeat(40) + 'b\n'), e(2, 'aaa\n')]).map((x) => logBytes(x).toString())).toEqual(['aaa\n']);
   });
 });
