@@ -29,10 +29,8 @@ die() { log "error: $*"; exit 1; }
 # shellcheck source=scripts/lib/rootfs.sh
 source "$ROOT/scripts/lib/rootfs.sh"
 
-[[ -x "$NODE_BIN" ]] || die "node binary not found"
-[[ -f "$DIST/cli/main.js" ]] || die "$DIST/cli/main.js missing (run npm run build first)"
+rootfs_require_inputs "$ROOT" "$DIST" "$NODE_BIN"
 [[ -f "$ROOT/plugin/config.json" ]] || die "plugin/config.json missing"
-[[ -f "$ROOT/package-lock.json" ]] || die "package-lock.json missing"
 
 rm -rf "$OUT"
 mkdir -p "$OUT/rootfs"

@@ -41,10 +41,8 @@ die() { log "error: $*"; exit 1; }
 # shellcheck source=scripts/lib/rootfs.sh
 source "$ROOT/scripts/lib/rootfs.sh"
 
-[[ -x "$NODE_BIN" ]] || die "node binary not found"
-[[ -f "$DIST/cli/main.js" ]] || die "$DIST/cli/main.js missing (run npm run build first)"
+rootfs_require_inputs "$ROOT" "$DIST" "$NODE_BIN"
 [[ -f "$DIST/sidecar/run-sidecar.js" ]] || die "$DIST/sidecar/run-sidecar.js missing (dist/ predates the sidecar: run npm run build)"
-[[ -f "$ROOT/package-lock.json" ]] || die "package-lock.json missing"
 [[ -d "$ROOT/node_modules" ]] || die "no node_modules to copy (run npm ci)"
 
 # --- content stamp: skip the import when nothing changed --------------------------------

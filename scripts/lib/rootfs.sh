@@ -3,6 +3,15 @@
 # (build-plugin-rootfs.sh) and the sidecar image (build-sidecar-image.sh). Each function
 # takes the rootfs directory first and uses the caller's log/die.
 
+# What every rootfs is built from: the node binary, the built dist/ and the lock file
+# that pins the dependencies copied in.
+rootfs_require_inputs() {
+  local root="$1" dist="$2" node_bin="$3"
+  [[ -x "$node_bin" ]] || die "node binary not found"
+  [[ -f "$dist/cli/main.js" ]] || die "$dist/cli/main.js missing (run npm run build first)"
+  [[ -f "$root/package-lock.json" ]] || die "package-lock.json missing"
+}
+
 # The node binary and every library `ldd` lists for it, links resolved, at the same paths
 # (the loader /lib64/ld-linux-*.so.2 is among them).
 rootfs_add_node() {
