@@ -21,6 +21,9 @@ interface Pending {
   invalid: number[];
 }
 
+const BATCH_BUFFER_BYTES = 16 * 1024;
+const QUIET_MS = 1000;
+
 /**
  * The json-file store of one container: entries are encoded into a batch and
  * written with one syscall per batch; rotation happens between entries exactly
@@ -32,7 +35,10 @@ interface Pending {
 export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog {
   readonly path: string;
   // Grows to the largest batch; most containers log little, so it starts small.
-  private readonly sink = new ByteSink(16 * 1024);
+  private readonly sink = new ByteSink(BATCH_BUFFER_BYTES);
+  /** Successful writes so far: the quiet check compares it across a QUIET_MS tick. */
+  private flushes = 0;
+  private quietCheck: NodeJS.Timeout | undefined;
   private readonly encoder: JsonLineEncoder;
   private readonly file: RotatingFile;
   private writers = 0;
@@ -91,8 +97,14 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     if (this.writers === 0) {
       this.flush();
       this.file.close();
+      this.giveBackBuffer();
       this.emit('idle');
     }
+  }
+
+  /** Bytes held for batching; BATCH_BUFFER_BYTES once the container has been quiet. */
+  get batchBufferBytes(): number {
+    return this.sink.buf.length;
   }
 
   append(entry: LogEntry): void {
@@ -124,6 +136,8 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     const { written, error } = this.file.write(data);
     if (written === data.length) {
       this.sink.reset();
+      this.flushes++;
+      this.watchForQuiet();
       this.blocked = undefined;
       this.publish(data.length);
       this.emit('append');
@@ -137,6 +151,29 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     this.blocked = error;
     if (written > 0) this.emit('append');
     return false;
+  }
+
+  /**
+   * A burst grows the batch buffer to its largest batch (256 KiB and more), which an idle
+   * container would then hold for good: 25 MB for 100 containers that logged a burst
+   * once. After a QUIET_MS tick without a write, the buffer goes back to its first size.
+   */
+  private watchForQuiet(): void {
+    if (this.quietCheck !== undefined || this.sink.buf.length <= BATCH_BUFFER_BYTES) return;
+    let seen = this.flushes;
+    this.quietCheck = setInterval(() => {
+      if (this.flushes !== seen) {
+        seen = this.flushes;
+        return;
+      }
+      this.giveBackBuffer();
+    }, QUIET_MS).unref();
+  }
+
+  private giveBackBuffer(): void {
+    clearInterval(this.quietCheck);
+    this.quietCheck = undefined;
+    this.sink.shrink(BATCH_BUFFER_BYTES);
   }
 
   /** The batch just written (`length` bytes, ending the current file), for readers that are caught up. */

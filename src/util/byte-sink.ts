@@ -21,6 +21,10 @@ export class ByteSink {
   reset(): void {
     this.pos = 0;
   }
+  /** Gives back a buffer grown for a burst (only when empty): the next batch grows it again. */
+  shrink(toBytes: number): void {
+    if (this.pos === 0 && this.buf.length > toBytes) this.buf = Buffer.allocUnsafe(toBytes);
+  }
 }
 
 /** Appends ready-made bytes (a container's compiled constants), growing `out` as needed. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LogEntry } from '../../../src/codec/log-entry.js';
 import { ContainerLog } from '../../../src/store/container-log.js';
 import { lastTimeOfGzip } from '../../../src/store/gzip-with-last-time.js';
@@ -133,6 +133,39 @@ describe('ContainerLog writer', () => {
     expect(log.flush()).toBe(true);
     expect(log.blocked).toBeUndefined();
     expect(fs.readFileSync(log.path, 'utf8').split('\n')).toHaveLength(3);
+  });
+});
+
+describe('ContainerLog batch buffer', () => {
+  afterEach(() => vi.useRealTimers());
+  const burst = (log: ContainerLog): void => {
+    for (let i = 0; i < 3000; i++) log.append(entry(i, `line ${i} `.padEnd(100, 'x')));
+    expect(log.flush()).toBe(true);
+  };
+
+  it('gives back what a burst grew once the container has been quiet for a second', () => {
+    vi.useFakeTimers();
+    const log = openLog(tmpDir());
+    burst(log);
+    expect(log.batchBufferBytes).toBeGreaterThan(256 * 1024);
+    vi.advanceTimersByTime(999);
+    expect(log.batchBufferBytes).toBeGreaterThan(256 * 1024);
+    vi.advanceTimersByTime(1);
+    expect(log.batchBufferBytes).toBe(16 * 1024);
+    log.detachWriter();
+  });
+
+  it('keeps it while the container keeps writing, and gives it back when the session ends', () => {
+    vi.useFakeTimers();
+    const log = openLog(tmpDir());
+    burst(log);
+    for (let t = 0; t < 5; t++) {
+      vi.advanceTimersByTime(600);
+      burst(log);
+    }
+    expect(log.batchBufferBytes).toBeGreaterThan(256 * 1024);
+    log.detachWriter();
+    expect(log.batchBufferBytes).toBe(16 * 1024);
   });
 });
 
