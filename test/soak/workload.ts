@@ -23,7 +23,7 @@ const BODY: Record<Kind, string> = {
 /** The `sh -c` script of a container of `kind`. */
 export function script(kind: Kind, name: string): string {
   return [
-    'e=$(cut -c1-8 /proc/sys/kernel/random/uuid); n=0',
+    'e=$(head -c 8 /proc/sys/kernel/random/uuid); n=0',
     kind === 'long' ? `pad=$(head -c ${LONG_PAD} /dev/zero | tr '\\0' x)` : ':',
     `emit() { n=$((n+1)); echo "S ${name} $e $n$1"; }`,
     // Seconds of silence that end early at the stop file, so that containers stop promptly.
