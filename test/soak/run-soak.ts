@@ -22,6 +22,12 @@ const DOCKER_OPS_AT_ONCE = 4;
 /** The share of the run after warm-up over which growth is judged (20 of 30 minutes). */
 const JUDGED_SHARE = 2 / 3;
 export const GROWTH_LIMIT = 0.05;
+/**
+ * Open fds may also grow by this many: each live follower holds a connection, and a few
+ * more may be live at the end than at the start. It matters only for small runs (10
+ * containers: about 65 fds, where 5 % is 3); 50 containers hold about 230.
+ */
+export const FD_ALLOWANCE = 4;
 
 export interface SoakOptions {
   minutes: number;
@@ -264,5 +270,5 @@ function judge(r: SoakResult): void {
   check(r.crashes === 0, `${r.crashes} daemon crashes`);
   check(r.dockerFailures.length === 0, `docker commands failed: ${r.dockerFailures.join('; ')}`);
   check(r.rss.ratio <= GROWTH_LIMIT, `RSS grew ${(r.rss.ratio * 100).toFixed(1)} % (${r.rss.from} → ${r.rss.to} KiB)`);
-  check(r.fds.ratio <= GROWTH_LIMIT, `open fds grew ${(r.fds.ratio * 100).toFixed(1)} % (${r.fds.from} → ${r.fds.to})`);
+  check(r.fds.ratio <= GROWTH_LIMIT || r.fds.to - r.fds.from <= FD_ALLOWANCE, `open fds grew ${(r.fds.ratio * 100).toFixed(1)} % (${r.fds.from} → ${r.fds.to})`);
 }
