@@ -53,7 +53,8 @@ export const tslogsError = defineErrors({
   TSLOGS_COMPRESS_NEEDS_ROTATION: () => 'compress cannot be true when max-file is less than 2 or max-size is not set',
   // plugin protocol
   TSLOGS_BAD_REQUEST: (method: string, detail: string) => `${method}: invalid request body: ${detail}`,
-  TSLOGS_BAD_CONTAINER_ID: (id: string) => `invalid container ID '${id}': expected 64 hexadecimal characters`,
+  // Quoted as Go's %q would (JSON escapes): an ID holding a newline or NUL must not split or cut the message.
+  TSLOGS_BAD_CONTAINER_ID: (id: string) => `invalid container ID ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id)}: expected 64 hexadecimal characters`,
   TSLOGS_FIFO_OPEN: (file: string, detail: string) => `cannot open log FIFO ${file}: ${detail}`,
   TSLOGS_NOT_A_FIFO: (file: string, kind: string) =>
     `cannot open log FIFO ${file}: it is a ${kind}, not a FIFO (File must be the FIFO dockerd created for the container)`,

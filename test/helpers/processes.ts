@@ -17,14 +17,14 @@ export function spawnForTest(command: string, args: readonly string[], options: 
 }
 
 /**
- * The real entry point, `tslogs plugin`, as dockerd starts it, under `umask` when given;
- * resolves once its socket exists, rejects when it exits first.
+ * The real entry point, `tslogs plugin`, as dockerd starts it, under `umask` when given and
+ * with `env` added; resolves once its socket exists, rejects when it exits first.
  */
-export async function startPluginProcess(root: string, socket: string, umask?: string): Promise<ChildProcess> {
+export async function startPluginProcess(root: string, socket: string, umask?: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const node = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'plugin'];
   const [command, ...args] = umask === undefined ? node : ['sh', '-c', `umask ${umask} && exec "$@"`, 'sh', ...node];
   const child = spawnForTest(command!, args, {
-    env: { ...process.env, TSLOGS_ROOT: root, TSLOGS_SOCKET: socket, LOG_LEVEL: 'warn' },
+    env: { ...process.env, TSLOGS_ROOT: root, TSLOGS_SOCKET: socket, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`plugin exited early with ${code}`))));

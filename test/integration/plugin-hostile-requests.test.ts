@@ -98,7 +98,7 @@ describe('malformed request bodies', () => {
   it.each([
     ['Info is not an object', { Info: 5, Config: config }, 'LogDriver.ReadLogs: invalid request body: Info must be a JSON object'],
     ['Config is not an object', { Info: info(id), Config: [] }, 'LogDriver.ReadLogs: invalid request body: Config must be a JSON object'],
-    ['the container ID is not one', { Info: info('x'), Config: config }, "invalid container ID 'x': expected 64 hexadecimal characters"],
+    ['the container ID is not one', { Info: info('x'), Config: config }, 'invalid container ID "x": expected 64 hexadecimal characters'],
     ['Since is not a time', { Info: info(id), Config: { ...config, Since: 'yesterday' } }, "cannot parse time 'yesterday'"],
   ])('ReadLogs answers 400 when %s', async (_what, body, message) => {
     const res = await post('/LogDriver.ReadLogs', JSON.stringify(body));

@@ -12,6 +12,7 @@ import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
 import { fluentdError } from './errors.js';
 import type { FluentdOptions } from './options.js';
+import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 
 /** fluent-logger-golang's dial timeout (defaultTimeout). */
 export const DIAL_TIMEOUT_MS = 3000;
@@ -364,6 +365,7 @@ export class ForwardTransport {
           ...(servername !== undefined ? { servername } : net.isIP(endpoint.host) === 0 ? { servername: endpoint.host } : {}),
           ...(ca !== undefined ? { ca } : {}),
           rejectUnauthorized,
+          minVersion: MIN_TLS_VERSION,
         });
       }
       this.dialing.add(socket);

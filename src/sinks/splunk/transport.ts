@@ -12,6 +12,7 @@ import type { Logger } from '../../util/log.js';
 import { SinkError } from '../sink.js';
 import { splunkError } from './errors.js';
 import type { SplunkOptions } from './options.js';
+import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 
 const EVENT_PATH = '/services/collector/event/1.0';
 const ACK_PATH = '/services/collector/ack';
@@ -56,7 +57,7 @@ export class HecTransport {
     this.token = options.token.reveal();
     this.channel = options.ack ? randomUUID() : undefined;
     const { ca, servername, rejectUnauthorized } = options.tls;
-    const connector = buildConnector({ ...(ca && { ca }), rejectUnauthorized });
+    const connector = buildConnector({ ...(ca && { ca }), rejectUnauthorized, minVersion: MIN_TLS_VERSION });
     this.pool = new Pool(options.origin, {
       connections: options.maxInFlight + 1,
       // Idle connections outlive the router's default 5 s linger (undici's own default is 4 s)

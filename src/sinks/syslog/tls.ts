@@ -7,6 +7,7 @@ import type { SinkError } from '../sink.js';
 import { dialError, retryable, type Connection } from './connection.js';
 import type { SyslogTlsOptions } from './options.js';
 import { connected, KEEPALIVE_MS, StreamConnection, tcpLabel } from './stream.js';
+import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 
 /**
  * docker/go-connections tlsconfig: TLS 1.2 minimum and, for TLS 1.2, only these
@@ -61,7 +62,7 @@ export async function dialTls(host: string, port: number, addr: string, options:
       cert: options.cert,
       key: options.key,
       rejectUnauthorized: options.rejectUnauthorized,
-      minVersion: 'TLSv1.2',
+      minVersion: MIN_TLS_VERSION,
       ciphers: GO_TLS12_CIPHERS,
     });
   } catch (e) {
