@@ -46,6 +46,7 @@ export const tslogsError = defineErrors({
   TSLOGS_OPTION_VALUE: (key: string, detail: string) => `invalid value for log opt '${key}': ${detail}`,
   TSLOGS_OPTION_NAMED: (key: string, detail: string) => `log opt '${key}': ${detail}`,
   TSLOGS_OPTION_PAIR: (a: string, b: string, detail: string) => `log opts '${a}' and '${b}': ${detail}`,
+  TSLOGS_OPTION_NEEDS: (key: string, needed: string) => `log opt '${key}' has no effect without log opt '${needed}': set ${needed} too, or remove ${key}`,
   TSLOGS_OPTION_POSITIVE: (key: string, value: string) => `log opt '${key}' must be positive, got '${value}'`,
   // json-file store options, Docker's wording
   TSLOGS_MAX_SIZE_POSITIVE: () => 'max-size must be a positive number',

@@ -54,6 +54,12 @@ export function createMetrics(sources: MetricsSources): Registry {
   counter(registry, 'tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.cutBytes);
   });
+  counter(registry, 'tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.suppressed);
+  });
+  counter(registry, 'tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.redacted);
+  });
   gauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.connected ? 1 : 0);
   });
