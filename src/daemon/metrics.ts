@@ -8,6 +8,8 @@ export interface IngestView {
   containerName: string;
   entries: number;
   bytes: number;
+  /** Entries stored with a redact match masked (redact-store=true). */
+  redacted: number;
 }
 
 export interface MetricsSources {
@@ -33,6 +35,10 @@ export function createMetrics(sources: MetricsSources): Registry {
   });
   counter(registry, 'tslogs_ingested_bytes_total', 'Frame bytes read from log FIFOs', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.bytes);
+  });
+
+  counter(registry, 'tslogs_ingested_redacted_entries_total', 'Entries stored with a redact match masked (redact-store=true)', ['container', 'container_name'], (set) => {
+    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.redacted);
   });
 
   const sinkLabels = ['container', 'container_name', 'sink'];
