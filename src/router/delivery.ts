@@ -204,12 +204,15 @@ export class Delivery {
     let next: Promise<IteratorResult<StreamBatch>> | undefined;
     try {
       for (;;) {
-        const linger = pending.length > 0 ? this.p.sink.lingerMs : 0;
+        // With nothing pending, a transform may still want the clock (a rate-limit marker due).
+        const linger = pending.length > 0 ? this.p.sink.lingerMs : (out.idleMs?.() ?? 0);
         next ??= iterator.next();
         const event = await this.nextEvent(next, linger);
         if (event === 'settled') await this.settleHead();
-        else if (event === 'timeout') await this.sendAll(pending);
-        else {
+        else if (event === 'timeout') {
+          out.idle?.();
+          await this.sendAll(pending);
+        } else {
           next = undefined;
           if (event.done) break;
           collect(event.value, assembler, out);

@@ -14,6 +14,10 @@ export interface EntryOutput {
   push(entry: SinkEntry, file: string, offset: number): void;
   /** The stream ended (the container stopped): whatever is held back goes out now. */
   end?(): void;
+  /** How long the delivery may wait for more entries before calling idle() (0: it need not). */
+  idleMs?(): number;
+  /** No entry came for idleMs(): what the clock says is due goes out now. */
+  idle?(): void;
 }
 
 /**

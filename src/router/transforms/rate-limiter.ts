@@ -17,6 +17,17 @@ export const UNIT_NS: Record<RateUnit, number> = { s: 1e9, m: 60e9, h: 3600e9 };
 export const MARKER_WINDOW_SECONDS = 10;
 const WINDOW_NS = MARKER_WINDOW_SECONDS * 1e9;
 
+/**
+ * A recent window (by the clock) is closed once no entry came for this long after its
+ * end: entries captured before its end have reached the store by then.
+ */
+export const QUIET_MS = 1_000;
+/**
+ * A window that ended longer ago than this (a backlog being replayed) is closed by
+ * entries only: the outcome is the same, and no timing decides it.
+ */
+const STALE_MS = QUIET_MS + 5_000;
+
 /** Entry times are kept relative to a recent second so they stay exact in a double. */
 const REBASE_AFTER_SECONDS = 86_400;
 
@@ -36,7 +47,8 @@ interface Suppressed {
  * same entries are limited the same way live, after an outage's backlog, or in every
  * sink's delivery. Lines over the limit go nowhere; the first suppressed line opens a
  * window of MARKER_WINDOW_SECONDS, and the first entry past it (or the end of the
- * stream) puts one marker per stream in front of it, saying how many were suppressed.
+ * stream, or QUIET_MS of nothing after it) puts one marker per stream in front of it,
+ * saying how many were suppressed.
  * A marker carries the checkpoint of the last entry before it, so suppressed lines are
  * handled lines: acknowledging the marker moves the checkpoint over them.
  */
@@ -63,6 +75,8 @@ export class RateLimiter implements EntryOutput {
     private readonly markers: EntryOutput,
     /** Called with each entry not sent (a chunk with partial-reassembly=false). */
     private readonly onSuppressed: () => void,
+    /** Unix milliseconds, for closing a window nothing came after (idle()). */
+    private readonly now: () => number = Date.now,
   ) {
     this.interval = UNIT_NS[limit.unit] / limit.count;
     this.tolerance = (limit.burst - 1) * this.interval;
@@ -97,6 +111,29 @@ export class RateLimiter implements EntryOutput {
       this.report(Math.max(1, Math.ceil((last - this.windowStart) / 1e9)));
     }
     this.out.end?.();
+  }
+
+  /** While a recent window is open: how long to wait for an entry before idle() closes it. */
+  idleMs(): number {
+    const end = this.windowEndMs();
+    if (Number.isNaN(end) || this.now() - end > STALE_MS) return 0;
+    return Math.max(QUIET_MS, Math.ceil(end + QUIET_MS - this.now()));
+  }
+
+  /**
+   * Nothing came for a while: a recent window that ended QUIET_MS ago is closed now,
+   * with the marker the next entry would have put in front of itself.
+   */
+  idle(): void {
+    const end = this.windowEndMs();
+    const now = this.now();
+    // A timer may fire a millisecond early.
+    if (now >= end + QUIET_MS - 10 && now - end <= STALE_MS) this.report(MARKER_WINDOW_SECONDS);
+  }
+
+  /** Unix ms at which the open window ends by capture time; NaN when none is open. */
+  private windowEndMs(): number {
+    return this.base * 1000 + (this.windowStart + WINDOW_NS) / 1e6;
   }
 
   /** A whole line, or the first chunk of one, takes a token when there is one; later chunks follow the first. */

@@ -140,6 +140,42 @@ describe('RateLimiter', () => {
     expect(suppressed()).toBe(2);
   });
 
+  it('closes a recent window by the clock once nothing came for a second after its end, with the marker the next entry would have brought', () => {
+    let now = 0;
+    const out = new Recorder();
+    const rl = new RateLimiter({ count: 1, unit: 's', burst: 1 }, out, out, () => undefined, () => now);
+    const push = (k: number, ms: number) => rl.push({ line: Buffer.from(`l${k}`), source: 'stdout', sec: T0 + Math.floor(ms / 1000), nsec: (ms % 1000) * 1e6 }, 'f', k);
+    expect(rl.idleMs()).toBe(0);
+    push(1, 0);
+    push(2, 500); // suppressed: the window runs from T0+0.5 s to T0+10.5 s
+    push(3, 700);
+    now = T0 * 1000 + 800;
+    expect(rl.idleMs()).toBe(10_700);
+    now = T0 * 1000 + 11_400;
+    rl.idle(); // not quiet for a second after the window yet
+    expect(out.got.map((o) => o.text)).toEqual(['l1']);
+    expect(rl.idleMs()).toBe(1_000);
+    now = T0 * 1000 + 11_500;
+    rl.idle();
+    expect(out.got.map((o) => [o.text, o.offset])).toEqual([['l1', 1], ['[tslogs: 2 lines suppressed in 10s]', 3]]);
+    expect(rl.idleMs()).toBe(0);
+    // What follows is judged as before: the bucket holds a line again.
+    push(4, 12_000);
+    expect(out.got.at(-1)!.text).toBe('l4');
+  });
+
+  it('leaves a window that ended long ago (a backlog) to the entries: no clock decides a replay', () => {
+    let now = 0;
+    const out = new Recorder();
+    const rl = new RateLimiter({ count: 1, unit: 's', burst: 1 }, out, out, () => undefined, () => now);
+    rl.push({ line: Buffer.from('a'), source: 'stdout', sec: T0, nsec: 0 }, 'f', 1);
+    rl.push({ line: Buffer.from('b'), source: 'stdout', sec: T0, nsec: 1 }, 'f', 2);
+    now = (T0 + 3600) * 1000;
+    expect(rl.idleMs()).toBe(0);
+    rl.idle();
+    expect(out.got.map((o) => o.text)).toEqual(['a']);
+  });
+
   it('stays exact across days of capture time', () => {
     const { rl, out, suppressed } = limiter({ count: 1, unit: 'h', burst: 2 });
     for (const day of [0, 3, 200]) {
