@@ -5,10 +5,10 @@
 // the store keeps.
 //
 // The limits are chosen so that capture times cannot change the outcome on a slow
-// machine: 360/h refills one line per 10 s, and the burst printed at once takes far
-// less than that.
+// machine: 360/h refills one line per 10 s (100/h one per 36 s), and the burst printed
+// at once takes far less than that.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLUGIN_NAME, cleanupContainers, dockerLogs, runContainerFull, uniqueName, waitFor } from './helpers/docker.js';
+import { PLUGIN_NAME, cleanupContainers, dockerLogs, dockerOk, runContainerFull, uniqueName, waitContainer, waitFor } from './helpers/docker.js';
 import { FluentdReceiver, type FluentMessage } from '../helpers/fluentd-receiver.js';
 
 let receiver: FluentdReceiver;
@@ -32,17 +32,21 @@ const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }
 const seq = (n: number) => `i=1; while [ $i -le ${n} ]; do echo "line $i"; i=$((i+1)); done`;
 
 describe('rate-limit', () => {
-  it('sends the burst, then one marker per window with the exact count; docker logs keeps every line', async () => {
-    // 300 lines at once against a burst of 100: 200 suppressed. 12 s later the bucket
-    // holds one line again; that line closes the marker's 10 s window.
-    const cmd = `${seq(300)}; sleep 12; echo after`;
+  it('sends the burst, then one marker per window with the exact count, while the container runs; docker logs keeps every line', async () => {
+    // 300 lines at once against a burst of 100: 200 suppressed. The window of the first
+    // suppressed line ends 10 s later; a second after that, with nothing logged, its
+    // marker goes out. 20 s later the bucket holds a line again for 'after'.
+    const cmd = `${seq(300)}; sleep 20; echo after`;
     const run = await runContainerFull({
       driver: PLUGIN_NAME,
       cmd,
+      detach: true,
       name: uniqueName('tf-rate'),
       logOpts: { 'fluentd-address': receiver.address, 'rate-limit': '360/h', 'rate-limit-burst': '100' },
     });
-    expect(run.exitCode).toBe(0);
+    await received(run.id, 101);
+    expect((await dockerOk(['inspect', '-f', '{{.State.Running}}', run.id])).trim()).toBe('true');
+    expect(await waitContainer(run.id)).toBe(0);
     const got = await received(run.id, 102);
     expect(got.map((m) => m.record.log)).toEqual([...lines(1, 100), '[tslogs: 200 lines suppressed in 10s]', 'after']);
     expect(got.every((m) => m.record.source === 'stdout')).toBe(true);
