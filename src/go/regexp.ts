@@ -1,4 +1,4 @@
-// Go's regexp (RE2 syntax) for labels-regex, env-regex and redact, through re2js, a port
+// Go's regexp (RE2 syntax) for labels-regex and env-regex, through re2js, a port
 // of RE2/Go's regexp: the same grammar, matching (linear time, no backtracking) and
 // regexp/syntax error texts, which Docker shows as `regexp.Compile` returned them.
 
