@@ -46,6 +46,7 @@ export const tslogsError = defineErrors({
   TSLOGS_OPTION_VALUE: (key: string, detail: string) => `invalid value for log opt '${key}': ${detail}`,
   TSLOGS_OPTION_NAMED: (key: string, detail: string) => `log opt '${key}': ${detail}`,
   TSLOGS_OPTION_PAIR: (a: string, b: string, detail: string) => `log opts '${a}' and '${b}': ${detail}`,
+  TSLOGS_OPTION_NEEDS: (key: string, needed: string) => `log opt '${key}' has no effect without log opt '${needed}': set ${needed} too, or remove ${key}`,
   TSLOGS_OPTION_POSITIVE: (key: string, value: string) => `log opt '${key}' must be positive, got '${value}'`,
   // json-file store options, Docker's wording
   TSLOGS_MAX_SIZE_POSITIVE: () => 'max-size must be a positive number',
@@ -86,6 +87,8 @@ export const tslogsError = defineErrors({
   TSLOGS_SIDECAR_CONFIG_FILE: (file: string, detail: string) => `cannot use the config file ${file}: ${detail}`,
   TSLOGS_SIDECAR_STORE_OPTION: (key: string, origin: string) =>
     `option '${key}' (from ${origin}) is not for the sidecar: it reads the files of Docker's json-file driver, whose rotation is set on the containers (--log-opt ${key}=…)`,
+  TSLOGS_SIDECAR_REDACT_STORE: (origin: string) =>
+    `option 'redact-store' (from ${origin}) is not for the sidecar: it forwards the files of Docker's json-file driver, which dockerd writes; redact alone masks what the sinks get`,
   TSLOGS_SIDECAR_OPTIONS: (sources: string, detail: string) => `invalid sink options (from ${sources}): ${detail}`,
   TSLOGS_SIDECAR_NO_SINK: (sources: string) =>
     `no sink is enabled (options from ${sources}): set TSLOGS_SPLUNK_URL (or "splunk-url" in --config), or list sinks in TSLOGS_SINKS`,

@@ -3,6 +3,8 @@ import net from 'node:net';
 import { FrameDecoder } from '../codec/frame-decoder.js';
 import { tslogsError } from '../errors.js';
 import type { ContainerLog } from '../store/container-log.js';
+import type { Redactor } from '../router/transforms/redactor.js';
+import { StoreRedactor } from '../router/transforms/store-redactor.js';
 import type { Logger } from '../util/log.js';
 
 const RETRY_MS = { first: 100, max: 5_000 };
@@ -18,6 +20,8 @@ const RETRY_MS = { first: 100, max: 5_000 };
 export class FifoIngest {
   private socket: net.Socket | undefined;
   private readonly decoder: FrameDecoder;
+  /** Only with redact-store=true: otherwise entries go straight to the store. */
+  private readonly redactor: StoreRedactor | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = RETRY_MS.first;
   private failed = false;
@@ -26,6 +30,10 @@ export class FifoIngest {
   private resolveDone!: () => void;
   entries = 0;
   bytes = 0;
+  /** Entries stored with a redact match masked (redact-store=true). */
+  get redacted(): number {
+    return this.redactor?.redacted ?? 0;
+  }
   /** Whether the FIFO was read to its end (rather than closed by shutdown or an error). */
   reachedEof = false;
 
@@ -34,11 +42,21 @@ export class FifoIngest {
     private readonly log: ContainerLog,
     /** Bound to the container. */
     private readonly logger: Logger,
+    /** The container's redact rules when redact-store=true. */
+    redactStore?: Redactor,
   ) {
-    this.decoder = new FrameDecoder((entry) => {
-      this.entries++;
-      log.append(entry);
-    });
+    const redactor = redactStore === undefined ? undefined : new StoreRedactor(redactStore, (entry) => log.append(entry));
+    this.redactor = redactor;
+    this.decoder =
+      redactor === undefined
+        ? new FrameDecoder((entry) => {
+            this.entries++;
+            log.append(entry);
+          })
+        : new FrameDecoder((entry) => {
+            this.entries++;
+            redactor.push(entry);
+          });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -132,6 +150,7 @@ export class FifoIngest {
         this.logger.error(`container ${this.log.containerId}: ${(err as Error).message}`);
       }
     }
+    this.redactor?.end();
     if (this.log.flush()) this.complete();
     else this.pauseUntilWritable();
   }

@@ -8,6 +8,8 @@ export interface IngestView {
   containerName: string;
   entries: number;
   bytes: number;
+  /** Entries stored with a redact match masked (redact-store=true). */
+  redacted: number;
 }
 
 export interface MetricsSources {
@@ -35,6 +37,10 @@ export function createMetrics(sources: MetricsSources): Registry {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.bytes);
   });
 
+  counter(registry, 'tslogs_ingested_redacted_entries_total', 'Entries stored with a redact match masked (redact-store=true)', ['container', 'container_name'], (set) => {
+    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.redacted);
+  });
+
   const sinkLabels = ['container', 'container_name', 'sink'];
   const perSink = (view: DeliveryView) => ({ ...container(view.containerId, view.containerName), sink: view.sink });
   counter(registry, 'tslogs_sink_sent_entries_total', 'Entries a sink acknowledged', sinkLabels, (set) => {
@@ -53,6 +59,12 @@ export function createMetrics(sources: MetricsSources): Registry {
   });
   counter(registry, 'tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.cutBytes);
+  });
+  counter(registry, 'tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.suppressed);
+  });
+  counter(registry, 'tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', sinkLabels, (set) => {
+    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.redacted);
   });
   gauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.connected ? 1 : 0);

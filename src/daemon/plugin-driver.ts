@@ -106,7 +106,8 @@ export class PluginDriver implements LogDriver {
     const log = known ?? this.openLog(id, options.store.policy, options.store.attrsJson, logger);
     // Synchronous up to the router's start: the ingest attaches as the writer, then the
     // deliveries' streams pin the store, all before the first FIFO read is processed.
-    const ingest = new FifoIngest(File, log, logger);
+    const transforms = options.router.transforms;
+    const ingest = new FifoIngest(File, log, logger, transforms?.redactStore === true ? transforms.redactor : undefined);
     try {
       ingest.start();
     } catch (err) {
@@ -171,9 +172,10 @@ export class PluginDriver implements LogDriver {
     this.draining.add(session);
     void session.ingest.whenDone().then(() => {
       this.draining.delete(session);
-      const total = this.ingestTotals.get(session.containerId) ?? { containerId: session.containerId, containerName: session.containerName, entries: 0, bytes: 0 };
+      const total = this.ingestTotals.get(session.containerId) ?? { containerId: session.containerId, containerName: session.containerName, entries: 0, bytes: 0, redacted: 0 };
       total.entries += session.ingest.entries;
       total.bytes += session.ingest.bytes;
+      total.redacted += session.ingest.redacted;
       this.ingestTotals.set(session.containerId, total);
       // Closed by a shutdown before EOF: keep the session so the next start drains the rest.
       if (session.ingest.reachedEof) this.forgetSession(file);
@@ -206,9 +208,10 @@ export class PluginDriver implements LogDriver {
   ingestViews(): IngestView[] {
     const views = new Map([...this.ingestTotals].map(([id, v]) => [id, { ...v }]));
     for (const s of [...this.sessions.values(), ...this.draining]) {
-      const view = views.get(s.containerId) ?? { containerId: s.containerId, containerName: s.containerName, entries: 0, bytes: 0 };
+      const view = views.get(s.containerId) ?? { containerId: s.containerId, containerName: s.containerName, entries: 0, bytes: 0, redacted: 0 };
       view.entries += s.ingest.entries;
       view.bytes += s.ingest.bytes;
+      view.redacted += s.ingest.redacted;
       views.set(s.containerId, view);
     }
     return [...views.values()];

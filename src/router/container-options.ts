@@ -9,12 +9,21 @@ import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { DeliveryOptions } from './delivery.js';
 import type { Logger } from '../util/log.js';
+import { isNumberedRedactKey, parseTransformOptions, TRANSFORM_KEYS } from './transforms/transform-options.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
 
 /** tslogs' own router options (not Docker's: no built-in driver has a router). */
-export const ROUTER_KEYS: ReadonlySet<string> = new Set(['sinks', 'partial-reassembly', 'partial-max-size', 'sink-retry-min', 'sink-retry-max', 'sink-drain-timeout']);
+export const ROUTER_KEYS: ReadonlySet<string> = new Set([
+  'sinks',
+  'partial-reassembly',
+  'partial-max-size',
+  'sink-retry-min',
+  'sink-retry-max',
+  'sink-drain-timeout',
+  ...TRANSFORM_KEYS,
+]);
 
 /** The shortest sink-retry-min / sink-retry-max accepted. */
 export const MIN_RETRY_MS = 1;
@@ -51,7 +60,7 @@ export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistr
     for (const key of [definition.addressKey, ...definition.keys]) owner.set(key, definition);
   }
   for (const key of Object.keys(config)) {
-    if (DOCKER_GENERIC_KEYS.has(key) || STORE_KEYS.has(key) || ATTRIBUTE_KEYS.has(key) || ROUTER_KEYS.has(key)) continue;
+    if (DOCKER_GENERIC_KEYS.has(key) || STORE_KEYS.has(key) || ATTRIBUTE_KEYS.has(key) || ROUTER_KEYS.has(key) || isNumberedRedactKey(key)) continue;
     const definition = owner.get(key);
     if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
     if (!enabled.has(definition)) throw tslogsError('TSLOGS_SINK_NOT_ENABLED', key, definition.name, definition.addressKey);
@@ -113,5 +122,7 @@ function parseRouterOptions(config: Record<string, string>): DeliveryOptions {
   options.retryMaxMs = Math.max(retryMax ?? options.retryMaxMs, options.retryMinMs);
   options.drainTimeoutMs = opt('sink-drain-timeout', parseGoDuration) ?? options.drainTimeoutMs;
   if (options.drainTimeoutMs < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'sink-drain-timeout', 'must not be negative (0 waits for ever)');
+  const transforms = parseTransformOptions(config);
+  if (transforms !== undefined) options.transforms = transforms;
   return options;
 }

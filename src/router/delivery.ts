@@ -10,7 +10,9 @@ import { Backoff, sleep } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
-import { type Batch, ReadyQueue } from './ready-queue.js';
+import { type Batch, type EntryOutput, ReadyQueue } from './ready-queue.js';
+import type { TransformOptions } from './transforms/transform-options.js';
+import { transformStage } from './transforms/transform-stage.js';
 
 /** The router options of a container (container-options.ts parses them), shared by its deliveries. */
 export interface DeliveryOptions {
@@ -20,6 +22,8 @@ export interface DeliveryOptions {
   retryMaxMs: number;
   /** After the container stopped, give up on the backlog after this long (0: never). */
   drainTimeoutMs: number;
+  /** Rate limit and redaction for sinks (transforms/); absent when none is set. */
+  transforms?: TransformOptions;
 }
 
 /** Where a cursor without a checkpoint starts: new entries only (Docker's drivers), or the whole history (the sidecar). */
@@ -34,6 +38,8 @@ export class DeliveryStats {
   sentBytes = 0;
   retries = 0;
   cutBytes = 0;
+  suppressed = 0;
+  redacted = 0;
   readonly dropped: Record<DropReason, number> = { rotated: 0, rejected: 0, checkpoint_missing: 0, drain_timeout: 0, corrupt: 0 };
   checkpoint: FilePosition = { file: '', offset: 0 };
   /** Capture time (Unix seconds) of the oldest entry read but not yet acknowledged; 0 when none. */
@@ -191,21 +197,25 @@ export class Delivery {
     );
     const pending = new ReadyQueue();
     this.pending = pending;
+    const out = transformStage(this.p.options.transforms, pending, this.stats);
     const iterator = stream.batches();
     // Asked for only when this loop is ready for it: a batch read ahead while the sink
     // is down would stay in memory for as long as the outage lasts.
     let next: Promise<IteratorResult<StreamBatch>> | undefined;
     try {
       for (;;) {
-        const linger = pending.length > 0 ? this.p.sink.lingerMs : 0;
+        // With nothing pending, a transform may still want the clock (a rate-limit marker due).
+        const linger = pending.length > 0 ? this.p.sink.lingerMs : (out.idleMs?.() ?? 0);
         next ??= iterator.next();
         const event = await this.nextEvent(next, linger);
         if (event === 'settled') await this.settleHead();
-        else if (event === 'timeout') await this.sendAll(pending);
-        else {
+        else if (event === 'timeout') {
+          out.idle?.();
+          await this.sendAll(pending);
+        } else {
           next = undefined;
           if (event.done) break;
-          collect(event.value, assembler, pending);
+          collect(event.value, assembler, out);
           // The stream's suspended generator still references the batch: let go of its entries.
           event.value.entries = NO_ENTRIES;
           await this.sendFull(pending, this.p.sink.lingerMs > 0);
@@ -217,7 +227,7 @@ export class Delivery {
       stream.close();
     }
     if (!this.abort.signal.aborted) {
-      assembler.flush(pending);
+      assembler.flush(out);
       await this.sendAll(pending);
       while (this.inflight.length > 0 && !this.abort.signal.aborted) await this.settleHead();
     }
@@ -394,7 +404,7 @@ export class Delivery {
 
 const NO_ENTRIES: readonly StoredEntry[] = [];
 
-function collect(batch: StreamBatch, assembler: PartialAssembler, out: ReadyQueue): void {
+function collect(batch: StreamBatch, assembler: PartialAssembler, out: EntryOutput): void {
   const { entries, ends } = batch;
   const file = batch.position.file;
   for (let i = 0; i < entries.length; i++) assembler.push(entries[i]!, file, ends[i]!, out);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SinkEntry } from '../sinks/sink.js';
 import type { FilePosition } from '../store/log-stream.js';
-import type { ReadyQueue } from './ready-queue.js';
+import type { EntryOutput } from './ready-queue.js';
 import type { StoredEntry } from '../store/stored-entry.js';
 
 
@@ -50,7 +50,7 @@ export class PartialAssembler {
   }
 
   /** `file`, `offset`: just after `stored` in the store. */
-  push(stored: StoredEntry, file: string, offset: number, out: ReadyQueue): void {
+  push(stored: StoredEntry, file: string, offset: number, out: EntryOutput): void {
     const complete = stored.newline;
     // The common case: a whole line and nothing open. A complete stored entry is a SinkEntry as it is.
     if (complete && this.groups.size === 0) {
@@ -90,9 +90,10 @@ export class PartialAssembler {
   }
 
   /** The container stopped: an unterminated last line will never be completed, send what there is. */
-  flush(out: ReadyQueue): void {
+  flush(out: EntryOutput): void {
     if (!this.options.reassemble) {
       this.groups.clear();
+      out.end?.();
       return;
     }
     // Oldest group first; each entry's checkpoint stays behind the groups still to be sent.
@@ -100,6 +101,7 @@ export class PartialAssembler {
       this.groups.delete(stream);
       this.pushSafe(this.joined(group, stream), out);
     }
+    out.end?.();
   }
 
   private open(stored: StoredEntry, before: FilePosition): Group {
@@ -129,7 +131,7 @@ export class PartialAssembler {
   }
 
   /** Queues `entry` at a checkpoint past every open group's start: the earliest-opened group holds it back. */
-  private pushSafe(entry: SinkEntry, out: ReadyQueue): void {
+  private pushSafe(entry: SinkEntry, out: EntryOutput): void {
     const first = this.groups.values().next();
     if (first.done) out.push(entry, this.cursorFile, this.cursorOffset);
     else out.push(entry, first.value.start.file, first.value.start.offset);

@@ -8,12 +8,24 @@ export interface Batch {
   checkpoint: FilePosition;
 }
 
+/** Where reassembled entries go: the ready queue, or the transform stage in front of it. */
+export interface EntryOutput {
+  /** `file`, `offset`: the checkpoint that is safe once `entry` and all before it are delivered. */
+  push(entry: SinkEntry, file: string, offset: number): void;
+  /** The stream ended (the container stopped): whatever is held back goes out now. */
+  end?(): void;
+  /** How long the delivery may wait for more entries before calling idle() (0: it need not). */
+  idleMs?(): number;
+  /** No entry came for idleMs(): what the clock says is due goes out now. */
+  idle?(): void;
+}
+
 /**
  * Entries ready for a sink, each with the checkpoint that is safe once it and all
  * before it are delivered. Kept as parallel arrays: no object per entry on the way
  * from the store to a sink beyond the entry itself.
  */
-export class ReadyQueue {
+export class ReadyQueue implements EntryOutput {
   private entries: SinkEntry[] = [];
   /** While a sink is down the entries waiting are kept compactly (see compact()). */
   private compacted: CompactBatch | undefined;

@@ -98,6 +98,7 @@ export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources
   }
   for (const key of Object.keys(options)) {
     if (STORE_KEYS.has(key)) throw tslogsError('TSLOGS_SIDECAR_STORE_OPTION', key, origin[key]!);
+    if (key === 'redact-store') throw tslogsError('TSLOGS_SIDECAR_REDACT_STORE', origin[key]!);
   }
   const token = readToken(env, tokenFile);
   if (token !== undefined) {

@@ -44,6 +44,12 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'sink-retry-min': [{}, ['soon', '0', '1ns']],
   'sink-retry-max': [{ 'sink-retry-min': '1s' }, ['10', '500ms']],
   'sink-drain-timeout': [{}, ['5y', '-1s']],
+  // router transforms
+  'rate-limit': [{}, ['1000', '0/s', '10/d', 'x/s', '1.5/s', '1000000001/s', '']],
+  'rate-limit-burst': [{ 'rate-limit': '10/s' }, ['0', 'x', '-1', '']],
+  redact: [{}, ['(', '(?<n>x)', '']],
+  'redact-replacement': [{}, ['x']], // needs redact
+  'redact-store': [{ redact: 'x' }, ['maybe']],
   // splunk
   'splunk-url': [{ 'splunk-token': 'x' }, ['ftp://h:21', 'http://h:abc', 'http://h/path']],
   'splunk-token': [{ 'splunk-url': SPLUNK['splunk-url'] }, ['x\r\n']],
@@ -111,7 +117,9 @@ describe('every option names itself when its value is refused', () => {
     const accepted = new Set([...STORE_KEYS, ...ATTRIBUTE_KEYS, ...ROUTER_KEYS]);
     for (const definition of BUILTIN_SINKS.values()) for (const key of [definition.addressKey, ...definition.keys]) accepted.add(key);
     expect([...Object.keys(BAD), ...Object.keys(ANY_VALUE)].sort()).toEqual([...accepted].sort());
-    expect(accepted.size).toBe(59 - 6 + 1); // the 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight
+    // The 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight;
+    // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them).
+    expect(accepted.size).toBe(59 - 6 + 1 + 5);
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {

@@ -80,6 +80,7 @@ describe('sink options from the environment and a config file', () => {
 
   it("refuses the json-file rotation options (they are Docker's, on the containers) and bad config files", () => {
     expect(() => load({ TSLOGS_MAX_SIZE: '10m' })).toThrow("option 'max-size' (from TSLOGS_MAX_SIZE) is not for the sidecar");
+    expect(() => load({ TSLOGS_REDACT: 'x', TSLOGS_REDACT_STORE: 'true' })).toThrow("option 'redact-store' (from TSLOGS_REDACT_STORE) is not for the sidecar");
     expect(() => load({}, configFile('{"splunk-url": '))).toThrow(/^cannot use the config file .*: /);
     expect(() => load({}, configFile(['splunk-url']))).toThrow(/expected a JSON object of option names and values/);
     expect(() => load({}, configFile({ 'splunk-url': { a: 1 } }))).toThrow('the value of "splunk-url" must be a string, number or boolean');
