@@ -26,6 +26,18 @@ function accepted(bytes: Buffer): number {
   return n;
 }
 
+/**
+ * Two workers in three also deliver to a sink, so the router reads what was stored
+ * (partial chunks reassembled or not, absurd times, invalid UTF-8) and formats it: UDP
+ * to a loopback port nothing listens on, which loses nothing of the daemon's.
+ */
+function sinksOf(slot: number, prng: Prng): Record<string, string> {
+  const router = { 'partial-reassembly': prng.pick(['true', 'false']), 'partial-max-size': prng.pick(['1k', '1m']), 'sink-drain-timeout': '2s' };
+  if (slot % 3 === 0) return { 'gelf-address': 'udp://127.0.0.1:9', ...router };
+  if (slot % 3 === 1) return { 'syslog-address': 'udp://127.0.0.1:9', 'syslog-format': prng.pick(['rfc5424', 'rfc3164', 'rfc5424micro']), ...router };
+  return {};
+}
+
 interface Worker {
   id: string;
   offset: number;
@@ -56,7 +68,7 @@ export function framesTarget(group = 12): Target {
       const cuts = splits(prng, bytes.length);
       const fifo = new Fifo(ctx.fifos.next());
       try {
-        const start = await call(ctx.socket, 'LogDriver.StartLogging', { File: fifo.path, Info: containerInfo({ ContainerID: w.id, ContainerName: `/fuzz${slot}` }) });
+        const start = await call(ctx.socket, 'LogDriver.StartLogging', { File: fifo.path, Info: containerInfo({ ContainerID: w.id, ContainerName: `/fuzz${slot}`, Config: sinksOf(slot, prng) }) });
         if (errOf(start) !== '') throw new Finding(`StartLogging failed: ${errOf(start)}`);
         let at = 0;
         for (const cut of cuts) {
