@@ -16,6 +16,8 @@ import { anyValue, body, type Json } from './json-mutations.js';
 
 const ENDPOINTS = ['Plugin.Activate', 'LogDriver.Capabilities', 'LogDriver.StartLogging', 'LogDriver.StopLogging', 'LogDriver.ReadLogs', 'tslogs/logs'];
 const NO_BOUND = '0001-01-01T00:00:00Z';
+/** Fastify's default body limit. */
+const BODY_LIMIT = 1024 * 1024;
 const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
 
 function hexId(prng: Prng): string {
@@ -170,7 +172,15 @@ async function anyEndpoint(ctx: TargetContext, prng: Prng): Promise<void> {
   };
   const payload = body(prng, shapes[endpoint]!());
   const headers: Record<string, string> = prng.chance(0.2) ? { 'Content-Type': prng.pick(['application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', prng.string(10, PRINTABLE)]) } : {};
-  const a = await send(ctx.socket, { method: prng.chance(0.9) ? 'POST' : prng.pick(['GET', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']), path: `/${endpoint}${prng.chance(0.1) ? '?x=' + encodeURIComponent(prng.string(5, PRINTABLE)) : ''}`, body: payload, headers });
+  let a: Answer;
+  try {
+    a = await send(ctx.socket, { method: prng.chance(0.9) ? 'POST' : prng.pick(['GET', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']), path: `/${endpoint}${prng.chance(0.1) ? '?x=' + encodeURIComponent(prng.string(5, PRINTABLE)) : ''}`, body: payload, headers });
+  } catch (err) {
+    // A body over the limit is answered 413 and the connection closed before it was all sent.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (payload.length > BODY_LIMIT && (code === 'EPIPE' || code === 'ECONNRESET')) return;
+    throw new Finding(`${endpoint} with a ${payload.length}-byte body: ${(err as Error).message}`);
+  }
   checkAnswer(endpoint, a);
 }
 

@@ -22,7 +22,7 @@ export function wronglyAccepted(config: Record<string, string>): string | undefi
     if (DURATION_KEYS.has(key) && !GO_DURATION.test(value)) return `${key}=${JSON.stringify(value)} accepted, which is no duration`;
     if (INT_KEYS.has(key) && !GO_INT.test(value)) return `${key}=${JSON.stringify(value)} accepted, which is no integer`;
     // fluentd-address without a port: Docker drops the host (and tslogs warns), so any host goes.
-    const hostDropped = key === 'fluentd-address' && /^(tcp:\/\/)?[^:/]*$/.test(value);
+    const hostDropped = key === 'fluentd-address' && /^(tcp:\/\/)?[^:]*$/.test(value);
     if (ADDRESS_KEYS.has(key) && !hostDropped && /[\u0000-\u001f]|\{\{/.test(value)) return `${key}=${JSON.stringify(value)} accepted, with a control character or a template`;
     if (key === 'splunk-token' && /[\r\n\u0000]/.test(value)) return `splunk-token with a control character accepted`;
   }
