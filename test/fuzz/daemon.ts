@@ -30,7 +30,8 @@ export class FuzzDaemon {
     const child = spawn(process.execPath, ['--import', 'tsx', '--import', path.join(REPO, 'test/fuzz/loopback-only.ts'), path.join(REPO, 'src/cli/main.ts'), 'plugin'], {
       cwd: REPO,
       env: { ...process.env, TSLOGS_ROOT: this.root, TSLOGS_SOCKET: this.socket, LOG_LEVEL: 'warn', TSLOGS_HOSTNAME: 'fuzz' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // stdin is a pipe the preload watches: the daemon ends with its fuzzer, even one killed by a timeout.
+      stdio: ['pipe', 'ignore', 'pipe'],
     });
     this.child = child;
     child.stderr!.on('data', (chunk: Buffer) => this.scan(chunk.toString('utf8')));

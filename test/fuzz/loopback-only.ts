@@ -37,3 +37,8 @@ function lookup(hostname: string, options: unknown, callback?: Callback): void {
   return (options as { all?: boolean } | undefined)?.all === true ? found : found[0];
 };
 syncBuiltinESMExports();
+
+// The fuzzer holds our stdin: when it is gone (killed by a timeout), so are we.
+process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
+process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+process.stdin.resume();

@@ -35,7 +35,7 @@ const results: Stats[] = [];
 for (const name of names) {
   const target: Target = TARGETS[name]!();
   process.stdout.write(`[fuzz] ${name}: seed ${seed}, inputs ${from}…${from + count - 1}\n`);
-  const stats = await runTarget(target, { seed, count, from, onProgress: (s) => process.stdout.write(`[fuzz]   ${line(s)}\n`) });
+  const stats = await runTarget(target, { seed, count, from, onProgress: (s) => process.stdout.write(`[fuzz]   ${line(s)}\n${s.failures.slice(0, 3).map((f) => `[fuzz]     ${f}\n`).join('')}`) });
   results.push(stats);
   process.stdout.write(`${line(stats)}\n`);
   for (const f of stats.failures) process.stdout.write(`  ${f}\n`);
