@@ -1,12 +1,12 @@
 // A well-behaved container logging on the same daemon as the fuzzed inputs: after each
 // group of inputs it writes one line, which must reach its store file. A line that is
 // not there within the hang bound counts as lost.
-import fs from 'node:fs';
 import path from 'node:path';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { call, errOf, HANG_MS } from './client.js';
 import { Fifo, type FifoMaker } from './fifos.js';
+import { StoreTail } from './store-tail.js';
 
 export const SENTINEL_ID = '5e'.repeat(32);
 
@@ -14,7 +14,7 @@ export class Sentinel {
   sent = 0;
   lost = 0;
   private fifo: Fifo | undefined;
-  private offset = 0;
+  private tail: StoreTail | undefined;
   private seen = 0;
   private rest = '';
 
@@ -59,29 +59,16 @@ export class Sentinel {
   async stop(): Promise<void> {
     await call(this.socket, 'LogDriver.StopLogging', { File: this.fifo!.path });
     await this.fifo!.close();
+    this.tail?.close();
   }
 
   private readNew(): void {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.file, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const size = fs.fstatSync(fd).size;
-      if (size <= this.offset) return;
-      const buf = Buffer.alloc(size - this.offset);
-      fs.readSync(fd, buf, 0, buf.length, this.offset);
-      this.offset = size;
-      const lines = (this.rest + buf.toString('utf8')).split('\n');
-      this.rest = lines.pop()!;
-      for (const l of lines) {
-        const m = /"log":"sentinel (\d+) /.exec(l);
-        if (m !== null && Number(m[1]) === this.seen + 1) this.seen++;
-      }
-    } finally {
-      fs.closeSync(fd);
+    this.tail ??= new StoreTail(this.file);
+    const lines = (this.rest + this.tail.read().toString('utf8')).split('\n');
+    this.rest = lines.pop()!;
+    for (const l of lines) {
+      const m = /"log":"sentinel (\d+) /.exec(l);
+      if (m !== null && Number(m[1]) === this.seen + 1) this.seen++;
     }
   }
 }

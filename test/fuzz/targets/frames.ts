@@ -9,6 +9,7 @@ import { containerInfo } from '../../helpers/container-info.js';
 import { bounded, call, errOf, HANG_MS } from '../client.js';
 import { Fifo } from '../fifos.js';
 import { Finding, type Target, type TargetContext } from '../harness.js';
+import { StoreTail } from '../store-tail.js';
 import type { Prng } from '../prng.js';
 import { frameStream, splits } from './frame-streams.js';
 
@@ -40,7 +41,7 @@ function sinksOf(slot: number, prng: Prng): Record<string, string> {
 
 interface Worker {
   id: string;
-  offset: number;
+  tail: StoreTail;
   lines: number;
 }
 
@@ -52,8 +53,11 @@ export function framesTarget(group = 12): Target {
     const id = (slot.toString(16).padStart(2, '0') + generation.toString(16).padStart(8, '0')).padEnd(64, 'a');
     let w = workers.get(slot);
     if (w?.id !== id) {
-      if (w !== undefined) fs.rmSync(path.join(ctx.root, 'containers', w.id), { recursive: true, force: true });
-      w = { id, offset: 0, lines: 0 };
+      if (w !== undefined) {
+        w.tail.close();
+        fs.rmSync(path.join(ctx.root, 'containers', w.id), { recursive: true, force: true });
+      }
+      w = { id, tail: new StoreTail(path.join(ctx.root, 'containers', id, `${id}-json.log`)), lines: 0 };
       workers.set(slot, w);
     }
     return w;
@@ -80,16 +84,16 @@ export function framesTarget(group = 12): Target {
         await fifo.close();
       }
       const expected = w.lines + accepted(bytes);
-      await waitForLines(ctx, w, expected, bytes.length);
+      await waitForLines(w, expected, bytes.length);
     },
   };
 }
 
-async function waitForLines(ctx: TargetContext, w: Worker, expected: number, inputBytes: number): Promise<void> {
-  const file = path.join(ctx.root, 'containers', w.id, `${w.id}-json.log`);
+async function waitForLines(w: Worker, expected: number, inputBytes: number): Promise<void> {
   const deadline = Date.now() + HANG_MS;
   for (;;) {
-    countNew(file, w);
+    const fresh = w.tail.read();
+    for (let i = fresh.indexOf(0x0a); i >= 0; i = fresh.indexOf(0x0a, i + 1)) w.lines++;
     if (w.lines >= expected) break;
     if (Date.now() > deadline) {
       const missing = expected - w.lines;
@@ -102,24 +106,5 @@ async function waitForLines(ctx: TargetContext, w: Worker, expected: number, inp
     const extra = w.lines - expected;
     w.lines = expected;
     throw new Finding(`${extra} more lines in the store than entries in a ${inputBytes}-byte stream`);
-  }
-}
-
-function countNew(file: string, w: Worker): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return;
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size <= w.offset) return;
-    const buf = Buffer.alloc(size - w.offset);
-    fs.readSync(fd, buf, 0, buf.length, w.offset);
-    w.offset = size;
-    for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) w.lines++;
-  } finally {
-    fs.closeSync(fd);
   }
 }
