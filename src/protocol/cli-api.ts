@@ -7,7 +7,6 @@
 //
 // Reads go through the driver's readLogs, so a follower is woken by the writer in this
 // process and ends when the container stops, exactly as `docker logs -f` does.
-import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { listContainers } from '../store/catalog.js';
 import { type Filter, filterBatches, HISTORY_END, type LogsQuery, parseQuery, QueryError, queryFilter, STREAM_ERROR } from './logs-query.js';
@@ -16,6 +15,7 @@ import { FrameEncoder } from '../codec/frame-encoder.js';
 import type { ContainerInfo } from '../container-info.js';
 import { fromLog, type StoredEntry } from '../store/stored-entry.js';
 import type { LogDriver } from './log-driver.js';
+import { sendFrames } from './stream-reply.js';
 
 /** Docker's zero time: no bound. */
 const NO_BOUND = '0001-01-01T00:00:00Z';
@@ -37,9 +37,7 @@ export function registerCliApi(app: FastifyInstance, driver: LogDriver & { reado
     }
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
-    const body = Readable.from(serveLogs(driver, query, abort.signal), { objectMode: false });
-    body.on('error', (err) => req.log.error(`tslogs logs: ${err.message}`));
-    return reply.header('Content-Type', 'application/x-tslogs-frames').send(body);
+    return sendFrames(req, reply, serveLogs(driver, query, abort.signal), 'application/x-tslogs-frames', 'tslogs logs');
   });
 }
 

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type ErrorCode, TslogsError, tslogsError } from '../errors.js';
 import { registerCliApi } from './cli-api.js';
 import type { LogDriver } from './log-driver.js';
 import { parseReadLogs, parseStartLogging, parseStopLogging } from './messages.js';
+import { sendFrames } from './stream-reply.js';
 
 export interface ServerOptions {
   driver: LogDriver;
@@ -73,9 +73,7 @@ export function buildServer({ driver, logger, metrics }: ServerOptions): Fastify
     const request = parseReadLogs(req.body);
     const abort = new AbortController();
     reply.raw.on('close', () => abort.abort());
-    const body = Readable.from(driver.readLogs(request, abort.signal), { objectMode: false });
-    body.on('error', (err) => req.log.error(`ReadLogs: ${err.message}`));
-    return reply.header('Content-Type', 'application/x-json-stream').send(body);
+    return sendFrames(req, reply, driver.readLogs(request, abort.signal), 'application/x-json-stream', 'ReadLogs');
   });
 
   return app;

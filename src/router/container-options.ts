@@ -12,7 +12,7 @@ import type { Logger } from '../util/log.js';
 import { isNumberedRedactKey, parseTransformOptions, TRANSFORM_KEYS } from './transforms/transform-options.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
-const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
+export const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
 
 /** tslogs' own router options (not Docker's: no built-in driver has a router). */
 export const ROUTER_KEYS: ReadonlySet<string> = new Set([

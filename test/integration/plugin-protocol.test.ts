@@ -190,6 +190,28 @@ describe('plugin protocol', () => {
     expect(fs.readdirSync(path.dirname(storeFile(id))).filter((n) => n.includes('-json.log')).length).toBe(3); // it rotated while following
   });
 
+  it.each([
+    ['ReadLogs', '/LogDriver.ReadLogs', (id: string) => readAll(id, { Follow: true, Tail: 0 })],
+    ['the CLI API', '/tslogs/logs', (id: string) => ({ id, tail: 0, follow: true })],
+  ])('answers a follow through %s before there is any line to send (found by the fuzzer)', async (_what, url, body) => {
+    const id = '4'.repeat(64);
+    const fifo = new Fifo(path.dirname(socket), 'quiet');
+    await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
+    // The container logs nothing: the status must come anyway, or dockerd's request waits for a line.
+    const payload = JSON.stringify(body(id));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ socketPath: socket, method: 'POST', path: url, headers: { 'Content-Length': Buffer.byteLength(payload) } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+    expect(status).toBe(200);
+    await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
+    await fifo.close();
+  });
+
   it('ends a follow when the client disconnects and leaks no descriptors across many follows', async () => {
     const id = '2'.repeat(64);
     const fifo = new Fifo(path.dirname(socket), 'f5');
