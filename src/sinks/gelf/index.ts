@@ -74,6 +74,10 @@ export class GelfSink implements Sink {
     await (this.udp ?? this.tcp)!.open();
   }
 
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.tcp !== undefined ? this.tcp.probe(timeoutMs) : this.udp!.probe();
+  }
+
   async send(batch: readonly SinkEntry[]): Promise<void> {
     if (this.tcp !== undefined) return this.sendTcp(this.tcp, batch);
     return this.sendUdp(this.udp!, batch);

@@ -101,6 +101,25 @@ export class UdpTransport {
   }
 
   /**
+   * Whether the receiver is there now: an empty datagram, which a port nobody listens
+   * on refuses by the next poll (a GELF receiver discards it as an empty message).
+   */
+  async probe(): Promise<boolean> {
+    try {
+      const socket = await this.connect();
+      if (this.failure === undefined) {
+        await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+        await nextPoll();
+      }
+      if (this.failure === undefined) return true;
+    } catch {
+      // unreachable
+    }
+    this.reset();
+    return false;
+  }
+
+  /**
    * Sends the datagrams in order; resolves once the kernel took them all and no error
    * came back by the next poll. A connected UDP socket learns from ICMP that nobody
    * listens (ECONNREFUSED, reported after the send): the batch then fails and is sent

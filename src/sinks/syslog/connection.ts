@@ -29,6 +29,11 @@ export interface Connection {
   readonly alive: boolean;
   /** Resolves once every message of the batch was handed to the kernel. */
   write(batch: EncodedBatch): Promise<void>;
+  /**
+   * Datagram kinds: whether the server is there now (an empty datagram, refused when
+   * nobody listens). Stream kinds need none: the dial itself tells.
+   */
+  probe?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

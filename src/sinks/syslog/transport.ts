@@ -35,8 +35,7 @@ export interface TransportOptions {
   log?: Logger;
 }
 
-function dial(o: TransportOptions): Promise<Connection> {
-  const timeout = o.dialTimeoutMs ?? DIAL_TIMEOUT_MS;
+function dial(o: TransportOptions, timeout = o.dialTimeoutMs ?? DIAL_TIMEOUT_MS): Promise<Connection> {
   const a = o.address;
   switch (a.proto) {
     case 'local':
@@ -79,12 +78,12 @@ export class SyslogTransport {
     this.replay = new ReplayWindow({ windowMs: this.replayWindowMs, now: this.now, keepCutoff: true });
   }
 
-  /** The live connection, dialling if there is none (one dial at a time). */
-  private connection(): Promise<Connection> {
+  /** The live connection, dialling if there is none (one dial at a time; `timeoutMs` bounds a new one). */
+  private connection(timeoutMs?: number): Promise<Connection> {
     if (this.closed) return Promise.reject(retryable(syslogError('TSLOGS_SYSLOG_SINK_CLOSED').message));
     if (this.conn?.alive) return Promise.resolve(this.conn);
     this.drop();
-    this.dialing ??= dial(this.options).then(
+    this.dialing ??= dial(this.options, timeoutMs).then(
       (conn) => {
         this.dialing = undefined;
         if (this.closed) {
@@ -114,6 +113,19 @@ export class SyslogTransport {
   /** Dials now (the first send would otherwise). */
   async connect(): Promise<void> {
     await this.connection();
+  }
+
+  /**
+   * Whether the server can be reached now: a dial (kept for the next send) within
+   * `timeoutMs`, then, for datagrams, an empty datagram that a closed port refuses.
+   */
+  async probe(timeoutMs: number): Promise<boolean> {
+    try {
+      const conn = await this.connection(timeoutMs);
+      return conn.probe === undefined ? conn.alive : await conn.probe();
+    } catch {
+      return false;
+    }
   }
 
   /**
