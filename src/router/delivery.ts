@@ -10,7 +10,7 @@ import { Backoff } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
-import { type Probe, waitForRetry } from './recovery-wait.js';
+import { type Probe, waitForRetry } from '../util/recovery-wait.js';
 import { type Batch, ReadyQueue } from './ready-queue.js';
 
 /** The router options of a container (container-options.ts parses them), shared by its deliveries. */

@@ -9,6 +9,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { type Logger, silentLogger } from '../../util/log.js';
+import { waitForRetry } from '../../util/recovery-wait.js';
 import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
@@ -73,20 +74,6 @@ function dialError(endpoint: FluentdEndpoint, e: unknown): string {
 }
 
 const closedError = (): SinkError => new SinkError(fluentdError('TSLOGS_FLUENTD_CLOSED').message);
-
-/** Sleeps `ms`, or less if `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
 
 export class ForwardTransport {
   private conn: Connection | undefined;
@@ -176,7 +163,11 @@ export class ForwardTransport {
     this.forget();
     if (this.closing.signal.aborted) throw closedError();
     const wait = this.series.delay() - (Date.now() - this.lastFailure);
-    if (wait > 0) await sleep(wait, this.closing.signal);
+    if (wait > 0) {
+      // The series paces dials against a fluentd that is down; one that is back is used at once.
+      await waitForRetry(wait, (timeoutMs) => this.probe(timeoutMs), this.closing.signal);
+      if (this.conn !== undefined && this.conn.dead === undefined) return this.conn;
+    }
     try {
       return await this.dialEndpoints(DIAL_TIMEOUT_MS);
     } catch (e) {

@@ -1,12 +1,11 @@
-// The wait before a failed send is tried again: the backoff, cut short when the
-// receiver is seen coming back. Without this a receiver that returns after a long
+// The wait before a failed send or connection is tried again (the router's backoff,
+// fluentd's reconnection series), cut short when the receiver is seen coming back. Without this a receiver that returns after a long
 // outage waits for the remaining backoff (up to sink-retry-max, 30 s by default)
 // before it gets a line; with it, about a probe interval.
 
-import { sleep } from './backoff.js';
 
 /** How often the receiver is probed while a retry waits. */
-export const PROBE_INTERVAL_MS = 1000;
+export const PROBE_INTERVAL_MS = 500;
 
 export type Probe = (timeoutMs: number) => Promise<boolean>;
 
@@ -39,4 +38,18 @@ export async function waitForRetry(delayMs: number, probe: Probe | undefined, si
   }
   await sleep(deadline - Date.now(), signal);
   return signal.aborted ? 'aborted' : 'elapsed';
+}
+
+/** Waits `ms`, or less if `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
 }

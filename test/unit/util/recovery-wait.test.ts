@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PROBE_INTERVAL_MS, waitForRetry } from '../../../src/router/recovery-wait.js';
+import { PROBE_INTERVAL_MS, waitForRetry } from '../../../src/util/recovery-wait.js';
 
 /** A probe answering from `answers` (the last one repeats), counting its calls. */
 function scripted(...answers: boolean[]) {
@@ -44,11 +44,11 @@ describe('waitForRetry', () => {
   it('a receiver that stays down is probed once per interval until the backoff ends, never faster', async () => {
     const { probe, calls } = scripted(false);
     let outcome: string | undefined;
-    void waitForRetry(5_500, probe, new AbortController().signal).then((o) => (outcome = o));
-    await vi.advanceTimersByTimeAsync(5_500);
+    void waitForRetry(5.3 * PROBE_INTERVAL_MS, probe, new AbortController().signal).then((o) => (outcome = o));
+    await vi.advanceTimersByTimeAsync(5.3 * PROBE_INTERVAL_MS);
     expect(outcome).toBe('elapsed');
-    // at 0, 1, 2, 3, 4 and 5 s; the last one asked to answer within what is left of the backoff
-    expect(calls).toEqual([1000, 1000, 1000, 1000, 1000, 500]);
+    // one per interval from the start; the last one asked to answer within what is left of the backoff
+    expect(calls).toEqual([...Array(5).fill(PROBE_INTERVAL_MS), 0.3 * PROBE_INTERVAL_MS]);
   });
 
   it('without a probe, waits the backoff', async () => {
