@@ -49,7 +49,7 @@ export interface FaultRunOptions {
   /** Lines 1..lines are logged. */
   lines: number;
   linesPerSecond: number;
-  /** Each receiver is killed this many times, evenly over what it received. */
+  /** Each receiver is killed this many times, evenly spaced while the lines are logged. */
   kills: number;
   /** How long each receiver stays dead. */
   outageMs: number;
@@ -85,11 +85,18 @@ async function pace(fifos: readonly Fifo[], n: number, perSecond: number): Promi
   }
 }
 
-/** Kills `receiver` each time it has received another share of the lines, and starts it again after the outage. */
-async function flap(receiver: ReceiverProcess, o: FaultRunOptions): Promise<void> {
+/**
+ * Kills `receiver` at evenly spaced times while the lines are logged (each time once
+ * its current life got a line), and starts it again after the outage.
+ */
+async function flap(receiver: ReceiverProcess, o: FaultRunOptions, started: number): Promise<void> {
+  const duration = (o.lines / o.linesPerSecond) * 1000;
   for (let k = 1; k <= o.kills; k++) {
-    const share = Math.floor((k * o.lines) / (o.kills + 1));
-    await waitUntil(() => receiver.received() >= share, `${receiver.kind} to receive ${share} lines`, 120_000, 5);
+    const due = started + (k * duration) / (o.kills + 1);
+    await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+    const life = receiver.readyAt.length - 1;
+    await waitUntil(() => receiver.arrivals(life).length > 0, `${receiver.name} to receive a line before kill ${k}`, 60_000, 20);
+    if (process.env.FAULTS_TRACE) process.stderr.write(`kill ${receiver.name} ${Date.now()}\n`);
     await receiver.kill();
     await new Promise((r) => setTimeout(r, o.outageMs));
     await receiver.start();
@@ -108,9 +115,11 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultResult[]> {
       const Config = { [addressOption(c.kind)]: receivers[i]!.address, ...c.options };
       await driver.startLogging({ File: fifos[i]!.path, Info: containerInfo({ Config, ContainerID: id, ContainerName: `/faults-${i}` }) });
     }
-    await Promise.all([pace(fifos, o.lines, o.linesPerSecond), ...receivers.map((r) => flap(r, o))]);
+    const started = Date.now();
+    await Promise.all([pace(fifos, o.lines, o.linesPerSecond), ...receivers.map((r) => flap(r, o, started))]);
     const complete = (r: ReceiverProcess) => tally(r.lines(), o.lines).lost.length === 0;
     await waitUntil(() => receivers.every(complete), 'every line at every receiver', o.drainMs ?? 30_000, 500).catch(() => undefined);
+    if (process.env.FAULTS_TRACE) for (const v of driver.router.views()) process.stderr.write(`${v.sink} ${JSON.stringify(v.delivery.stats)}\n`);
     return cases.map((c, i) => {
       const r = receivers[i]!;
       const { lost, duplicates } = tally(r.lines(), o.lines);

@@ -14,10 +14,6 @@ export class ReceiverProcess {
   private child: ChildProcess | undefined;
   /** When each life started listening (ms, the child's clock: the same machine's). */
   readonly readyAt: number[] = [];
-  /** For received(): lines counted in the files read so far. */
-  private counted = 0;
-  private countedLife = 0;
-  private countedBytes = 0;
 
   constructor(
     readonly kind: ReceiverKind,
@@ -64,21 +60,6 @@ export class ReceiverProcess {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;
-  }
-
-  /** Lines received so far over all lives, duplicates included (read incrementally: cheap to poll). */
-  received(): number {
-    for (;;) {
-      const file = this.file(this.countedLife);
-      if (fs.existsSync(file)) {
-        const data = fs.readFileSync(file);
-        for (let i = this.countedBytes; i < data.length; i++) if (data[i] === 0x0a) this.counted++;
-        this.countedBytes = data.length;
-      }
-      if (this.countedLife + 1 >= this.readyAt.length) return this.counted;
-      this.countedLife++;
-      this.countedBytes = 0;
-    }
   }
 
   /** What life `life` recorded, in arrival order. */

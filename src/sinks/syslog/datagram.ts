@@ -45,10 +45,11 @@ abstract class DatagramConnection implements Connection {
             failed = this.error(err);
             if (failed.retryable) this.fail(failed);
           }
-          if (--left === 0) {
-            if (failed) reject(failed);
-            else resolve();
-          }
+          if (--left > 0) return;
+          if (failed) return reject(failed);
+          // A refusal (ICMP port unreachable) of what was just sent arrives by the next
+          // poll: such a batch fails and is sent again instead of counting as delivered.
+          void nextPoll().then(() => (this.alive ? resolve() : reject(this.failure)));
         });
         start = end;
       }
