@@ -66,6 +66,8 @@ export interface FaultResult {
   duplicates: number;
   /** Per restart: from the receiver listening again to the first line it got. */
   recoveryMs: (number | undefined)[];
+  /** Per restart: whether lines were still being logged then (after that, a sink that lost nothing has nothing to send). */
+  whileLogging: boolean[];
 }
 
 /** Writes lines 1..n into every FIFO, paced, in steps of 10 ms. */
@@ -116,14 +118,21 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultResult[]> {
       await driver.startLogging({ File: fifos[i]!.path, Info: containerInfo({ Config, ContainerID: id, ContainerName: `/faults-${i}` }) });
     }
     const started = Date.now();
-    await Promise.all([pace(fifos, o.lines, o.linesPerSecond), ...receivers.map((r) => flap(r, o, started))]);
+    let loggedUntil = Infinity;
+    const paced = pace(fifos, o.lines, o.linesPerSecond).then(() => (loggedUntil = Date.now()));
+    await Promise.all([paced, ...receivers.map((r) => flap(r, o, started))]);
     const complete = (r: ReceiverProcess) => tally(r.lines(), o.lines).lost.length === 0;
     await waitUntil(() => receivers.every(complete), 'every line at every receiver', o.drainMs ?? 30_000, 500).catch(() => undefined);
     if (process.env.FAULTS_TRACE) for (const v of driver.router.views()) process.stderr.write(`${v.sink} ${JSON.stringify(v.delivery.stats)}\n`);
     return cases.map((c, i) => {
       const r = receivers[i]!;
       const { lost, duplicates } = tally(r.lines(), o.lines);
-      return { name: c.name, acknowledged: c.acknowledged, sent: o.lines, lost, duplicates, recoveryMs: r.readyAt.slice(1).map((_, life) => r.recoveryMs(life + 1)) };
+      const restarts = r.readyAt.slice(1);
+      return {
+        name: c.name, acknowledged: c.acknowledged, sent: o.lines, lost, duplicates,
+        recoveryMs: restarts.map((_, life) => r.recoveryMs(life + 1)),
+        whileLogging: restarts.map((at) => at < loggedUntil),
+      };
     });
   } finally {
     for (const f of fifos) driver.stopLogging(f.path);
@@ -136,7 +145,7 @@ export async function runFaults(o: FaultRunOptions): Promise<FaultResult[]> {
 /** A table of the results, for the report and RELIABILITY.md. */
 export function faultTable(results: readonly FaultResult[]): string {
   const rows = results.map((r) => {
-    const times = r.recoveryMs.map((ms) => (ms === undefined ? '–' : String(ms))).join(', ');
+    const times = r.recoveryMs.map((ms, i) => `${ms === undefined ? '–' : ms}${r.whileLogging[i] ? '' : ' (after the last line)'}`).join(', ');
     return `| ${r.name} | ${r.sent} | ${r.lost.length} | ${r.duplicates} | ${times} |`;
   });
   return ['| sink | lines sent | lost | duplicates | recovery to first line (ms) |', '|---|---|---|---|---|', ...rows].join('\n');
