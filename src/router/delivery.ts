@@ -6,10 +6,11 @@ import { type FilePosition, LogStream, type StreamBatch } from '../store/log-str
 import type { StoredEntry } from '../store/stored-entry.js';
 import { shortId } from '../util/docker-names.js';
 import type { Logger } from '../util/log.js';
-import { Backoff, sleep } from './backoff.js';
+import { Backoff } from './backoff.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
+import { type Probe, waitForRetry } from '../util/recovery-wait.js';
 import { type Batch, type EntryOutput, ReadyQueue } from './ready-queue.js';
 import type { TransformOptions } from './transforms/transform-options.js';
 import { transformStage } from './transforms/transform-stage.js';
@@ -98,10 +99,14 @@ export class Delivery {
   private pending: ReadyQueue | undefined;
 
   private readonly window: number;
+  /** The sink's reachability probe, which ends a retry's backoff early once the receiver is back. */
+  private readonly probe: Probe | undefined;
 
   constructor(private readonly p: DeliveryParams) {
     this.backoff = new Backoff(p.options.retryMinMs, p.options.retryMaxMs);
     this.window = Math.max(1, p.sink.maxInFlight ?? 1);
+    const sink = p.sink;
+    if (sink.probe !== undefined) this.probe = (timeoutMs) => sink.probe!(timeoutMs).catch(() => false);
   }
 
   /**
@@ -370,8 +375,9 @@ export class Delivery {
       }
       this.stats.retries++;
       this.warnOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
-      await sleep(this.backoff.next(), this.abort.signal);
-      if (this.abort.signal.aborted) return 'aborted';
+      const waited = await waitForRetry(this.backoff.next(), this.probe, this.abort.signal);
+      if (waited === 'aborted') return 'aborted';
+      if (waited === 'recovered') this.p.log.debug(`${this.label()}: the receiver is reachable again, retrying now`);
       const next = await this.attempt(action);
       if (next === undefined) return 'ok';
       error = next;

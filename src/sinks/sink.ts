@@ -46,6 +46,15 @@ export interface Sink {
   readonly openBeforeStart?: boolean;
   /** Connects (or checks the endpoint); called again after a failure. Rejects with SinkError. */
   open(): Promise<void>;
+  /**
+   * Whether the receiver can be reached now, found out cheaply and without sending a
+   * log line (a connection attempt; an empty datagram over UDP), answered within
+   * `timeoutMs`; never rejects. While a failed send waits for its backoff the router
+   * asks about once a second, so that a receiver coming back is used at once instead
+   * of after up to sink-retry-max. A sink may keep the connection it made for the next
+   * send. Without it, retries wait for the backoff alone.
+   */
+  probe?(timeoutMs: number): Promise<boolean>;
   /** Resolves once the receiver acknowledged the whole batch (as far as its protocol can tell). */
   send(batch: readonly SinkEntry[]): Promise<void>;
   close(): Promise<void>;

@@ -232,6 +232,11 @@ export class FluentdReceiver {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Cuts every open connection; the server keeps listening. */
+  dropConnections(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
   /** Listens again on the same port or path. */
   async restart(): Promise<void> {
     if (this.server === undefined) await this.listen();

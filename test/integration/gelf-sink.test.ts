@@ -20,6 +20,7 @@ import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { GelfTcpReceiver, GelfUdpReceiver, type GelfMessage } from '../helpers/gelf-receiver.js';
 import { rejection } from '../helpers/sink-harness.js';
+import { REPLAY_WINDOW_MS } from '../../src/sinks/shared/replay-window.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -136,7 +137,7 @@ describe('gelf sink over UDP', () => {
     expect(logged.messages()).toEqual([err.message]);
   });
 
-  it('receiver down: send fails retryably (ICMP port unreachable) instead of counting as sent; once it is back the batch arrives', async () => {
+  it('receiver down: send fails retryably (ICMP port unreachable) instead of counting as sent; once it is back the last second is sent again, then the batch', async () => {
     const r = await udpReceiver();
     const { port } = r;
     const s = sink({ 'gelf-address': r.address });
@@ -150,7 +151,25 @@ describe('gelf sink over UDP', () => {
     expect((await rejection(s.send([entry('two')]))).retryable).toBe(true);
     const back = await udpReceiver('127.0.0.1', port);
     await s.send([entry('two')]);
-    expect((await back.waitForMessages(1)).map((m) => m.fields.short_message)).toEqual(['two']);
+    // 'one' was sent less than a second before the refusals: the dead receiver may not have read it.
+    expect((await back.waitForMessages(2)).map((m) => m.fields.short_message)).toEqual(['one', 'two']);
+  });
+
+  it('over UDP, what was sent more than a second before the receiver went away is not sent again', async () => {
+    const r = await udpReceiver();
+    const { port } = r;
+    let clock = 1_000_000;
+    const s = new UdpTransport(parseGelfAddress(r.address), () => clock);
+    cleanups.push(() => s.close());
+    await s.send([Buffer.from('{"short_message":"old"}')]);
+    clock += REPLAY_WINDOW_MS + 1;
+    await s.send([Buffer.from('{"short_message":"recent"}')]);
+    await r.waitForMessages(2);
+    await r.close();
+    await rejection(s.send([Buffer.from('{"short_message":"next"}')]));
+    const back = await udpReceiver('127.0.0.1', port);
+    await s.send([Buffer.from('{"short_message":"next"}')]);
+    expect((await back.waitForMessages(2)).map((m) => m.fields.short_message)).toEqual(['recent', 'next']);
   });
 
   it('re-resolves the host name (Docker resolves it once, moby #17904): the socket follows the host to its new address', async () => {

@@ -130,6 +130,44 @@ describe('router', () => {
     await fifo.close();
   });
 
+  it('a receiver back after an outage gets the backlog at its next probe, not after the rest of a 30 s backoff; one that answers but fails waits for the backoff', async () => {
+    /** A scripted sink whose probe says whether it is reachable (`down` means unreachable; `failing` answers but fails). */
+    class ProbedSink extends ScriptedSink {
+      probes = 0;
+      failing = false;
+      async probe(): Promise<boolean> {
+        this.probes++;
+        return !this.down;
+      }
+      override async send(batch: Parameters<ScriptedSink['send']>[0]): Promise<void> {
+        if (this.failing) throw new SinkError('scripted 503');
+        return super.send(batch);
+      }
+    }
+    const flaky = scriptedDefinition('flaky', () => Object.assign(new ProbedSink(), { down: true }));
+    const { dir, driver } = setup([flaky]);
+    const fifo = new Fifo(dir, 'fp');
+    // The first wait alone is 30 s: only the probe can end it early.
+    await driver.startLogging({ File: fifo.path, Info: info('d'.repeat(64), { 'flaky-address': 'x', 'sink-retry-min': '30s', 'sink-retry-max': '30s' }) });
+    await fifo.write(frames(0, 100));
+    const sink = flaky.instances[0]! as ProbedSink;
+    const stats = () => driver.router.views()[0]!.delivery.stats;
+    await waitUntil(() => stats().retries === 1 && sink.probes >= 2, 'a retry waiting, probed while down');
+    sink.down = false;
+    // The liveness bound is far below the 30 s backoff.
+    await waitUntil(() => sink.received.length >= 100, 'the backlog after recovery', 5_000);
+    expect(sink.received.map((r) => r.line)).toEqual(expected(0, 100));
+    // Reachable but failing: probed once after the failure, then the backoff alone paces it.
+    sink.failing = true;
+    await fifo.write(frames(100, 110));
+    await waitUntil(() => stats().retries === 2, 'the second failure');
+    const probes = sink.probes;
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(sink.probes - probes).toBeLessThanOrEqual(1);
+    expect(stats().retries).toBe(2);
+    await fifo.close();
+  });
+
   it('counts exactly what rotation deleted before a down sink could send it', async () => {
     const a = scriptedDefinition('alpha', () => Object.assign(new ScriptedSink(20), { down: true }));
     const { dir, driver, logged } = setup([a]);

@@ -9,6 +9,7 @@ import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/o
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { HecReceiver, makeTestCa, type HecRequest } from '../helpers/hec-receiver.js';
 import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
+import { waitUntil } from '../helpers/wait.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 
 const TOKEN = '6c1d2e3f-4a5b-4c6d-8e7f-0123456789ab';
@@ -281,6 +282,19 @@ describe('indexer acknowledgement', () => {
     await s.send(BATCH);
     expect(hec.accepted).toHaveLength(4);
     expect(hec.accepted.slice(2)).toEqual(hec.accepted.slice(0, 2));
+  });
+
+  it('with splunk-ack, gives up an ack wait at once when HEC goes away (its ack ids go with it), instead of waiting out the deadline', async () => {
+    const hec = await receiver({ acks: true });
+    hec.withholdNextAcks(1);
+    const s = sink({ 'splunk-url': hec.url, 'splunk-ack': 'true' });
+    const pending = rejection(s.send(BATCH));
+    await waitUntil(() => hec.ackPolls().length >= 1, 'a first ack poll');
+    await hec.close();
+    const err = await pending;
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/^splunk: HEC could not be reached while ack id 0 awaited indexing \(Post "http:\/\/127\.0\.0\.1:\d+\/services\/collector\/ack": .+\); a restarted HEC forgets its ack ids, so the batch will be sent again$/);
+    expect(err.message).not.toContain(TOKEN);
   });
 
   it('ends an ack wait when the sink is closed', async () => {

@@ -80,6 +80,23 @@ describe('udp', () => {
     expect(server.datagrams[0]!.toString()).toBe(`<30>1 2026-11-28T20:02:11Z vm mytag ${PID} mytag - out-line\n`);
   });
 
+  it('over udp, once refusals show the server was gone, the datagrams of the last second are sent again first, each on its own; the probe finds the server back', async () => {
+    const server = await UdpCapture.start();
+    const { port } = server;
+    const s = sink({ 'syslog-address': `udp://127.0.0.1:${port}`, 'syslog-format': 'rfc5424' });
+    await s.send([entry('a0'), entry('a1')]);
+    await waitUntil(() => server.datagrams.length >= 2, 'two datagrams');
+    await server.close();
+    expect(await s.probe(1000)).toBe(false);
+    const back = keep(await UdpCapture.start(port));
+    expect(await s.probe(1000)).toBe(true);
+    await s.send([entry('b0')]);
+    await waitUntil(() => back.datagrams.length >= 3, 'the replay and the batch');
+    // The probe's empty datagram, then the replay, one datagram per message.
+    expect(back.datagrams.map((d) => d.toString().replace(/^.* - /, '').trim())).toEqual(['', 'a0', 'a1', 'b0']);
+    expect(logged.messages()[0]).toMatch(/^syslog: connection udp 127\.0\.0\.1:\d+->127\.0\.0\.1:\d+ was lost; re-sent the 2 messages written in the last 1000 ms before it/);
+  });
+
   it('a datagram the kernel refuses as too long is rejected for good (not retried forever)', async () => {
     const server = keep(await UdpCapture.start());
     const s = sink({ 'syslog-address': `udp://127.0.0.1:${server.port}` }, { tag: 't'.repeat(70_000) });

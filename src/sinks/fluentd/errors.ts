@@ -14,6 +14,8 @@ export const fluentdError = defineErrors({
   TSLOGS_FLUENTD_ACK_TIMEOUT: (missing: number, ms: number) =>
     `fluent#write: ${missing} message(s) not acknowledged within ${ms} ms (fluentd-read-timeout); the batch will be sent again`,
   TSLOGS_FLUENTD_CLOSED: () => 'fluentd sink closed',
+  TSLOGS_FLUENTD_REPLAY: (endpoint: string, messages: number, ms: number) =>
+    `connection to ${endpoint} was lost; re-sent the ${messages} messages written in the last ${ms} ms before it (fluentd may see some twice; fluentd-request-ack=true avoids both losses and duplicates)`,
   TSLOGS_FLUENTD_FAILOVER: (endpoint: string, detail: string) => `failed over to ${endpoint} (${detail})`,
   // the address parser (Docker's words; Go %q values arrive quoted by goQuote)
   TSLOGS_FLUENTD_ADDRESS: (given: string, detail: string) => `invalid fluentd-address ${given}: ${detail}`,

@@ -43,7 +43,11 @@ export class FluentdSink implements Sink {
     if (batch.length === 0) return;
     const random = this.options.requestAck ? randomBytes(8 * batch.length) : undefined;
     const { payload, chunks } = encodeBatch(batch, this.records, random);
-    await this.transport.send(payload, chunks);
+    await this.transport.send(payload, chunks, batch.length);
+  }
+
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.transport.probe(timeoutMs);
   }
 
   close(): Promise<void> {

@@ -2,14 +2,18 @@
 // Docker. Connections follow Docker's reconnection series (fluent-logger-golang
 // v1.8.0 connectWithRetry) and fail over along the configured endpoints; a batch
 // is sent when its bytes are written and, with acks, when every chunk came back.
+// Without acks, what a lost connection carried in its last REPLAY_WINDOW_MS is
+// written again first on the next one, as syslog and GELF over TCP do: fluentd
+// discards what it had not read when it goes away, although those writes succeeded.
 
 import net from 'node:net';
-import { PassThrough } from 'node:stream';
 import tls from 'node:tls';
-import { Decoder } from '@msgpack/msgpack';
 import { type Logger, silentLogger } from '../../util/log.js';
+import { waitForRetry } from '../../util/recovery-wait.js';
+import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { SinkError } from '../sink.js';
 import { describeEndpoint, type FluentdEndpoint } from './address.js';
+import { Connection, describeError, GO_CONNECT } from './connection.js';
 import { fluentdError } from './errors.js';
 import type { FluentdOptions } from './options.js';
 import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
@@ -18,8 +22,6 @@ import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 export const DIAL_TIMEOUT_MS = 3000;
 /** fluent-logger-golang's cap on the wait between connection attempts (defaultMaxRetryWait). */
 export const MAX_RETRY_WAIT_MS = 60_000;
-/** Acks are tiny maps; more bytes than this without a whole answer is not fluentd talking. */
-const MAX_INBOX = 64 * 1024;
 
 export type TransportOptions = Pick<FluentdOptions, 'endpoints' | 'tls' | 'retryWaitMs' | 'maxRetries' | 'writeTimeoutMs' | 'readTimeoutMs'>;
 
@@ -61,27 +63,6 @@ export class ReconnectSeries {
   }
 }
 
-// Go's texts for the errors a dial or a connection can meet.
-const GO_CONNECT: Record<string, string> = {
-  ECONNREFUSED: 'connect: connection refused',
-  ENOENT: 'connect: no such file or directory',
-  EACCES: 'connect: permission denied',
-  EHOSTUNREACH: 'connect: no route to host',
-  ENETUNREACH: 'connect: network is unreachable',
-  ENOTSOCK: 'connect: socket operation on non-socket',
-  ECONNRESET: 'connection reset by peer',
-  EPIPE: 'broken pipe',
-  ETIMEDOUT: 'i/o timeout',
-};
-
-function describeError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  const go = GO_CONNECT[err.code ?? ''];
-  if (go !== undefined) return go;
-  const text = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
-  return typeof err.code === 'string' && !text.includes(err.code) ? `${text} (${err.code})` : text;
-}
-
 function dialError(endpoint: FluentdEndpoint, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (endpoint.network !== 'unix' && (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL')) {
@@ -93,177 +74,7 @@ function dialError(endpoint: FluentdEndpoint, e: unknown): string {
   return fluentdError('TSLOGS_FLUENTD_DIAL', describeEndpoint(endpoint), prefix + describeError(e)).message;
 }
 
-interface Waiter {
-  resolve: () => void;
-  reject: (e: Error) => void;
-}
-
-const ACK_LIMITS = { maxStrLength: 1024, maxBinLength: 1024, maxArrayLength: 16, maxMapLength: 16, maxExtLength: 64 };
-
-/** One established connection: writes, and the acks read back from it. */
-class Connection {
-  dead: SinkError | undefined;
-  /** What fluentd sent, for the ack decoder; ended when the socket is gone. */
-  private readonly answers = new PassThrough();
-  /** Bytes received since the last whole answer. */
-  private unanswered = 0;
-  /** Why the socket is gone, once it is: the connection dies when the answers before it are read. */
-  private gone: string | undefined;
-  /** Chunk ids written and not acknowledged yet, in the order sent. */
-  private outstanding = new Set<string>();
-  private ackWaiter: Waiter | undefined;
-  private ackTimer: NodeJS.Timeout | undefined;
-  private writeWaiter: Waiter | undefined;
-  /** Whether answers are expected at all (fluentd-request-ack); otherwise whatever arrives is ignored. */
-  private acking = false;
-  private ackTimeoutMs = 0;
-  readonly name: string;
-
-  constructor(
-    readonly socket: net.Socket,
-    readonly endpoint: FluentdEndpoint,
-  ) {
-    this.name = describeEndpoint(endpoint);
-    socket.setNoDelay(true);
-    socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (e) => this.onGone(describeError(e)));
-    // fluentd closing its side (restart, shutdown) ends the connection.
-    socket.on('end', () => this.onGone('EOF'));
-    socket.on('close', () => this.onGone('connection closed'));
-    void this.readAnswers();
-  }
-
-  /** Ends the connection; whatever waits on it fails retryably with `detail`. */
-  kill(detail: string): void {
-    if (this.dead !== undefined) return;
-    this.dead = new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', this.name, detail).message);
-    clearTimeout(this.ackTimer);
-    this.socket.destroy();
-    if (!this.answers.writableEnded) this.answers.end();
-    this.writeWaiter?.reject(this.dead);
-    this.ackWaiter?.reject(this.dead);
-    this.writeWaiter = this.ackWaiter = undefined;
-  }
-
-  /** Resolves once the bytes were handed to the kernel. */
-  write(payload: Buffer, timeoutMs: number): Promise<void> {
-    if (this.dead !== undefined) return Promise.reject(this.dead);
-    return new Promise<void>((resolve, reject) => {
-      const timer = timeoutMs > 0 ? setTimeout(() => this.kill(`write i/o timeout after ${timeoutMs} ms (fluentd-write-timeout)`), timeoutMs) : undefined;
-      const settle = (error?: Error) => {
-        clearTimeout(timer);
-        this.writeWaiter = undefined;
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      this.writeWaiter = { resolve: () => settle(), reject: (e) => settle(e) };
-      this.socket.write(payload, (err) => {
-        if (err) this.kill(describeError(err));
-        else settle();
-      });
-    });
-  }
-
-  /** Chunk ids whose acks the next acked() waits for; set before writing (acks can be quick). */
-  expect(chunks: readonly string[]): void {
-    this.acking = true;
-    this.outstanding = new Set(chunks);
-  }
-
-  /** Resolves when every expected chunk was acknowledged; gives up after `timeoutMs` without one. */
-  acked(timeoutMs: number): Promise<void> {
-    if (this.dead !== undefined) return Promise.reject(this.dead);
-    if (this.outstanding.size === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const settle = (error?: Error) => {
-        clearTimeout(this.ackTimer);
-        this.ackWaiter = undefined;
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      this.ackWaiter = { resolve: () => settle(), reject: (e) => settle(e) };
-      this.armAckTimer(timeoutMs);
-    });
-  }
-
-  private armAckTimer(timeoutMs: number): void {
-    clearTimeout(this.ackTimer);
-    if (timeoutMs <= 0) return;
-    this.ackTimer = setTimeout(() => {
-      const missing = this.outstanding.size;
-      // No more acks can be trusted on this connection: close it, as Docker does.
-      const error = new SinkError(fluentdError('TSLOGS_FLUENTD_ACK_TIMEOUT', missing, timeoutMs).message);
-      const waiter = this.ackWaiter;
-      this.ackWaiter = undefined;
-      this.kill('acknowledgement timeout');
-      waiter?.reject(error);
-    }, timeoutMs);
-    this.ackTimeoutMs = timeoutMs;
-  }
-
-  private onData(data: Buffer): void {
-    if (!this.acking || this.dead !== undefined) return;
-    // Checked before adding: one read (up to 64 KiB) full of acks is fine, the decoder
-    // has read the previous one by the time the next arrives.
-    if (this.unanswered > MAX_INBOX) return this.kill('unreadable answer from fluentd: too long');
-    this.unanswered += data.length;
-    this.answers.write(data);
-  }
-
-  /**
-   * The decoder reads asynchronously: a socket's end or error waits for the answers
-   * that arrived before it, which fluentd may have sent just before closing.
-   */
-  private onGone(detail: string): void {
-    if (!this.acking) return this.kill(detail);
-    this.gone ??= detail;
-    if (!this.answers.writableEnded) this.answers.end();
-  }
-
-  private async readAnswers(): Promise<void> {
-    try {
-      for await (const answer of new Decoder(ACK_LIMITS).decodeStream(this.answers)) {
-        this.unanswered = 0;
-        this.onAnswer(answer);
-        if (this.dead !== undefined) return;
-      }
-    } catch (e) {
-      this.kill(`unreadable answer from fluentd: ${(e as Error).message}`);
-    } finally {
-      if (this.gone !== undefined) this.kill(this.gone);
-    }
-  }
-
-  private onAnswer(answer: unknown): void {
-    const ack = typeof answer === 'object' && answer !== null && typeof (answer as { ack?: unknown }).ack === 'string' ? (answer as { ack: string }).ack : undefined;
-    if (ack !== undefined && this.outstanding.delete(ack)) {
-      if (this.outstanding.size === 0) this.ackWaiter?.resolve();
-      else if (this.ackWaiter !== undefined) this.armAckTimer(this.ackTimeoutMs);
-      return;
-    }
-    // Docker closes the connection on an answer that is not the expected ack.
-    const want = this.outstanding.values().next().value ?? '';
-    const error = new SinkError(fluentdError('TSLOGS_FLUENTD_ACK_MISMATCH', ack ?? '', want).message);
-    const waiter = this.ackWaiter;
-    this.ackWaiter = undefined;
-    this.kill('unexpected answer');
-    waiter?.reject(error);
-  }
-}
-
-/** Sleeps `ms`, or less if `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
-}
+const closedError = (): SinkError => new SinkError(fluentdError('TSLOGS_FLUENTD_CLOSED').message);
 
 export class ForwardTransport {
   private conn: Connection | undefined;
@@ -274,6 +85,8 @@ export class ForwardTransport {
 
   /** The endpoint of the last connection made, to report a failover once. */
   private lastEndpoint: FluentdEndpoint | undefined;
+  /** Without acks: what the current connection wrote recently, and what to write again first. */
+  private readonly replay = new ReplayWindow({ windowMs: REPLAY_WINDOW_MS, now: Date.now, keepCutoff: true });
 
   constructor(
     private readonly options: TransportOptions,
@@ -299,17 +112,44 @@ export class ForwardTransport {
    * given, once fluentd acknowledged every one of them. Any failure closes the
    * connection (the next call reconnects) and rejects retryably.
    */
-  async send(payload: Buffer, chunks: readonly string[] | undefined): Promise<void> {
+  async send(payload: Buffer, chunks: readonly string[] | undefined, messages: number): Promise<void> {
     const conn = await this.connect();
+    // With acks nothing is replayed: an unacknowledged batch fails and the router sends it again.
+    const replay = chunks === undefined ? this.replay.pending : [];
     try {
       if (chunks !== undefined) conn.expect(chunks);
-      await conn.write(payload, this.options.writeTimeoutMs);
+      await conn.write(withReplay(replay, payload), this.options.writeTimeoutMs);
       if (chunks !== undefined) await conn.acked(this.options.readTimeoutMs);
     } catch (e) {
       conn.kill('send failed');
-      if (this.conn === conn) this.conn = undefined;
+      if (this.conn === conn) this.forget();
       throw e instanceof SinkError ? e : new SinkError(fluentdError('TSLOGS_FLUENTD_WRITE', conn.name, describeError(e)).message);
     }
+    if (chunks !== undefined) return;
+    this.replay.written(replay, payload, messages, Date.now());
+    if (replay.length > 0) this.log.warn(`${this.label}: ${fluentdError('TSLOGS_FLUENTD_REPLAY', conn.name, replayedMessages(replay), REPLAY_WINDOW_MS).message}`);
+  }
+
+  /**
+   * Whether an endpoint accepts a connection now, within `timeoutMs` (kept for the
+   * next send). Not counted in the reconnection series, which paces the sends' dials.
+   */
+  async probe(timeoutMs: number): Promise<boolean> {
+    if (this.conn !== undefined && this.conn.dead === undefined) return true;
+    this.forget();
+    try {
+      await this.dialEndpoints(timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Drops the current connection: what it carried last becomes the replay of the next one. */
+  private forget(): void {
+    if (this.conn === undefined) return;
+    this.conn = undefined;
+    this.replay.lost();
   }
 
   async close(): Promise<void> {
@@ -321,16 +161,32 @@ export class ForwardTransport {
 
   private async connect(): Promise<Connection> {
     if (this.conn !== undefined && this.conn.dead === undefined) return this.conn;
-    this.conn = undefined;
-    const closed = () => new SinkError(fluentdError('TSLOGS_FLUENTD_CLOSED').message);
-    if (this.closing.signal.aborted) throw closed();
+    this.forget();
+    if (this.closing.signal.aborted) throw closedError();
     const wait = this.series.delay() - (Date.now() - this.lastFailure);
-    if (wait > 0) await sleep(wait, this.closing.signal);
+    if (wait > 0) {
+      // The series paces dials against a fluentd that is down; one that is back is used at once.
+      await waitForRetry(wait, (timeoutMs) => this.probe(timeoutMs), this.closing.signal);
+      if (this.conn !== undefined && this.conn.dead === undefined) return this.conn;
+    }
+    try {
+      return await this.dialEndpoints(DIAL_TIMEOUT_MS);
+    } catch (e) {
+      if (this.closing.signal.aborted) throw e;
+      this.lastFailure = Date.now();
+      const attempts = this.series.failed + 1;
+      throw new SinkError(this.series.fail() ? fluentdError('TSLOGS_FLUENTD_RETRIES', attempts, (e as Error).message).message : (e as Error).message);
+    }
+  }
+
+  /** The first endpoint that accepts, in order; rejects with every dial's error. */
+  private async dialEndpoints(timeoutMs: number): Promise<Connection> {
+    const closed = closedError;
     if (this.closing.signal.aborted) throw closed();
     const errors: string[] = [];
     for (const endpoint of this.options.endpoints) {
       try {
-        const socket = await this.dial(endpoint);
+        const socket = await this.dial(endpoint, timeoutMs);
         if (this.closing.signal.aborted) {
           socket.destroy();
           throw closed();
@@ -345,13 +201,10 @@ export class ForwardTransport {
         errors.push((e as Error).message);
       }
     }
-    this.lastFailure = Date.now();
-    const attempts = this.series.failed + 1;
-    const detail = errors.join('; ');
-    throw new SinkError(this.series.fail() ? fluentdError('TSLOGS_FLUENTD_RETRIES', attempts, detail).message : detail);
+    throw new Error(errors.join('; '));
   }
 
-  private dial(endpoint: FluentdEndpoint): Promise<net.Socket> {
+  private dial(endpoint: FluentdEndpoint, timeoutMs: number): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
       let socket: net.Socket;
       if (endpoint.network === 'unix') socket = net.connect({ path: endpoint.path });
@@ -381,7 +234,7 @@ export class ForwardTransport {
       };
       const onReady = () => finish();
       const ready = endpoint.network === 'tls' ? 'secureConnect' : 'connect';
-      const timer = setTimeout(() => finish(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })), DIAL_TIMEOUT_MS);
+      const timer = setTimeout(() => finish(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })), timeoutMs);
       socket.once(ready, onReady);
       socket.once('error', finish);
     });

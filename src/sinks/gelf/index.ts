@@ -57,7 +57,7 @@ export class GelfSink implements Sink {
   ) {
     this.compiled = compileMessages(options.messages);
     if (options.address.protocol === 'udp') {
-      this.udp = new UdpTransport(options.address);
+      this.udp = new UdpTransport(options.address, Date.now, undefined, context.log);
       // A line that might need more than 128 chunks travels alone, so that rejecting it drops only it.
       this.maxBatchBytes = safeLineBytes(this.compiled, options.compression);
     } else {
@@ -72,6 +72,10 @@ export class GelfSink implements Sink {
 
   async open(): Promise<void> {
     await (this.udp ?? this.tcp)!.open();
+  }
+
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.tcp !== undefined ? this.tcp.probe(timeoutMs) : this.udp!.probe();
   }
 
   async send(batch: readonly SinkEntry[]): Promise<void> {
@@ -117,7 +121,7 @@ export class GelfSink implements Sink {
     }
     if (tooLarge.length > 0 && tooLarge.length === messages) throw new SinkError(tooLarge.join('; '), false);
     for (const message of tooLarge) this.context.log.error(message);
-    await udp.send(datagrams);
+    await udp.send(datagrams, messages - tooLarge.length);
   }
 
   close(): Promise<void> {

@@ -85,7 +85,17 @@ export class TcpTransport {
     await this.connect();
   }
 
-  private async connect(): Promise<net.Socket> {
+  /** Whether the receiver accepts a connection now (kept for the next send), within `timeoutMs`. */
+  async probe(timeoutMs: number): Promise<boolean> {
+    try {
+      await this.connect(timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async connect(timeoutMs = CONNECT_TIMEOUT_MS): Promise<net.Socket> {
     if (this.socket !== undefined && this.broken === undefined) return this.socket;
     this.drop();
     const { host, port } = this.address;
@@ -101,7 +111,7 @@ export class TcpTransport {
     });
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => socket.destroy(timeoutError()), CONNECT_TIMEOUT_MS);
+        const timer = setTimeout(() => socket.destroy(timeoutError()), timeoutMs);
         socket.once('error', (e) => {
           clearTimeout(timer);
           reject(e);

@@ -2,7 +2,9 @@
 // first on the next connection. Syslog and GELF over TCP have no acknowledgement:
 // a receiver that goes away (a restart) discards what it had not read yet although
 // those writes succeeded. Writing the recent past again costs duplicates after an
-// outage instead of lost lines.
+// outage instead of lost lines. Over UDP the same holds for what the receiver had
+// not read when it died (and what was sent before its refusals came back): the
+// datagrams of the last second are sent again once a refusal shows it was gone.
 
 /** What a stream connection wrote this recently is written again after it is lost. */
 export const REPLAY_WINDOW_MS = 1000;
@@ -14,6 +16,8 @@ export interface Written {
   data: Buffer;
   messages: number;
   at: number;
+  /** Datagrams: where each one ends in `data`. */
+  ends?: readonly number[] | undefined;
 }
 
 export interface ReplayWindowOptions {
@@ -60,10 +64,10 @@ export class ReplayWindow {
   }
 
   /** `replayed` (pending when the write began), then the batch `data`, were written at `at`. */
-  written(replayed: readonly Written[], data: Buffer, messages: number, at: number): void {
+  written(replayed: readonly Written[], data: Buffer, messages: number, at: number, ends?: readonly number[]): void {
     this.replay = [];
     for (const w of replayed) this.remember({ ...w, at });
-    this.remember({ data, messages, at });
+    this.remember({ data, messages, at, ends });
   }
 
   private remember(written: Written): void {
@@ -84,4 +88,16 @@ export function withReplay(replayed: readonly Written[], data: Buffer): Buffer {
 /** How many messages a replay carried, for the report. */
 export function replayedMessages(replayed: readonly Written[]): number {
   return replayed.reduce((n, w) => n + w.messages, 0);
+}
+
+/** The datagram ends of withReplay(replayed, data): the replayed ones, then `ends` moved behind them. */
+export function endsWithReplay(replayed: readonly Written[], ends: readonly number[]): number[] {
+  const out: number[] = [];
+  let offset = 0;
+  for (const w of replayed) {
+    for (const e of w.ends ?? [w.data.length]) out.push(offset + e);
+    offset += w.data.length;
+  }
+  for (const e of ends) out.push(offset + e);
+  return out;
 }

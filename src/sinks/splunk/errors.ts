@@ -24,6 +24,8 @@ export const splunkError = defineErrors({
   TSLOGS_SPLUNK_SEND: (status: string, body: string) => `splunk: failed to send event - ${status} - ${body}`,
   TSLOGS_SPLUNK_ACK_TIMEOUT: (ids: string, ms: number) =>
     `splunk: HEC did not acknowledge indexing of ack ids ${ids} within ${ms} ms; the batch will be sent again`,
+  TSLOGS_SPLUNK_ACK_LOST: (ids: string, detail: string) =>
+    `splunk: HEC could not be reached while ack id ${ids} awaited indexing (${detail}); a restarted HEC forgets its ack ids, so the batch will be sent again`,
   TSLOGS_SPLUNK_ACK_DISABLED: () =>
     'splunk: splunk-ack=true but HEC returned no ackId (indexer acknowledgement is off for this token); batches count as delivered on HTTP 200',
 });

@@ -2,6 +2,7 @@
 // Splunk's HTTP Event Collector with the router doing batching and retries.
 
 import type { Logger } from '../../util/log.js';
+import { canConnect, urlEndpoint } from '../shared/connect-probe.js';
 import { defineSink } from '../shared/define-sink.js';
 import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { compileEvents, encodeBatch, gzipBody, type CompiledEvents } from './format.js';
@@ -49,6 +50,11 @@ export class SplunkSink implements Sink {
   /** Docker's connection check when asked for; otherwise connections are made by send(). */
   async open(): Promise<void> {
     if (this.options.verifyConnection) await (await this.hec()).verify();
+  }
+
+  /** HEC accepts TCP connections (one made and closed; no request, no token). */
+  probe(timeoutMs: number): Promise<boolean> {
+    return canConnect(urlEndpoint(this.options.origin), timeoutMs);
   }
 
   async send(batch: readonly SinkEntry[]): Promise<void> {

@@ -150,8 +150,8 @@ export class HecTransport {
   }
 
   /**
-   * Polls /services/collector/ack until the id is acknowledged. Failed polls are
-   * retried until the deadline; then the batch fails retryably so that the router
+   * Polls /services/collector/ack until the id is acknowledged, or the deadline, or a
+   * poll that cannot reach HEC; then the batch fails retryably so that the router
    * sends it again (a duplicate at worst, never a loss).
    */
   private async waitForAck(ackId: number, channel: string, authorization: string): Promise<void> {
@@ -170,8 +170,12 @@ export class HecTransport {
         const res = await this.request('POST', ACK_PATH, headers, body);
         const acks = (parseJson(res.body) as { acks?: Record<string, unknown> } | undefined)?.acks;
         if (res.statusCode === 200 && acks?.[String(ackId)] === true) return;
-      } catch {
-        // Network trouble while polling: poll again until the deadline.
+      } catch (e) {
+        // HEC keeps ack ids in memory: one that went away (a restart) will never confirm
+        // this id, so waiting out splunk-ack's deadline would only stall the container's
+        // delivery. Sent again once HEC is back: a duplicate at worst.
+        if (this.closing.signal.aborted) break;
+        throw this.fail(splunkError('TSLOGS_SPLUNK_ACK_LOST', String(ackId), (e as Error).message), true);
       }
     }
     throw this.fail(splunkError('TSLOGS_SPLUNK_ACK_TIMEOUT', String(ackId), this.options.ackTimeoutMs), true);

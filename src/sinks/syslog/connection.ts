@@ -6,9 +6,9 @@
 //   tcp, tcp+tls, unix  the bytes were written to the socket (handed to the
 //                       kernel): that is as much as the protocol can tell. A
 //                       close noticed while a write is pending fails that write.
-//   udp, unixgram       each datagram was handed to the kernel (fire-and-forget;
-//                       unixgram delivers straight into the server's queue and
-//                       waits while it is full).
+//   udp, unixgram       each datagram was handed to the kernel and no refusal came
+//                       back by the next poll (unixgram delivers straight into the
+//                       server's queue and waits while it is full).
 
 import { joinHostPort } from '../../go/host-port.js';
 import { SinkError } from '../sink.js';
@@ -29,6 +29,11 @@ export interface Connection {
   readonly alive: boolean;
   /** Resolves once every message of the batch was handed to the kernel. */
   write(batch: EncodedBatch): Promise<void>;
+  /**
+   * Datagram kinds: whether the server is there now (an empty datagram, refused when
+   * nobody listens). Stream kinds need none: the dial itself tells.
+   */
+  probe?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

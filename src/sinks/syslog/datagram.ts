@@ -7,6 +7,7 @@ import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { joinHostPort } from '../../go/host-port.js';
+import { nextPoll } from '../shared/socket-waits.js';
 import { SinkError } from '../sink.js';
 import { goErrnoText } from '../../go/errno.js';
 import { dialError, retryable, type Connection } from './connection.js';
@@ -44,10 +45,11 @@ abstract class DatagramConnection implements Connection {
             failed = this.error(err);
             if (failed.retryable) this.fail(failed);
           }
-          if (--left === 0) {
-            if (failed) reject(failed);
-            else resolve();
-          }
+          if (--left > 0) return;
+          if (failed) return reject(failed);
+          // A refusal (ICMP port unreachable) of what was just sent arrives by the next
+          // poll: such a batch fails and is sent again instead of counting as delivered.
+          void nextPoll().then(() => (this.alive ? resolve() : reject(this.failure)));
         });
         start = end;
       }
@@ -75,6 +77,22 @@ class UdpConnection extends DatagramConnection {
 
   protected sendDatagram(datagram: Buffer, done: (err: Error | null) => void): void {
     this.socket.send(datagram, done);
+  }
+
+  /**
+   * An empty datagram: a server that is there ignores it (rsyslog drops zero-length
+   * messages), a port nobody listens on answers with a refusal, seen by the next poll.
+   */
+  async probe(): Promise<boolean> {
+    if (!this.alive) return false;
+    const sent = await new Promise<boolean>((resolve) =>
+      this.sendDatagram(Buffer.alloc(0), (err) => {
+        if (err) this.fail(this.error(err));
+        resolve(!err);
+      }),
+    );
+    if (sent) await nextPoll();
+    return this.alive;
   }
 
   close(): Promise<void> {

@@ -59,6 +59,10 @@ export class SyslogSink implements Sink {
     this.transport.connect().catch(() => undefined);
   }
 
+  probe(timeoutMs: number): Promise<boolean> {
+    return this.transport.probe(timeoutMs);
+  }
+
   async send(batch: readonly SinkEntry[]): Promise<void> {
     // Docker skips empty lines; a batch of nothing else needs no connection.
     if (!batch.some((e) => e.line.length > 0)) return;

@@ -4,15 +4,16 @@
 // unix-probe.ts; what a resolved write means for each is in connection.ts.
 //
 // A server that closes (restarts) discards what it had not read yet, although
-// those writes succeeded: what a stream connection carried in the last
-// REPLAY_WINDOW_MS is therefore written again first on the next connection.
+// those writes succeeded: what a connection carried in the last REPLAY_WINDOW_MS
+// is therefore written again first on the next connection (over udp, once a
+// refusal showed that the server had gone).
 // Outages cost duplicates, not lines (RELP would be needed for exactly-once).
 // A failed dial or write rejects with a retryable SinkError and drops the
 // connection; the router retries with backoff and the next send dials again.
 // This replaces Docker's single re-dial: nothing is dropped after one failure.
 
 import { type Logger, silentLogger } from '../../util/log.js';
-import { REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
+import { endsWithReplay, REPLAY_WINDOW_MS, ReplayWindow, replayedMessages, withReplay } from '../shared/replay-window.js';
 import { SinkError } from '../sink.js';
 import type { SyslogAddress } from './address.js';
 import { DIAL_TIMEOUT_MS, retryable, type Connection } from './connection.js';
@@ -35,8 +36,7 @@ export interface TransportOptions {
   log?: Logger;
 }
 
-function dial(o: TransportOptions): Promise<Connection> {
-  const timeout = o.dialTimeoutMs ?? DIAL_TIMEOUT_MS;
+function dial(o: TransportOptions, timeout = o.dialTimeoutMs ?? DIAL_TIMEOUT_MS): Promise<Connection> {
   const a = o.address;
   switch (a.proto) {
     case 'local':
@@ -57,7 +57,7 @@ function dial(o: TransportOptions): Promise<Connection> {
 /**
  * One container's connection to its syslog server, dialled on demand.
  *
- * Stream transports keep what they wrote in the last REPLAY_WINDOW_MS: when the
+ * Transports keep what they wrote in the last REPLAY_WINDOW_MS: when the
  * connection is lost, that is written again first on the next one. The cost is
  * that the server may see a few messages twice after an outage; nothing written
  * shortly before it is lost.
@@ -79,12 +79,12 @@ export class SyslogTransport {
     this.replay = new ReplayWindow({ windowMs: this.replayWindowMs, now: this.now, keepCutoff: true });
   }
 
-  /** The live connection, dialling if there is none (one dial at a time). */
-  private connection(): Promise<Connection> {
+  /** The live connection, dialling if there is none (one dial at a time; `timeoutMs` bounds a new one). */
+  private connection(timeoutMs?: number): Promise<Connection> {
     if (this.closed) return Promise.reject(retryable(syslogError('TSLOGS_SYSLOG_SINK_CLOSED').message));
     if (this.conn?.alive) return Promise.resolve(this.conn);
     this.drop();
-    this.dialing ??= dial(this.options).then(
+    this.dialing ??= dial(this.options, timeoutMs).then(
       (conn) => {
         this.dialing = undefined;
         if (this.closed) {
@@ -117,6 +117,19 @@ export class SyslogTransport {
   }
 
   /**
+   * Whether the server can be reached now: a dial (kept for the next send) within
+   * `timeoutMs`, then, for datagrams, an empty datagram that a closed port refuses.
+   */
+  async probe(timeoutMs: number): Promise<boolean> {
+    try {
+      const conn = await this.connection(timeoutMs);
+      return conn.probe === undefined ? conn.alive : await conn.probe();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * Writes what `encode` produces once connected (messages are stamped when
    * they are sent, as Docker does, not before a slow dial).
    */
@@ -124,21 +137,16 @@ export class SyslogTransport {
     const conn = await this.connection();
     const batch = encode();
     if (batch.ends.length === 0) return;
-    const replay = conn.stream ? this.replay.pending : [];
+    const replay = this.replay.pending;
     try {
-      if (replay.length === 0) await conn.write(batch);
-      else {
-        // Whole framed messages, so the replay simply goes first and the batch's ends move.
-        const data = withReplay(replay, batch.data);
-        const shift = data.length - batch.data.length;
-        await conn.write({ data, ends: batch.ends.map((e) => e + shift) });
-      }
+      // Whole framed messages, so the replay simply goes first and the batch's ends move.
+      await conn.write(replay.length === 0 ? batch : { data: withReplay(replay, batch.data), ends: endsWithReplay(replay, batch.ends) });
     } catch (err) {
       if (this.conn === conn) this.drop();
       throw err instanceof SinkError ? err : retryable((err as Error).message);
     }
-    if (!conn.stream) return;
-    this.replay.written(replay, batch.data, batch.ends.length, this.now());
+    // Datagrams keep their boundaries for a replay; a stream's bytes are written as they are.
+    this.replay.written(replay, batch.data, batch.ends.length, this.now(), conn.stream ? undefined : batch.ends);
     if (replay.length > 0) {
       this.log.warn(syslogError('TSLOGS_SYSLOG_REPLAY', conn.label, replayedMessages(replay), this.replayWindowMs).message);
     }
