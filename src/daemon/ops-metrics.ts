@@ -4,7 +4,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { shortId } from '../util/docker-names.js';
 import { packageVersion } from '../util/package-version.js';
-import type { MetricsSources } from './metrics.js';
+
+/** What these metrics read (metrics.ts passes its own sources; a type here, not an import, so the two modules form no cycle). */
+interface MetricsSources {
+  ingest: () => { containerId: string; containerName: string; badFrames: number; writeFailures: number }[];
+  deliveries: () => DeliveryView[];
+}
 
 export function registerOpsMetrics(registry: Registry, sources: MetricsSources): void {
   const info = new Gauge({ name: 'tslogs_build_info', help: 'Always 1; the labels say which build runs', labelNames: ['version', 'node_version'], registers: [registry] });
