@@ -23,6 +23,10 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // A few minutes (two plugin builds and pushes): only with `npm run test:upgrade`.
+      ...(process.env.TSLOGS_UPGRADE_E2E === '1'
+        ? [{ test: { name: 'upgrade', include: ['test/upgrade/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false } }]
+        : []),
     ],
   },
 });

@@ -12,6 +12,10 @@
 #   instead of forwarding an empty directory)
 #
 # Entrypoint: node /app/dist/cli/main.js sidecar  (flags after the image name are appended)
+# Healthcheck: node /app/dist/cli/main.js health --sidecar, which asks the sidecar's GET /healthz
+# on <state dir>/health.sock (the state directory from TSLOGS_SIDECAR_STATE_DIR, as the
+# sidecar reads it: set the state directory that way, not with --state-dir, or the check
+# looks in the default place)
 #
 #   scripts/build-sidecar-image.sh [--force]
 #
@@ -92,6 +96,7 @@ tar -C "$RFS" --numeric-owner -cf - . | "$DOCKER" import -m "$comment" \
   --change 'ENTRYPOINT ["/usr/bin/node", "/app/dist/cli/main.js", "sidecar"]' \
   --change 'WORKDIR /app' \
   --change 'VOLUME ["/var/lib/tslogs-sidecar"]' \
+  --change 'HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 CMD ["/usr/bin/node", "/app/dist/cli/main.js", "health", "--sidecar"]' \
   - "$IMAGE" >/dev/null
 rm -rf "$OUT"
 # The image this one replaced, unless a container still uses it (then docker refuses).

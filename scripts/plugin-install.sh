@@ -11,6 +11,9 @@
 #   TSLOGS_HOST_ROOT=DIR    host directory for the log store (default /var/lib/tslogs),
 #                           applied with `docker plugin set NAME store.source=DIR`
 #   TSLOGS_LOG_LEVEL=LEVEL  applied with `docker plugin set NAME LOG_LEVEL=LEVEL`
+#   TSLOGS_PLUGIN_SETTINGS="K=V …"  more `docker plugin set NAME K=V …` before the enable
+#                           (any setting of README's "Daemon settings" table; values
+#                           without spaces)
 #   TSLOGS_PLUGIN_DIR, TSLOGS_DIST_DIR   passed on to build-plugin-rootfs.sh
 #
 # Why `--timeout 0` (docker-logging-docs/docker-compat.md §4.1): dockerd gives a managed plugin one HTTP
@@ -68,6 +71,10 @@ log "docker plugin create $NAME $PLUGIN_DIR"
 settings=()
 if [[ "$HOST_ROOT" != "/var/lib/tslogs" ]]; then settings+=("store.source=$HOST_ROOT"); fi
 if [[ -n "${TSLOGS_LOG_LEVEL:-}" ]]; then settings+=("LOG_LEVEL=$TSLOGS_LOG_LEVEL"); fi
+if [[ -n "${TSLOGS_PLUGIN_SETTINGS:-}" ]]; then
+  read -r -a extra <<<"$TSLOGS_PLUGIN_SETTINGS"
+  settings+=("${extra[@]}")
+fi
 if ((${#settings[@]} > 0)); then
   log "docker plugin set $NAME ${settings[*]}"
   "$DOCKER" plugin set "$NAME" "${settings[@]}"

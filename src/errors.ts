@@ -98,4 +98,7 @@ export const tslogsError = defineErrors({
     `cannot read Docker's container directory ${dir}: ${detail} (run as root, with the host's directory mounted, e.g. -v /var/lib/docker/containers:/var/lib/docker/containers:ro)`,
   TSLOGS_SIDECAR_STATE_DIR_UNWRITABLE: (dir: string, detail: string) =>
     `cannot write the state directory ${dir}: ${detail} (mount a writable volume there, or set --state-dir)`,
+  // daemon settings (environment; plugin/config.json env)
+  TSLOGS_SETTING: (name: string, value: string, detail: string) =>
+    `invalid daemon setting ${name}=${JSON.stringify(value)}: ${detail} (see "Daemon settings" in the README)`,
 });

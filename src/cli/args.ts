@@ -6,8 +6,22 @@ import { checkGrep, type StreamName } from '../protocol/logs-query.js';
 import { parseTimeArg, TimeArgError } from './time-arg.js';
 import type { Instant } from '../store/reader.js';
 
-/** A usage error: exit code 2. */
-export class UsageError extends Error {}
+/**
+ * A command line `docker logs` would refuse, with Docker's exit code: 125 for a flag
+ * it cannot parse or a flag value it refuses while parsing (pflag), 1 for what its
+ * command refuses after parsing (a missing container, a bad --since/--until).
+ */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 125 = 125,
+  ) {
+    super(message);
+  }
+}
+
+/** Docker's code for a command line that parsed but cannot be run (`"docker logs" requires exactly 1 argument`). */
+const REFUSED = 1;
 
 export interface LogsOptions {
   containers: string[];
@@ -32,6 +46,7 @@ export type Command =
   | { kind: 'logs'; options: LogsOptions }
   | { kind: 'ls'; json: boolean }
   | { kind: 'stats'; json: boolean; containers: string[] }
+  | { kind: 'health'; socket: string | undefined; sidecar: boolean }
   | { kind: 'plugin' }
   | { kind: 'help'; topic?: string | undefined }
   | { kind: 'version' };
@@ -55,7 +70,7 @@ const LOGS_OPTIONS = {
 } as const;
 
 // `sidecar` is dispatched by main.ts before this parser (its own flags).
-const SUBCOMMANDS = new Set(['ls', 'stats', 'plugin', 'help', 'logs']);
+const SUBCOMMANDS = new Set(['ls', 'stats', 'health', 'plugin', 'help', 'logs']);
 
 /** Joins `--opt value` into `--opt=value` (and `-n value` into `-nvalue`) for options taking a value. */
 export function joinValues(args: readonly string[], options: Record<string, { type: string; short?: string }>): string[] {
@@ -97,14 +112,20 @@ export function parseCommand(argv: readonly string[]): Command {
   const rest = sub === undefined ? argv : argv.slice(1);
   switch (sub) {
     case 'plugin':
-      if (rest.length > 0) throw new UsageError(`'tslogs plugin' takes no arguments (settings come from the environment)`);
+      if (rest.length > 0) throw new UsageError(`'tslogs plugin' takes no arguments (settings come from the environment)`, REFUSED);
       return { kind: 'plugin' };
     case 'help':
       return { kind: 'help', topic: rest[0] };
     case 'ls': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
-      if (positionals.length > 0) throw new UsageError(`'tslogs ls' takes no container names`);
+      if (positionals.length > 0) throw new UsageError(`'tslogs ls' takes no container names`, REFUSED);
       return { kind: 'ls', json: values.json === true };
+    }
+    case 'health': {
+      const { values, positionals } = parse(rest, { socket: { type: 'string' }, sidecar: { type: 'boolean' } });
+      if (positionals.length > 0) throw new UsageError(`'tslogs health' takes no arguments`, REFUSED);
+      if (values.socket !== undefined && values.sidecar) throw new UsageError('--socket and --sidecar cannot be combined');
+      return { kind: 'health', socket: values.socket, sidecar: values.sidecar === true };
     }
     case 'stats': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
@@ -124,7 +145,7 @@ function logsOptions(values: LogsValues, containers: string[], nowMs = Date.now(
   const all = values.all === true;
   const labels = values.label ?? [];
   if (containers.length === 0 && !all && labels.length === 0) {
-    throw new UsageError('name at least one container (or use --label KEY=VALUE or --all)');
+    throw new UsageError('name at least one container (or use --label KEY=VALUE or --all)', REFUSED);
   }
   if (all && containers.length > 0) throw new UsageError('--all cannot be combined with container names');
   const stream = values.stream;
@@ -162,7 +183,8 @@ function timeOption(flag: 'since' | 'until', value: string | undefined, nowMs: n
   try {
     return parseTimeArg(flag, value, nowMs);
   } catch (err) {
-    if (err instanceof TimeArgError) throw new UsageError(err.message);
+    // Docker parses --since/--until after the flags (client-side), failing with 1.
+    if (err instanceof TimeArgError) throw new UsageError(err.message, REFUSED);
     throw err;
   }
 }

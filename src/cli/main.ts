@@ -13,12 +13,13 @@ function exitOnClosedOutput(stream: NodeJS.WriteStream): void {
   });
 }
 
-/** Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted; -1 keeps running (the daemon). */
+/** Exit codes as docker logs': 0 ok, 1 error, 125 a command line that cannot be parsed, 130 interrupted; -1 keeps running (the daemon). */
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sidecar') return (await import('../sidecar/run-sidecar.js')).runSidecarCommand(argv.slice(1));
   if (argv.length === 0) {
+    // As `docker logs` without a container: the usage, exit 1.
     process.stderr.write(USAGE);
-    return 2;
+    return 1;
   }
   let command;
   try {
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`tslogs: ${err.message}\nSee 'tslogs help'.\n`);
-    return 2;
+    return err.exitCode;
   }
   if (command.kind === 'plugin') {
     // Loaded only here: the reading commands start faster without the daemon's modules.
@@ -47,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'ls':
       await (await import('./ls.js')).runLs(command.json, process.env, process.stdout);
       return 0;
+    case 'health':
+      return (await import('./health.js')).runHealth(command, process.env, process.stdout, process.stderr);
     case 'stats':
       await (await import('./stats.js')).runStats(command.containers, command.json, process.env, process.stdout);
       return 0;

@@ -5,6 +5,7 @@ export const USAGE = `Usage:
   tslogs logs CONTAINER... [OPTIONS]    the same (for a container named like a command)
   tslogs ls [--json]                    containers tslogs stores: state, size, first/last entry, sink lag
   tslogs stats [CONTAINER...] [--json]  per sink: entries sent, retried, dropped, lag
+  tslogs health [--socket S|--sidecar]  each daemon's GET /healthz (JSON); exit 0 healthy, 1 not
   tslogs plugin                         run the log-driver plugin daemon
   tslogs sidecar [--help]               run the sidecar (routes Docker's own json-file logs)
   tslogs help | --help | -h             this help
@@ -38,10 +39,12 @@ and /run/docker/plugins/*/tslogs.sock for managed plugins). When no daemon answe
 ($TSLOGS_ROOT, default /var/lib/tslogs) is read directly: history only, -f cannot follow.
 Container states come from the Docker engine ($DOCKER_HOST, default unix:///var/run/docker.sock).
 
-Exit codes:
+Exit codes (docker logs' own):
   0    success, also when the output is closed early (| head)
-  1    error: unknown or ambiguous container, no daemon and no readable store, I/O
-  2    usage: unknown flag, bad --since/--until/--tail/--stream/--grep value
+  1    error: unknown or ambiguous container, no container named, bad --since/--until,
+       no daemon and no readable store, I/O; tslogs health: not healthy
+  125  the command line cannot be parsed: unknown flag, flag without its value, bad
+       --tail/--stream/--grep/--label value, flags that exclude each other
   130  interrupted (Ctrl-C)
 
 Examples:

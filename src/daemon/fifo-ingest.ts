@@ -34,6 +34,8 @@ export class FifoIngest {
   get redacted(): number {
     return this.redactor?.redacted ?? 0;
   }
+  /** Frames that could not be decoded (each ends the stream's decoding). */
+  badFrames = 0;
   /** Whether the FIFO was read to its end (rather than closed by shutdown or an error). */
   reachedEof = false;
 
@@ -117,6 +119,7 @@ export class FifoIngest {
         // A bad frame desynchronises the stream for good; keep draining so the
         // container never blocks, and say how much was discarded.
         this.failed = true;
+        this.badFrames++;
         this.logger.error(`container ${this.log.containerId}: ${(err as Error).message}; discarding the rest of this stream`);
       }
     }
@@ -147,6 +150,7 @@ export class FifoIngest {
       try {
         this.decoder.end();
       } catch (err) {
+        this.badFrames++;
         this.logger.error(`container ${this.log.containerId}: ${(err as Error).message}`);
       }
     }

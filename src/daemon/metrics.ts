@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { bytesAfter } from '../store/backlog.js';
 import { shortId } from '../util/docker-names.js';
+import { registerOpsMetrics } from './ops-metrics.js';
 
 export interface IngestView {
   containerId: string;
@@ -10,6 +11,8 @@ export interface IngestView {
   bytes: number;
   /** Entries stored with a redact match masked (redact-store=true). */
   redacted: number;
+  badFrames: number;
+  writeFailures: number;
 }
 
 export interface MetricsSources {
@@ -79,6 +82,7 @@ export function createMetrics(sources: MetricsSources): Registry {
   gauge(registry, 'tslogs_sink_lag_bytes', 'Stored bytes after the checkpoint (compressed files at their size on disk)', sinkLabels, async (set) => {
     for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
   });
+  registerOpsMetrics(registry, sources);
   return registry;
 }
 

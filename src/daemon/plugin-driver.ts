@@ -46,6 +46,8 @@ export class PluginDriver implements LogDriver {
   private readonly draining = new Set<Session>();
   /** Ingest counts of finished sessions, per container, for metrics. */
   private readonly ingestTotals = new Map<string, IngestView>();
+  /** Write failures of the stores forgotten since (a stopped container's), so the counter never goes back. */
+  private readonly pastWriteFailures = new Map<string, number>();
   private readonly logs = new Map<string, ContainerLog>();
   private readonly sessionFiles: SessionFiles;
   private readonly registry: SinkRegistry;
@@ -156,7 +158,10 @@ export class PluginDriver implements LogDriver {
     this.logs.set(id, log);
     // Forget a stopped container; readers still holding the object finish with it.
     log.on('idle', () => {
-      if (this.logs.get(id) === log && !log.live) this.logs.delete(id);
+      if (this.logs.get(id) === log && !log.live) {
+        this.logs.delete(id);
+        this.pastWriteFailures.set(id, (this.pastWriteFailures.get(id) ?? 0) + log.writeFailures);
+      }
     });
     return log;
   }
@@ -172,9 +177,10 @@ export class PluginDriver implements LogDriver {
     this.draining.add(session);
     void session.ingest.whenDone().then(() => {
       this.draining.delete(session);
-      const total = this.ingestTotals.get(session.containerId) ?? { containerId: session.containerId, containerName: session.containerName, entries: 0, bytes: 0, redacted: 0 };
+      const total = this.ingestTotals.get(session.containerId) ?? { containerId: session.containerId, containerName: session.containerName, entries: 0, bytes: 0, redacted: 0, badFrames: 0, writeFailures: 0 };
       total.entries += session.ingest.entries;
       total.bytes += session.ingest.bytes;
+      total.badFrames += session.ingest.badFrames;
       total.redacted += session.ingest.redacted;
       this.ingestTotals.set(session.containerId, total);
       // Closed by a shutdown before EOF: keep the session so the next start drains the rest.
@@ -208,13 +214,25 @@ export class PluginDriver implements LogDriver {
   ingestViews(): IngestView[] {
     const views = new Map([...this.ingestTotals].map(([id, v]) => [id, { ...v }]));
     for (const s of [...this.sessions.values(), ...this.draining]) {
-      const view = views.get(s.containerId) ?? { containerId: s.containerId, containerName: s.containerName, entries: 0, bytes: 0, redacted: 0 };
+      const view = views.get(s.containerId) ?? { containerId: s.containerId, containerName: s.containerName, entries: 0, bytes: 0, redacted: 0, badFrames: 0, writeFailures: 0 };
       view.entries += s.ingest.entries;
       view.bytes += s.ingest.bytes;
+      view.badFrames += s.ingest.badFrames;
       view.redacted += s.ingest.redacted;
       views.set(s.containerId, view);
     }
+    // Write failures are the store's, which outlives sessions.
+    for (const view of views.values()) {
+      view.writeFailures = (this.pastWriteFailures.get(view.containerId) ?? 0) + (this.logs.get(view.containerId)?.writeFailures ?? 0);
+    }
     return [...views.values()];
+  }
+
+  /** Containers whose writes the disk refuses now (ingest paused for them), with the error. */
+  blockedWrites(): { containerId: string; error: string }[] {
+    const out: { containerId: string; error: string }[] = [];
+    for (const [id, log] of this.logs) if (log.blocked !== undefined) out.push({ containerId: id, error: log.blocked.message });
+    return out;
   }
 
   /**

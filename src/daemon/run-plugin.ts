@@ -1,50 +1,36 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { buildServer, listenOnSocket, registerMetricsRoute } from '../protocol/server.js';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Registry } from 'prom-client';
-import { currentLogPath, DEFAULT_ROOT, makeDir } from '../store/layout.js';
+import { buildServer, listenOnSocket } from '../protocol/server.js';
+import { currentLogPath, makeDir } from '../store/layout.js';
 import { packageVersion } from '../util/package-version.js';
+import { checkHealth } from './health.js';
 import { createMetrics } from './metrics.js';
+import { serveMetrics } from './metrics-listener.js';
 import { PluginDriver } from './plugin-driver.js';
+import type { PluginSettings } from './settings.js';
 
-export interface PluginSettings {
-  /** Where container logs are stored (`<root>/containers/<id>/<id>-json.log`). */
-  root: string;
-  /** The plugin socket dockerd connects to. */
-  socket: string;
-  logLevel: string;
-  /** The host name sinks put in messages (Docker uses the daemon host's). */
-  hostname: string;
-  /** Also serve /metrics over TCP here (`host:port`), besides the plugin socket. */
-  metricsAddress: string | undefined;
-}
-
-/** Settings from the environment: a managed plugin gets them from its config.json `env`. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSettings {
-  return {
-    root: env.TSLOGS_ROOT || DEFAULT_ROOT,
-    socket: env.TSLOGS_SOCKET || '/run/docker/plugins/tslogs.sock',
-    logLevel: env.LOG_LEVEL || 'info',
-    hostname: env.TSLOGS_HOSTNAME || os.hostname(),
-    metricsAddress: env.TSLOGS_METRICS_ADDRESS || undefined,
-  };
-}
+export { type PluginSettings, settingsFromEnv } from './settings.js';
 
 /** Runs the plugin daemon until SIGTERM or SIGINT, then flushes everything and exits 0. */
 export async function runPlugin(settings: PluginSettings): Promise<void> {
   const logger = pino({ level: settings.logLevel, base: { name: 'tslogs' } });
-  // Every setting is a path, an address or a name: none is a secret.
-  logger.info({ version: packageVersion(), settings }, 'tslogs plugin starting');
+  // Every setting is a path, an address, a name or a number: none is a secret.
+  const shown = { ...settings, metricsAddress: settings.metricsAddress?.display };
+  logger.info({ version: packageVersion(), settings: shown }, 'tslogs plugin starting');
   const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, log: logger });
   const metrics = createMetrics({
     ingest: () => driver.ingestViews(),
     deliveries: () => driver.router.views(),
     logPath: (id) => currentLogPath(settings.root, id),
   });
-  const app = buildServer({ driver, logger, metrics });
+  const health = () => checkHealth({
+    store: settings.root,
+    deliveries: () => driver.router.views(),
+    blockedWrites: () => driver.blockedWrites(),
+    settings: { ...shown, logLevel: logger.level },
+  });
+  const app = buildServer({ driver, logger, metrics, health });
   makeDir(settings.root);
   makeDir(path.join(settings.root, 'containers'));
   // Usually dockerd's directory, left as it is; one we create lets nobody else write where the socket goes.
@@ -52,7 +38,9 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   await driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
-  const metricsApp = settings.metricsAddress === undefined ? undefined : await serveMetrics(settings.metricsAddress, metrics, logger);
+  const address = settings.metricsAddress;
+  const metricsApp = address === undefined ? undefined : await serveMetrics(address, metrics, health);
+  if (address !== undefined) logger.info(`metrics on http://${address.display}/metrics, health on http://${address.display}/healthz`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -66,16 +54,4 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-/** /metrics on TCP for Prometheus, which cannot scrape a unix socket. */
-async function serveMetrics(address: string, metrics: Registry, logger: pino.Logger): Promise<FastifyInstance> {
-  const at = address.lastIndexOf(':');
-  const host = at > 0 ? address.slice(0, at) : '127.0.0.1';
-  const port = Number(address.slice(at + 1));
-  const app = Fastify();
-  registerMetricsRoute(app, metrics);
-  await app.listen({ host, port });
-  logger.info(`metrics on http://${address}/metrics`);
-  return app;
 }

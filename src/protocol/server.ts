@@ -13,13 +13,18 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** Served as Prometheus text on GET /metrics. */
   metrics?: Registry;
+  /** Served on GET /healthz. */
+  health?: HealthCheck;
 }
+
+/** A health report; `status` other than 'ok' is answered 503. */
+export type HealthCheck = () => Promise<{ status: string }>;
 
 /**
  * The docker.logdriver/1.0 endpoints (docs/docker-compat.md §4). dockerd POSTs JSON without a
  * Content-Type, so one catch-all parser takes every body as bytes.
  */
-export function buildServer({ driver, logger, metrics }: ServerOptions): FastifyInstance {
+export function buildServer({ driver, logger, metrics, health }: ServerOptions): FastifyInstance {
   // Per-request log lines would be one per container start and `docker logs`: too chatty for a log driver.
   const app = Fastify({
     loggerInstance: logger,
@@ -44,6 +49,7 @@ export function buildServer({ driver, logger, metrics }: ServerOptions): Fastify
   });
 
   if (metrics !== undefined) registerMetricsRoute(app, metrics);
+  if (health !== undefined) registerHealthRoute(app, health);
   registerCliApi(app, driver);
 
   app.post('/Plugin.Activate', async () => ({ Implements: ['LogDriver'] }));
@@ -97,6 +103,13 @@ function notJson(err: Error, length: number): string {
 
 export function registerMetricsRoute(app: FastifyInstance, metrics: Registry): void {
   app.get('/metrics', async (_req, reply) => reply.header('Content-Type', metrics.contentType).send(await metrics.metrics()));
+}
+
+export function registerHealthRoute(app: FastifyInstance, health: HealthCheck): void {
+  app.get('/healthz', async (_req, reply) => {
+    const report = await health();
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
 }
 
 /** Owner (root: dockerd) and group only: through the socket anyone can read every container's log. */

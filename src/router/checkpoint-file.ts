@@ -28,6 +28,8 @@ export class CheckpointFile {
   private timer: NodeJS.Timeout | undefined;
   private lastWriteAt = 0;
   private unsaved = 0;
+  /** Completed writes, for metrics. */
+  writes = 0;
 
   constructor(
     readonly file: string,
@@ -119,6 +121,7 @@ export class CheckpointFile {
         // No directory fsync: a rename lost to a crash leaves the previous checkpoint,
         // which the interval already allows, and it would add a fifth to each write.
         await writeFileAtomic(this.file, JSON.stringify(position) + '\n', { mode: 0o640, syncDirectory: false });
+        this.writes++;
       }
     } finally {
       this.writing = undefined;

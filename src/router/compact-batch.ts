@@ -44,6 +44,11 @@ export class CompactBatch {
     return this.secs[0] ?? 0;
   }
 
+  /** Each entry's capture time, without making the entries. */
+  forEachTime(fn: (sec: number, nsec: number) => void): void {
+    for (let i = 0; i < this.length; i++) fn(this.secs[i]!, this.nsecs[i]!);
+  }
+
   /** Entries `from` (inclusive) to `to` (exclusive), made anew. */
   entries(from = 0, to = this.length): SinkEntry[] {
     const out = new Array<SinkEntry>(to - from);

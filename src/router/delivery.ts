@@ -14,6 +14,7 @@ import { type Probe, waitForRetry } from '../util/recovery-wait.js';
 import { type Batch, type EntryOutput, ReadyQueue } from './ready-queue.js';
 import type { TransformOptions } from './transforms/transform-options.js';
 import { transformStage } from './transforms/transform-stage.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 /** The router options of a container (container-options.ts parses them), shared by its deliveries. */
 export interface DeliveryOptions {
@@ -46,6 +47,12 @@ export class DeliveryStats {
   /** Capture time (Unix seconds) of the oldest entry read but not yet acknowledged; 0 when none. */
   oldestUnsent = 0;
   connected = false;
+  /** The last connect or send failed and is being retried (cleared by the next success). */
+  failing = false;
+  /** That failure's message (sink errors never hold a secret). */
+  lastError = '';
+  /** Capture to acknowledgement, per entry. */
+  readonly latency = new LatencyHistogram();
 }
 
 export interface DeliveryParams {
@@ -175,6 +182,11 @@ export class Delivery {
       await this.p.checkpoints.flush().catch((err: Error) => this.p.log.warn(`${this.label()}: cannot save the checkpoint: ${err.message}`));
       await this.p.sink.close().catch(() => undefined);
     }
+  }
+
+  /** Checkpoint writes so far (write + fsync + rename each). */
+  get checkpointWrites(): number {
+    return this.p.checkpoints.writes;
   }
 
   /** Stops at once (daemon shutdown); the checkpoint keeps what was acknowledged. */
@@ -333,9 +345,19 @@ export class Delivery {
     if (outcome === 'rejected') this.stats.dropped.rejected += entries;
     else {
       this.backoff.reset();
+      this.stats.failing = false;
       this.stats.sentEntries += entries;
-      if (compact !== undefined) this.stats.sentBytes += compact.lineBytes;
-      else for (const e of f.entries) this.stats.sentBytes += e.line.length;
+      const now = Date.now() / 1000;
+      const latency = this.stats.latency;
+      if (compact !== undefined) {
+        this.stats.sentBytes += compact.lineBytes;
+        compact.forEachTime((sec, nsec) => latency.observe(now - sec - nsec / 1e9));
+      } else {
+        for (const e of f.entries) {
+          this.stats.sentBytes += e.line.length;
+          latency.observe(now - e.sec - e.nsec / 1e9);
+        }
+      }
     }
     this.stats.checkpoint = f.checkpoint;
     this.stats.oldestUnsent = this.inflight[0]?.entries[0]!.sec ?? 0;
@@ -354,6 +376,7 @@ export class Delivery {
     try {
       await action();
       this.backoff.reset();
+      this.stats.failing = false;
       return undefined;
     } catch (err) {
       return err as Error;
@@ -374,6 +397,8 @@ export class Delivery {
         return 'rejected';
       }
       this.stats.retries++;
+      this.stats.failing = true;
+      this.stats.lastError = error.message;
       this.warnOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
       const waited = await waitForRetry(this.backoff.next(), this.probe, this.abort.signal);
       if (waited === 'aborted') return 'aborted';

@@ -1,9 +1,13 @@
 // `tslogs sidecar`: settings, sink options, the Sidecar, /metrics, and a clean SIGTERM
 // (batches in flight acknowledged and checkpointed before exit).
-import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
 import { pino } from 'pino';
 import { parseContainerOptions } from '../router/container-options.js';
+import { checkHealth } from '../daemon/health.js';
+import { parseListenAddress } from '../daemon/listen-address.js';
 import { createMetrics } from '../daemon/metrics.js';
+import { serveMetrics } from '../daemon/metrics-listener.js';
 import { TslogsError, tslogsError } from '../errors.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { type Logger, silentLogger } from '../util/log.js';
@@ -68,16 +72,22 @@ export async function startSidecar(settings: SidecarSettings, env: NodeJS.Proces
     log: logger,
   });
   sidecar.start();
-  const metrics = settings.metricsAddress === undefined ? undefined : await serveMetrics(settings.metricsAddress, sidecar, settings.dockerDir);
+  let listeners: Listeners;
+  try {
+    listeners = await serveSidecar(settings, sidecar);
+  } catch (err) {
+    await sidecar.shutdown(0);
+    throw err instanceof TslogsError ? err : tslogsError('TSLOGS_SIDECAR_USAGE', `cannot listen: ${(err as Error).message}`);
+  }
   logger.info(`tslogs sidecar: watching ${settings.dockerDir}, state in ${settings.stateDir}, sinks: ${sinkNames(options, registry, settings.hostname)}` +
-    (metrics === undefined ? '' : `, metrics on http://${settings.metricsAddress}/metrics`));
+    (settings.metricsAddress === undefined ? '' : `, metrics on http://${settings.metricsAddress}/metrics`) + `, health on ${healthSocketPath(settings.stateDir)}`);
 
   let stopping: Promise<boolean> | undefined;
   const stop = (): Promise<boolean> => {
     stopping ??= (async () => {
       const clean = await sidecar.shutdown(settings.shutdownTimeoutMs);
       if (!clean) logger.warn(`shutdown: batches still in flight after ${settings.shutdownTimeoutMs} ms; they will be sent again after the restart`);
-      await new Promise<void>((resolve) => (metrics === undefined ? resolve() : metrics.close(() => resolve())));
+      await listeners.close();
       return clean;
     })();
     return stopping;
@@ -137,27 +147,30 @@ function sinkNames(options: Record<string, string>, registry: SinkRegistry, host
   return parseContainerOptions(probeInfo(options), registry, silentLogger, hostname).sinks.map((s) => s.definition.name).join(', ');
 }
 
-function serveMetrics(address: string, sidecar: Sidecar, dockerDir: string): Promise<http.Server> {
-  const registry = createMetrics({
-    ingest: () => [],
-    deliveries: () => sidecar.router.views(),
-    logPath: (id) => `${dockerDir}/${id}/${id}-json.log`,
-  });
-  const server = http.createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end();
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
-      (err: Error) => res.writeHead(500).end(err.message),
-    );
-  });
-  const at = address.lastIndexOf(':');
-  const host = at > 0 ? address.slice(0, at) : '127.0.0.1';
-  const port = Number(address.slice(at + 1));
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
+/** The health socket's place in the state directory, where `tslogs health --sidecar` (the image's HEALTHCHECK) finds it. */
+export function healthSocketPath(stateDir: string): string {
+  return path.join(stateDir, 'health.sock');
+}
+
+interface Listeners {
+  close(): Promise<void>;
+}
+
+/** /healthz on the state directory's socket, always; /metrics and /healthz on --metrics-address when given. */
+async function serveSidecar(settings: SidecarSettings, sidecar: Sidecar): Promise<Listeners> {
+  const health = () => checkHealth({ store: settings.stateDir, deliveries: () => sidecar.router.views(), settings: { ...settings, rules: undefined } });
+  const socket = healthSocketPath(settings.stateDir);
+  fs.rmSync(socket, { force: true });
+  const apps = [await serveMetrics({ path: socket }, undefined, health)];
+  if (settings.metricsAddress !== undefined) {
+    const address = parseListenAddress(settings.metricsAddress);
+    if (typeof address === 'string') throw tslogsError('TSLOGS_SIDECAR_USAGE', `--metrics-address ${settings.metricsAddress}: ${address}`);
+    const registry = createMetrics({
+      ingest: () => [],
+      deliveries: () => sidecar.router.views(),
+      logPath: (id) => `${settings.dockerDir}/${id}/${id}-json.log`,
+    });
+    apps.push(await serveMetrics(address, registry, health));
+  }
+  return { close: async () => void (await Promise.all(apps.map((a) => a.close()))) };
 }

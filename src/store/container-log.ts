@@ -52,6 +52,8 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
   /** When a reader last said it was caught up (Date.now()). */
   private caughtUpAt = Number.NEGATIVE_INFINITY;
   blocked: Error | undefined;
+  /** Writes the disk refused (each retry that fails counts), for metrics. */
+  writeFailures = 0;
 
   constructor(
     readonly root: string,
@@ -147,6 +149,7 @@ export class ContainerLog extends EventEmitter<LiveLogEvents> implements LiveLog
     this.pending = undefined;
     data.copy(this.sink.buf, 0, written);
     this.sink.pos = data.length - written;
+    this.writeFailures++;
     if (this.blocked === undefined) this.log.warn(`container ${this.containerId}: ${error!.message}`);
     this.blocked = error;
     if (written > 0) this.emit('append');

@@ -44,7 +44,7 @@ interface Sidecar {
   ready(starts: number): Promise<void>;
 }
 
-async function startSidecar(receiverUrl: string, run: string): Promise<Sidecar> {
+async function startSidecar(receiverUrl: string, run: string, dockerArgs: readonly string[] = []): Promise<Sidecar> {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-sidecar-e2e-state-'));
   stateDirs.push(state);
   const { name } = await runContainerFull({
@@ -61,6 +61,7 @@ async function startSidecar(receiverUrl: string, run: string): Promise<Sidecar> 
       '-e', 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY=200ms',
       '-e', `SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE=${BATCH}`,
       '-e', 'TSLOGS_SINK_RETRY_MAX=500ms',
+      ...dockerArgs,
     ],
     cmd: ['--include-label', `${LABEL}=${run}`, '--poll-interval', '100ms'],
   });
@@ -173,6 +174,25 @@ describe('sidecar (Docker engine)', () => {
     expect(logs).toContain(`not forwarding container ${unlabelled.id.slice(0, 12)}: no included label`);
     expect(logs).toMatch(new RegExp(`forwarding container ${fresh.id.slice(0, 12)} \\(${fresh.name}, (not )?running\\)`));
     await dockerOk(['rm', '-f', '-v', sidecar.name]);
+  });
+
+  it('is healthy by its image\'s HEALTHCHECK (tslogs health --sidecar), which prints each container\'s sink state', async () => {
+    const receiver = await HecReceiver.start();
+    receivers.push(receiver);
+    const run = `${RUN}-health`;
+    // The image's own check, only run more often than its 30 s.
+    const sidecar = await startSidecar(receiver.url, run, ['--health-interval', '1s', '--health-start-period', '0s']);
+    expect(JSON.parse(await dockerOk(['image', 'inspect', '-f', '{{json .Config.Healthcheck.Test}}', IMAGE]))).toEqual(['CMD', '/usr/bin/node', '/app/dist/cli/main.js', 'health', '--sidecar']);
+    const writerName = uniqueName(`${PREFIX}-health-writer`);
+    await runContainerFull({ driver: 'json-file', name: writerName, labels: { [LABEL]: run }, cmd: 'echo one; sleep 60', detach: true });
+    await waitFor(async () => receiver.accepted.length >= 1, { timeoutMs: 30_000, what: 'the writer\'s line' });
+    await waitFor(async () => (await dockerOk(['inspect', '-f', '{{.State.Health.Status}}', sidecar.name])) === 'healthy', { timeoutMs: 30_000, what: 'healthy' });
+    const r = await docker(['exec', sidecar.name, '/usr/bin/node', '/app/dist/cli/main.js', 'health', '--sidecar']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout.toString()) as { status: string; store: { path: string; writable: boolean }; containers: { container_name: string; sinks: { sink: string; state: string }[] }[] };
+    expect(report.status).toBe('ok');
+    expect(report.store).toMatchObject({ path: '/var/lib/tslogs-sidecar', writable: true });
+    expect(report.containers.find((c) => c.container_name === writerName)?.sinks).toEqual([expect.objectContaining({ sink: 'splunk', state: 'connected' })]);
   });
 
   it('refuses an unreadable Docker directory and a token on the command line, with clear messages', async () => {

@@ -109,6 +109,11 @@ export class HecReceiver {
     for (let i = 0; i < count; i++) this.failures.push({ status, body: typeof body === 'string' ? () => body : body });
   }
 
+  /** Forgets the failures failNext() queued that were not used yet. */
+  stopFailing(): void {
+    this.failures.length = 0;
+  }
+
   /** The ack ids given to the next `count` accepted POSTs are never acknowledged. */
   withholdNextAcks(count: number): void {
     this.withholdCount += count;

@@ -2,6 +2,7 @@
 // reading, follow (promptness, end on stop, rotation), merge, filters, exit codes,
 // EPIPE, Ctrl-C, colours under a pseudo-terminal, and the store read without a daemon.
 import path from 'node:path';
+import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cliCommand, cliEnv, frame, runCli, shell, spawnCli, T0, TestDaemon } from '../helpers/cli-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
@@ -189,28 +190,38 @@ describe('bad input', () => {
     expect(ambiguous.stderr.toString()).toContain("container ID prefix 'a' is ambiguous; it matches 2 containers:\n  a1a1a1a1a1a1  web\n  a2a2a2a2a2a2  db\n");
   });
 
+  // Docker's codes: 125 when pflag refuses the command line, 1 when `docker logs` refuses it after parsing.
   it.each([
-    [['web', '--since', 'yesterday'], 'tslogs: invalid value for "since": failed to parse value as time or duration: "yesterday"'],
-    [['web', '--until', '2026-13-01'], 'tslogs: invalid value for "until": parsing time "2026-13-01": month out of range'],
-    [['web', '--tail', 'ten'], 'tslogs: invalid value for "tail": "ten" (a number of lines, or all)'],
-    [['web', '--stream', 'both'], 'tslogs: invalid value for "stream": "both" (stdout or stderr)'],
-    [['web', '--grep', '(a'], 'tslogs: error parsing regexp for --grep: missing closing ): `(a`'],
-    [['web', '--bogus'], "tslogs: Unknown option '--bogus'"],
-    [['-t'], 'tslogs: name at least one container (or use --label KEY=VALUE or --all)'],
-  ])('%j is a usage error (exit 2)', async (args, message) => {
+    [['web', '--since', 'yesterday'], 1, 'tslogs: invalid value for "since": failed to parse value as time or duration: "yesterday"'],
+    [['web', '--until', '2026-13-01'], 1, 'tslogs: invalid value for "until": parsing time "2026-13-01": month out of range'],
+    [['web', '--tail', 'ten'], 125, 'tslogs: invalid value for "tail": "ten" (a number of lines, or all)'],
+    [['web', '--stream', 'both'], 125, 'tslogs: invalid value for "stream": "both" (stdout or stderr)'],
+    [['web', '--grep', '(a'], 125, 'tslogs: error parsing regexp for --grep: missing closing ): `(a`'],
+    [['web', '--bogus'], 125, "tslogs: Unknown option '--bogus'"],
+    [['web', '--tail'], 125, "tslogs: Option '-n, --tail <value>' argument missing"],
+    [['-t'], 1, 'tslogs: name at least one container (or use --label KEY=VALUE or --all)'],
+  ])('%j is refused with exit %i', async (args, code, message) => {
     const r = await runCli(args, env);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(code);
     expect(r.stderr.toString()).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(r.stdout.length).toBe(0);
   });
 
-  it('prints the usage for no arguments (exit 2) and for help (exit 0)', async () => {
+  it('prints the usage for no arguments (exit 1, as docker logs without a container) and for help (exit 0)', async () => {
     const none = await runCli([], env);
-    expect([none.code, none.stdout.length]).toEqual([2, 0]);
+    expect([none.code, none.stdout.length]).toEqual([1, 0]);
     expect(none.stderr.toString()).toMatch(/^Usage:/);
     const help = await runCli(['help'], env);
     expect(help.code).toBe(0);
-    expect(help.stdout.toString()).toContain('Exit codes:');
+    expect(help.stdout.toString()).toContain('Exit codes (docker logs\' own):');
+  });
+
+  it('prints its version with --version and -v (exit 0)', async () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const r = await runCli([flag], env);
+      expect([r.code, r.stdout.toString(), r.stderr.length]).toEqual([0, `tslogs ${version}\n`, 0]);
+    }
   });
 });
 

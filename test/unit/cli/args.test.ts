@@ -71,6 +71,25 @@ describe('tslogs command line', () => {
     expect(() => parseCommand(argv)).toThrow(message);
   });
 
+  it('gives Docker\'s exit codes: 125 for what the flag parser refuses, 1 for what the command refuses', () => {
+    const code = (argv: string[]) => {
+      try {
+        parseCommand(argv);
+      } catch (err) {
+        return (err as UsageError).exitCode;
+      }
+      return 0;
+    };
+    expect([['web', '--frobnicate'], ['web', '--tail'], ['web', '--tail', 'x'], ['--all', 'web'], ['health', '--sidecar', '--socket', 's']].map(code)).toEqual([125, 125, 125, 125, 125]);
+    expect([['-f'], ['web', '--since', 'soon'], ['ls', 'web'], ['plugin', 'x'], ['health', 'x']].map(code)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('parses tslogs health', () => {
+    expect(parseCommand(['health'])).toEqual({ kind: 'health', socket: undefined, sidecar: false });
+    expect(parseCommand(['health', '--socket', '/s.sock'])).toEqual({ kind: 'health', socket: '/s.sock', sidecar: false });
+    expect(parseCommand(['health', '--sidecar'])).toEqual({ kind: 'health', socket: undefined, sidecar: true });
+  });
+
   it('reads --tail as dockerd does (Atoi: sign allowed, negative = all)', () => {
     expect([parseTail(undefined), parseTail('all'), parseTail('0'), parseTail('+3'), parseTail('-5'), parseTail('007')]).toEqual([-1, -1, 0, 3, -1, 7]);
   });
