@@ -29,8 +29,10 @@ interface NodeSpec {
 export interface ClusterOptions {
   /** Extra lines for every node's configuration (TLS, accounts). */
   extraConfig?: string;
-  /** Scheme of `urls` (`nats` or `tls`). */
+  /** Scheme of `url` (`nats` or `tls`). */
   scheme?: string;
+  /** The CA the test's own client trusts, for a cluster that requires TLS. */
+  clientCa?: string;
 }
 
 export class NatsCluster {
@@ -126,7 +128,12 @@ export class NatsCluster {
 
   /** A plain client of the test's own (not the sink's), to every node. */
   async client(): Promise<NatsConnection> {
-    return connect({ servers: this.nodes.map((n) => `127.0.0.1:${n.clientPort}`), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    return connect({
+      servers: this.nodes.map((n) => `127.0.0.1:${n.clientPort}`),
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 100,
+      ...(this.options.clientCa !== undefined && { tls: { ca: this.options.clientCa } }),
+    });
   }
 
   /** What the operator does before pointing containers at the cluster: an R3 stream (retried while the cluster elects its meta leader). */
@@ -146,7 +153,7 @@ export class NatsCluster {
   }
 
   /** The `log` fields stored in `stream`, in stream order (read back with an ordered consumer). */
-  async storedLogs(stream: string, subject?: string): Promise<{ logs: string[]; records: Record<string, unknown>[] }> {
+  async storedLogs(stream: string, subject?: string): Promise<{ logs: string[]; records: Record<string, unknown>[]; sizes: number[] }> {
     const nc = await this.client();
     try {
       const js = jetstream(nc);
@@ -154,14 +161,16 @@ export class NatsCluster {
       const info = await retry(() => jsm.streams.info(stream), 30_000);
       const total = info.state.messages;
       const records: Record<string, unknown>[] = [];
-      if (total === 0) return { logs: [], records };
+      const sizes: number[] = [];
+      if (total === 0) return { logs: [], records, sizes };
       const consumer = await js.consumers.get(stream, subject === undefined ? {} : { filter_subjects: [subject] });
       const messages = await consumer.consume({ max_messages: 10_000 });
       for await (const m of messages) {
         records.push({ ...(m.json<Record<string, unknown>>()), _subject: m.subject, _seq: m.seq });
+        sizes.push(m.data.length);
         if (m.seq >= info.state.last_seq) break;
       }
-      return { logs: records.map((r) => r.log as string), records };
+      return { logs: records.map((r) => r.log as string), records, sizes };
     } finally {
       await nc.close();
     }

@@ -90,18 +90,25 @@ function cutLine(line: Buffer, n: number): Buffer {
   return Buffer.concat([line.subarray(0, n), Buffer.from(cutMarker(n))]);
 }
 
-/** The longest prefix (ending on a UTF-8 character boundary) whose message fits `maxPayload`. */
+/** `n` moved back to the start of the UTF-8 character it falls in, so a cut adds no broken byte. */
+function charBoundary(line: Buffer, n: number): number {
+  while (n > 0 && n < line.length && (line[n]! & 0xc0) === 0x80) n--;
+  return n;
+}
+
+/**
+ * The longest prefix, ending on a character boundary, whose message fits `maxPayload`.
+ * Sizes are measured at boundaries only: a broken byte would grow to six (`\ufffd`).
+ */
 function fittingPrefix(entry: SinkEntry, c: CompiledMessages, maxPayload: number): number {
   let lo = 0;
   let hi = entry.line.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (cutSize(entry, mid, c) <= maxPayload) lo = mid;
+    if (cutSize(entry, charBoundary(entry.line, mid), c) <= maxPayload) lo = mid;
     else hi = mid - 1;
   }
-  // Back off to the start of a character so the cut adds no broken byte of its own.
-  while (lo > 0 && lo < entry.line.length && (entry.line[lo]! & 0xc0) === 0x80) lo--;
-  return lo;
+  return charBoundary(entry.line, lo);
 }
 
 export interface EncodedBatch {
