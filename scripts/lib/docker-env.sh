@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced helpers that bring a machine to the state the e2e tests assume:
-#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs)
+#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs),
+#                     nats-server (the NATS sink's JetStream cluster tests)
 #                     and the shellcheck package (script lint test), installed (apt only when missing)
 #   ensure_dockerd    a reachable dockerd (reuses a running one, else starts one)
 #   ensure_bb_image   the busybox image tslogs-bb:latest
@@ -13,7 +14,7 @@
 
 TSLOGS_REPO_ROOT="${TSLOGS_REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 TSLOGS_BB_IMAGE="${TSLOGS_BB_IMAGE:-tslogs-bb:latest}"
-TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl shellcheck}"
+TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl shellcheck nats-server}"
 # Bump when the applet list below changes: an image without this revision is re-checked.
 TSLOGS_BB_IMAGE_REV="1"
 # Applets the tests use (the image gets every applet busybox has; these are verified).

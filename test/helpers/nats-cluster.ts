@@ -10,6 +10,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 export const NATS_SERVER = '/usr/sbin/nats-server';
 
+/** Every node still running, killed if the test process exits without stopping its cluster. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A free loopback port (free when asked: the nodes bind it right after). */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -81,6 +87,8 @@ export class NatsCluster {
     const lines: string[] = [];
     this.logs.set(name, lines);
     this.processes.set(name, child);
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const ready = new Promise<void>((resolve, reject) => {
       let text = '';
       child.stderr!.setEncoding('utf8');
