@@ -171,11 +171,14 @@ export class NatsCluster {
       const records: Record<string, unknown>[] = [];
       const sizes: number[] = [];
       if (total === 0) return { logs: [], records, sizes };
-      const consumer = await js.consumers.get(stream, subject === undefined ? {} : { filter_subjects: [subject] });
+      // The whole stream, filtered here: filter_subjects needs nats-server 2.10 (Debian has 2.9).
+      const consumer = await js.consumers.get(stream);
       const messages = await consumer.consume({ max_messages: 10_000 });
       for await (const m of messages) {
-        records.push({ ...(m.json<Record<string, unknown>>()), _subject: m.subject, _seq: m.seq });
-        sizes.push(m.data.length);
+        if (subject === undefined || m.subject === subject) {
+          records.push({ ...(m.json<Record<string, unknown>>()), _subject: m.subject, _seq: m.seq });
+          sizes.push(m.data.length);
+        }
         if (m.seq >= info.state.last_seq) break;
       }
       return { logs: records.map((r) => r.log as string), records, sizes };
