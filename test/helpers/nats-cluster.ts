@@ -164,7 +164,8 @@ export class NatsCluster {
   async storedLogs(stream: string, subject?: string): Promise<{ logs: string[]; records: Record<string, unknown>[]; sizes: number[] }> {
     const nc = await this.client();
     try {
-      const js = jetstream(nc);
+      // Generous timeouts: right after a node was killed the cluster answers slowly.
+      const js = jetstream(nc, { timeout: 15_000 });
       const jsm = await retry(() => jetstreamManager(nc), 30_000);
       const info = await retry(() => jsm.streams.info(stream), 30_000);
       const total = info.state.messages;
@@ -172,7 +173,7 @@ export class NatsCluster {
       const sizes: number[] = [];
       if (total === 0) return { logs: [], records, sizes };
       // The whole stream, filtered here: filter_subjects needs nats-server 2.10 (Debian has 2.9).
-      const consumer = await js.consumers.get(stream);
+      const consumer = await retry(() => js.consumers.get(stream), 60_000);
       const messages = await consumer.consume({ max_messages: 10_000 });
       for await (const m of messages) {
         if (subject === undefined || m.subject === subject) {
