@@ -11,8 +11,9 @@ import { runDockerDrivers, runDockerLogsReads, runResources, type DockerRunResul
 import { cpuPerMillion, FOUR_SINKS, median, runSinkCases, SINK_CASES, sinksTable, type SinkRow } from './sinks.js';
 import { cliBenchTable, runCliBench } from './cli.js';
 import { runSidecarBench, sidecarTable } from './sidecar.js';
+import { natsTable, runNatsBench } from './nats.js';
 
-const SECTIONS = ['ingest', 'router', 'docker', 'sinks', 'reads', 'resources', 'sidecar', 'cli'] as const;
+const SECTIONS = ['ingest', 'router', 'nats', 'docker', 'sinks', 'reads', 'resources', 'sidecar', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -28,7 +29,7 @@ const frames = quick ? 200_000 : 1_000_000;
 const dockerLines = quick ? 200_000 : 1_000_000;
 const sinkLines = quick ? 100_000 : 1_000_000;
 
-const wanted = (s: Section): boolean => (only === undefined || only.has(s)) && (withDocker || s === 'ingest' || s === 'router');
+const wanted = (s: Section): boolean => (only === undefined || only.has(s)) && (withDocker || s === 'ingest' || s === 'router' || s === 'nats');
 
 function ingestTable(results: IngestResult[]): string {
   const names = [...new Set(results.map((r) => r.name))];
@@ -100,6 +101,9 @@ if (wanted('router')) {
   section(`## Router: ingest with sinks (fast in-process sinks; a down sink fails every send)\n\n${routerTable(await runRouter(makeFrames(frames), frames))}`);
 }
 let storeRuns: DockerRunResult[] = [];
+if (wanted('nats')) {
+  section(`## NATS JetStream sink: the router to an R3 stream on a three-node nats-server cluster (loopback), until every line is acknowledged\n\n${natsTable(await runNatsBench(makeFrames(sinkLines), sinkLines))}`);
+}
 if (wanted('docker')) {
   storeRuns = await runDockerDrivers(dockerLines, 3);
   section(`## Docker engine: \`docker run … seq 1 ${dockerLines}\` until the last line is stored

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Sourced helpers that bring a machine to the state the e2e tests assume:
-#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs)
-#                     the shellcheck package (script lint test) and prometheus (the metrics
-#                     e2e test scrapes the plugin with it), installed (apt only when missing)
+#   ensure_packages   docker.io, busybox-static, rsyslog (syslog tests), openssl (test CAs),
+#                     nats-server (the NATS sink's JetStream cluster tests), the shellcheck
+#                     package (script lint test) and prometheus (the metrics e2e test scrapes
+#                     the plugin with it), installed (apt only when missing)
 #   ensure_dockerd    a reachable dockerd (reuses a running one, else starts one)
 #   ensure_bb_image   the busybox image tslogs-bb:latest
 #   DOCKER            the docker client to use (Debian's 20.10 client, same as the daemon)
@@ -14,7 +15,7 @@
 
 TSLOGS_REPO_ROOT="${TSLOGS_REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 TSLOGS_BB_IMAGE="${TSLOGS_BB_IMAGE:-tslogs-bb:latest}"
-TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl shellcheck prometheus}"
+TSLOGS_PACKAGES="${TSLOGS_PACKAGES:-docker.io busybox-static rsyslog rsyslog-gnutls openssl shellcheck prometheus nats-server}"
 # Bump when the applet list below changes: an image without this revision is re-checked.
 TSLOGS_BB_IMAGE_REV="1"
 # Applets the tests use (the image gets every applet busybox has; these are verified).

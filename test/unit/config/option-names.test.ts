@@ -22,6 +22,7 @@ const GELF_UDP = { 'gelf-address': 'udp://127.0.0.1:12201' };
 const GELF_TCP = { 'gelf-address': 'tcp://127.0.0.1:12201' };
 const SYSLOG = { 'syslog-address': 'udp://127.0.0.1:514' };
 const SYSLOG_TLS = { 'syslog-address': 'tcp+tls://127.0.0.1:6514' };
+const NATS = { 'nats-url': 'nats://127.0.0.1:4222' };
 
 const notPem = path.join(tmpDir(), 'not-a-certificate.pem');
 fs.writeFileSync(notPem, 'hello\n');
@@ -89,6 +90,17 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'syslog-tls-ca-cert': [SYSLOG_TLS, [missing, notPem]],
   'syslog-tls-cert': [SYSLOG_TLS, [missing]],
   'syslog-tls-key': [SYSLOG_TLS, [missing]],
+  // nats
+  'nats-url': [{ sinks: 'nats' }, ['http://h:1', 'nats://h:99999', 'nats://u:p@h', 'a,,b', 'nats://h/x', 'nats://a b']],
+  'nats-subject': [NATS, ['a.*', 'a..b', 'a b', '{{.Nope}}']], // empty: the default, as Docker's drivers read an empty option
+  'nats-stream': [NATS, ['a.b', 'a b']],
+  'nats-creds': [NATS, [missing, notPem]],
+  'nats-tls-ca-cert': [NATS, [missing, notPem]],
+  'nats-tls-cert': [NATS, [missing]],
+  'nats-tls-key': [NATS, [missing]],
+  'nats-tls-skip-verify': [NATS, ['maybe']],
+  'nats-timeout': [NATS, ['0', '5', '-1s']],
+  'nats-max-in-flight': [NATS, ['0', '17', 'x']],
 };
 
 /** Options no value of which is wrong (names, free text, or read for their presence alone). */
@@ -118,8 +130,9 @@ describe('every option names itself when its value is refused', () => {
     for (const definition of BUILTIN_SINKS.values()) for (const key of [definition.addressKey, ...definition.keys]) accepted.add(key);
     expect([...Object.keys(BAD), ...Object.keys(ANY_VALUE)].sort()).toEqual([...accepted].sort());
     // The 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight;
-    // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them).
-    expect(accepted.size).toBe(59 - 6 + 1 + 5);
+    // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them);
+    // + the nats sink's 10.
+    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10);
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {
