@@ -1,7 +1,8 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { bytesAfter } from '../store/backlog.js';
 import { shortId } from '../util/docker-names.js';
+import { collectedCounter, type Setter } from './collected-counter.js';
 import { registerOpsMetrics } from './ops-metrics.js';
 
 export interface IngestView {
@@ -33,40 +34,40 @@ export function createMetrics(sources: MetricsSources): Registry {
   collectDefaultMetrics({ register: registry });
   const container = (id: string, name: string) => ({ container: shortId(id), container_name: name });
 
-  counter(registry, 'tslogs_ingested_entries_total', 'Entries read from log FIFOs and stored', ['container', 'container_name'], (set) => {
+  collectedCounter(registry, 'tslogs_ingested_entries_total', 'Entries read from log FIFOs and stored', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.entries);
   });
-  counter(registry, 'tslogs_ingested_bytes_total', 'Frame bytes read from log FIFOs', ['container', 'container_name'], (set) => {
+  collectedCounter(registry, 'tslogs_ingested_bytes_total', 'Frame bytes read from log FIFOs', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.bytes);
   });
 
-  counter(registry, 'tslogs_ingested_redacted_entries_total', 'Entries stored with a redact match masked (redact-store=true)', ['container', 'container_name'], (set) => {
+  collectedCounter(registry, 'tslogs_ingested_redacted_entries_total', 'Entries stored with a redact match masked (redact-store=true)', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.redacted);
   });
 
   const sinkLabels = ['container', 'container_name', 'sink'];
   const perSink = (view: DeliveryView) => ({ ...container(view.containerId, view.containerName), sink: view.sink });
-  counter(registry, 'tslogs_sink_sent_entries_total', 'Entries a sink acknowledged', sinkLabels, (set) => {
+  collectedCounter(registry, 'tslogs_sink_sent_entries_total', 'Entries a sink acknowledged', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.sentEntries);
   });
-  counter(registry, 'tslogs_sink_sent_bytes_total', 'Line bytes a sink acknowledged', sinkLabels, (set) => {
+  collectedCounter(registry, 'tslogs_sink_sent_bytes_total', 'Line bytes a sink acknowledged', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.sentBytes);
   });
-  counter(registry, 'tslogs_sink_retries_total', 'Failed connects or sends that were retried', sinkLabels, (set) => {
+  collectedCounter(registry, 'tslogs_sink_retries_total', 'Failed connects or sends that were retried', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.retries);
   });
-  counter(registry, 'tslogs_sink_dropped_entries_total', 'Entries given up, by reason', [...sinkLabels, 'reason'], (set) => {
+  collectedCounter(registry, 'tslogs_sink_dropped_entries_total', 'Entries given up, by reason', [...sinkLabels, 'reason'], (set) => {
     for (const v of sources.deliveries()) {
       for (const [reason, n] of Object.entries(v.delivery.stats.dropped)) set({ ...perSink(v), reason }, n);
     }
   });
-  counter(registry, 'tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', sinkLabels, (set) => {
+  collectedCounter(registry, 'tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.cutBytes);
   });
-  counter(registry, 'tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', sinkLabels, (set) => {
+  collectedCounter(registry, 'tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.suppressed);
   });
-  counter(registry, 'tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', sinkLabels, (set) => {
+  collectedCounter(registry, 'tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.redacted);
   });
   gauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
@@ -84,21 +85,6 @@ export function createMetrics(sources: MetricsSources): Registry {
   });
   registerOpsMetrics(registry, sources);
   return registry;
-}
-
-type Setter = (labels: Record<string, string>, value: number) => void;
-
-function counter(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void): void {
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      fill((labels, value) => this.inc(labels, value));
-    },
-  });
 }
 
 function gauge(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void | Promise<void>): void {

@@ -1,8 +1,9 @@
 // The metrics an operator alerts on beyond the per-sink counters of metrics.ts: the
 // build, delivery latency, bad frames, store write failures and checkpoint writes.
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { shortId } from '../util/docker-names.js';
+import { collectedCounter } from './collected-counter.js';
 import { packageVersion } from '../util/package-version.js';
 
 /** What these metrics read (metrics.ts passes its own sources; a type here, not an import, so the two modules form no cycle). */
@@ -17,32 +18,18 @@ export function registerOpsMetrics(registry: Registry, sources: MetricsSources):
 
   const container = (id: string, name: string) => ({ container: shortId(id), container_name: name });
   const perSink = (v: DeliveryView) => ({ ...container(v.containerId, v.containerName), sink: v.sink });
-  collected(registry, 'tslogs_bad_frames_total', 'LogEntry frames that could not be decoded (the rest of that stream is discarded)', ['container', 'container_name'], (set) => {
+  collectedCounter(registry, 'tslogs_bad_frames_total', 'LogEntry frames that could not be decoded (the rest of that stream is discarded)', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.badFrames);
   });
-  collected(registry, 'tslogs_store_write_failures_total', 'Store writes the disk refused (ingest pauses and retries)', ['container', 'container_name'], (set) => {
+  collectedCounter(registry, 'tslogs_store_write_failures_total', 'Store writes the disk refused (ingest pauses and retries)', ['container', 'container_name'], (set) => {
     for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.writeFailures);
   });
-  collected(registry, 'tslogs_sink_checkpoint_writes_total', 'Checkpoint writes (write, fsync, rename)', ['container', 'container_name', 'sink'], (set) => {
+  collectedCounter(registry, 'tslogs_sink_checkpoint_writes_total', 'Checkpoint writes (write, fsync, rename)', ['container', 'container_name', 'sink'], (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.checkpointWrites);
   });
   registry.registerMetric(latencyHistogram(sources, perSink) as never);
 }
 
-type Setter = (labels: Record<string, string>, value: number) => void;
-
-function collected(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void): void {
-  new Counter({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      fill((labels, value) => this.inc(labels, value));
-    },
-  });
-}
 
 const LATENCY = 'tslogs_sink_delivery_latency_seconds';
 
