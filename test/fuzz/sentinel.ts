@@ -5,7 +5,7 @@ import path from 'node:path';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { call, errOf, HANG_MS } from './client.js';
-import { Fifo, type FifoMaker } from './fifos.js';
+import { type Fifo, type FifoMaker, openFifo } from './fifos.js';
 import { StoreTail } from './store-tail.js';
 
 export const SENTINEL_ID = '5e'.repeat(32);
@@ -31,7 +31,7 @@ export class Sentinel {
   }
 
   async start(): Promise<void> {
-    this.fifo = new Fifo(this.fifos.next());
+    this.fifo = openFifo(this.fifos.next());
     const answer = await call(this.socket, 'LogDriver.StartLogging', { File: this.fifo.path, Info: containerInfo({ ContainerID: SENTINEL_ID, ContainerName: '/sentinel' }) });
     if (errOf(answer) !== '') throw new Error(`the sentinel could not start: ${errOf(answer)}`);
   }

@@ -91,15 +91,19 @@ export class Fifo {
   /** dockerd's O_RDWR descriptor: keeps the pipe alive (and writable) whoever reads it. */
   private readonly held: number;
   private readonly socket: net.Socket;
+  private closed = false;
 
-  constructor(dir: string, id: string) {
+  /** `exists`: the FIFO was made already (the fuzzer makes them by the hundred). */
+  constructor(dir: string, id: string, { exists = false } = {}) {
     this.path = path.join(dir, id);
-    execFileSync('mkfifo', ['-m', '0700', this.path]);
+    if (!exists) execFileSync('mkfifo', ['-m', '0700', this.path]);
     this.held = fs.openSync(this.path, fs.constants.O_RDWR);
     // Written through a write-only descriptor: a socket on the O_RDWR one would also read,
     // stealing frames from the plugin.
     const fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     this.socket = new net.Socket({ fd, readable: false, writable: true });
+    // A refused write rejects write(); the event besides it would only crash the test process.
+    this.socket.on('error', () => undefined);
   }
 
   write(bytes: Buffer): Promise<void> {
@@ -108,6 +112,8 @@ export class Fifo {
 
   /** dockerd closes and unlinks the FIFO after StopLogging returns. */
   close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
     return new Promise((resolve) => {
       this.socket.end(() => {
         this.socket.destroy();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { FrameDecoder } from '../../../src/codec/frame-decoder.js';
 import { containerInfo } from '../../helpers/container-info.js';
 import { bounded, call, errOf, HANG_MS } from '../client.js';
-import { Fifo } from '../fifos.js';
+import { openFifo } from '../fifos.js';
 import { Finding, type Target, type TargetContext } from '../harness.js';
 import { StoreTail } from '../store-tail.js';
 import type { Prng } from '../prng.js';
@@ -70,7 +70,7 @@ export function framesTarget(group = 12): Target {
       const w = containerOf(ctx, index, slot);
       const bytes = frameStream(prng);
       const cuts = splits(prng, bytes.length);
-      const fifo = new Fifo(ctx.fifos.next());
+      const fifo = openFifo(ctx.fifos.next());
       try {
         const start = await call(ctx.socket, 'LogDriver.StartLogging', { File: fifo.path, Info: containerInfo({ ContainerID: w.id, ContainerName: `/fuzz${slot}`, Config: sinksOf(slot, prng) }) });
         if (errOf(start) !== '') throw new Finding(`StartLogging failed: ${errOf(start)}`);

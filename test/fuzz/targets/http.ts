@@ -8,7 +8,7 @@ import path from 'node:path';
 import { FrameEncoder } from '../../../src/codec/frame-encoder.js';
 import { containerInfo } from '../../helpers/container-info.js';
 import { type Answer, bounded, call, errOf, HANG_MS, raw, send } from '../client.js';
-import { Fifo } from '../fifos.js';
+import { openFifo } from '../fifos.js';
 import { Finding, type Target, type TargetContext } from '../harness.js';
 import type { Prng } from '../prng.js';
 import { SENTINEL_ID } from '../sentinel.js';
@@ -203,7 +203,7 @@ async function startAndLog(ctx: TargetContext, prng: Prng, index: number, slot: 
   const id = `${slot.toString(16).padStart(2, '0')}${(index % 50).toString(16).padStart(2, '0')}`.padEnd(64, 'b');
   const info = containerInfo({ ContainerID: id });
   const before = await readAll(ctx, id);
-  const fifo = new Fifo(ctx.fifos.next());
+  const fifo = openFifo(ctx.fifos.next());
   const n = prng.int(0, 20);
   try {
     for (let i = prng.chance(0.2) ? 2 : 1; i > 0; i--) {

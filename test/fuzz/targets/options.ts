@@ -3,7 +3,7 @@
 // of its type (nothing is accepted and ignored); either way the daemon carries on.
 import { containerInfo } from '../../helpers/container-info.js';
 import { call, errOf } from '../client.js';
-import { Fifo } from '../fifos.js';
+import { openFifo } from '../fifos.js';
 import { Finding, type Target } from '../harness.js';
 import { DOCKER_GENERIC_KEYS } from '../../../src/router/container-options.js';
 import { ADDRESS_KEYS, BOOL_KEYS, CATALOGUE, DURATION_KEYS, INT_KEYS, optionMap } from './option-maps.js';
@@ -49,7 +49,7 @@ export function optionsTarget(group = 8): Target {
     async run(ctx, prng, _index, slot) {
       const config = optionMap(prng);
       const id = `0c${slot.toString(16).padStart(2, '0')}`.padEnd(64, 'c');
-      const fifo = new Fifo(ctx.fifos.next());
+      const fifo = openFifo(ctx.fifos.next());
       try {
         const answer = await call(ctx.socket, 'LogDriver.StartLogging', { File: fifo.path, Info: containerInfo({ ContainerID: id, Config: config }) });
         if (answer.status !== 200) throw new Finding(`StartLogging answered ${answer.status} to ${JSON.stringify(config)}: ${answer.body.toString().slice(0, 300)}`);
