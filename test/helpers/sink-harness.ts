@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { SinkError } from '../../src/sinks/sink.js';
+import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
+import { containerInfo } from './container-info.js';
 
 interface Closable {
   close(): unknown;
@@ -44,4 +45,15 @@ export async function rejection(promise: Promise<unknown>): Promise<SinkError> {
   const err = await promise.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(SinkError);
   return err as SinkError;
+}
+
+/** The container a sink test logs for. */
+export const SINK_TEST_ID = '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111';
+export const SINK_TEST_INFO = containerInfo({ ContainerID: SINK_TEST_ID, ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
+/** The capture second of the first entry of `numberedEntries`. */
+export const SINK_TEST_T = 1795896181;
+
+/** `line <i>` for i from `from`, one second apart from SINK_TEST_T, every third on stderr. */
+export function numberedEntries(n: number, from = 0): SinkEntry[] {
+  return Array.from({ length: n }, (_, i) => ({ line: Buffer.from(`line ${from + i}`), source: (from + i) % 3 === 0 ? 'stderr' : 'stdout', sec: SINK_TEST_T + from + i, nsec: 630940000 }));
 }

@@ -12,20 +12,16 @@ import { decode, encode } from '@msgpack/msgpack';
 import { FluentdSink, fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { parseFluentdOptions } from '../../src/sinks/fluentd/options.js';
 import { REPLAY_WINDOW_MS } from '../../src/sinks/shared/replay-window.js';
-import type { SinkEntry } from '../../src/sinks/sink.js';
-import { containerInfo, sinkContext } from '../helpers/container-info.js';
+import { sinkContext } from '../helpers/container-info.js';
 import { closedPort, FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
 import { makeTestCa } from '../helpers/hec-receiver.js';
-import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
+import { closedAfterEach, numberedEntries, pkiForFile, rejection, SINK_TEST_ID, SINK_TEST_INFO, SINK_TEST_T } from '../helpers/sink-harness.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 
-const ID = '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111';
-const INFO = containerInfo({ ContainerID: ID, ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
-const T = 1795896181;
-
-function entries(n: number, from = 0): SinkEntry[] {
-  return Array.from({ length: n }, (_, i) => ({ line: Buffer.from(`line ${from + i}`), source: (from + i) % 3 === 0 ? 'stderr' : 'stdout', sec: T + from + i, nsec: 630940000 }));
-}
+const ID = SINK_TEST_ID;
+const INFO = SINK_TEST_INFO;
+const T = SINK_TEST_T;
+const entries = numberedEntries;
 
 const closed = closedAfterEach();
 const logged = recordingLogger();

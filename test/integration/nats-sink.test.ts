@@ -7,21 +7,17 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NatsSink, natsSinkDefinition } from '../../src/sinks/nats/index.js';
 import { parseNatsOptions } from '../../src/sinks/nats/options.js';
-import type { SinkEntry } from '../../src/sinks/sink.js';
-import { containerInfo, sinkContext } from '../helpers/container-info.js';
+import { sinkContext } from '../helpers/container-info.js';
 import { makeTestCa } from '../helpers/hec-receiver.js';
 import { type ClusterOptions, NatsCluster } from '../helpers/nats-cluster.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
-import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
+import { closedAfterEach, numberedEntries, pkiForFile, rejection, SINK_TEST_ID, SINK_TEST_INFO, SINK_TEST_T } from '../helpers/sink-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-const ID = '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111';
-const INFO = containerInfo({ ContainerID: ID, ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
-const T = 1795896181;
-
-function entries(n: number, from = 0): SinkEntry[] {
-  return Array.from({ length: n }, (_, i) => ({ line: Buffer.from(`line ${from + i}`), source: (from + i) % 3 === 0 ? 'stderr' : 'stdout', sec: T + from + i, nsec: 630940000 }));
-}
+const ID = SINK_TEST_ID;
+const INFO = SINK_TEST_INFO;
+const T = SINK_TEST_T;
+const entries = numberedEntries;
 
 const closed = closedAfterEach();
 const logged = recordingLogger();
