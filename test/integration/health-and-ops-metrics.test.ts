@@ -60,6 +60,17 @@ function refuseWrites(driver: PluginDriver, id: string): () => void {
   };
 }
 
+/** A container named full that logged one line, then three its store refuses. */
+async function loggingWithRefusedWrites(driver: PluginDriver, dir: string, root: string, id: string): Promise<{ fifo: Fifo; restore: () => void }> {
+  const fifo = new Fifo(dir, 'full');
+  await driver.startLogging({ File: fifo.path, Info: info(id, 'full', {}) });
+  await fifo.write(frames(1, nowSec()));
+  await waitUntil(() => fs.existsSync(path.join(root, 'containers', id, `${id}-json.log`)), 'the first line');
+  const restore = refuseWrites(driver, id);
+  await fifo.write(frames(3, nowSec()));
+  return { fifo, restore };
+}
+
 function get(target: { socketPath: string } | { host: string; port: number }, urlPath: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http.get({ ...target, path: urlPath }, (res) => {
@@ -86,13 +97,7 @@ describe('operational metrics', () => {
     await driver.startLogging({ File: badFifo.path, Info: info(bad, 'bad', {}) });
     await badFifo.write(Buffer.from([0x7f, 0xff, 0xff, 0xff, 0, 0]));
 
-    const full = 'c'.repeat(64);
-    const fullFifo = new Fifo(dir, 'full');
-    await driver.startLogging({ File: fullFifo.path, Info: info(full, 'full', {}) });
-    await fullFifo.write(frames(1, nowSec()));
-    await waitUntil(() => fs.existsSync(path.join(root, 'containers', full, `${full}-json.log`)), 'the first line');
-    const restore = refuseWrites(driver, full);
-    await fullFifo.write(frames(3, nowSec()));
+    const { fifo: fullFifo, restore } = await loggingWithRefusedWrites(driver, dir, root, 'c'.repeat(64));
     await waitUntil(() => driver.ingestViews().some((v) => v.badFrames === 1) && driver.ingestViews().some((v) => v.writeFailures > 0), 'a bad frame and a refused write');
 
     const text = await metrics.metrics();
@@ -140,13 +145,7 @@ describe('GET /healthz', () => {
     expect(report.containers[0]!.sinks.map((s) => [s.sink, s.state])).toEqual(expect.arrayContaining([['up', 'connected'], ['down', 'failing']]));
     expect(report.containers[0]!.sinks.find((s) => s.sink === 'down')!.last_error).toBe('scripted outage');
 
-    const full = 'e'.repeat(64);
-    const fullFifo = new Fifo(dir, 'full');
-    await driver.startLogging({ File: fullFifo.path, Info: info(full, 'full', {}) });
-    await fullFifo.write(frames(1, nowSec()));
-    await waitUntil(() => fs.existsSync(path.join(root, 'containers', full, `${full}-json.log`)), 'the first line');
-    const restore = refuseWrites(driver, full);
-    await fullFifo.write(frames(3, nowSec()));
+    const { fifo: fullFifo, restore } = await loggingWithRefusedWrites(driver, dir, root, 'e'.repeat(64));
     await waitUntil(() => driver.blockedWrites().length === 1, 'the refused write');
     const bad = await get({ socketPath: socket }, '/healthz');
     expect(bad.status).toBe(503);
