@@ -4,7 +4,7 @@
 // over max_payload is cut, a message over the stream's max_msg_size is dropped alone).
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { NatsSink, natsSinkDefinition } from '../../src/sinks/nats/index.js';
 import { parseNatsOptions } from '../../src/sinks/nats/options.js';
 import { sinkContext } from '../helpers/container-info.js';
@@ -21,16 +21,16 @@ const entries = numberedEntries;
 
 const closed = closedAfterEach();
 const logged = recordingLogger();
-const servers: NatsCluster[] = [];
-afterEach(async () => {
+// Records are cleared before each test, and servers stop only after the sinks closed: a
+// sink left open when its server stopped would log its disconnection into the next test.
+beforeEach(() => {
   logged.records.length = 0;
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 const ca = pkiForFile('tslogs-nats-ca-', makeTestCa);
 
 async function server(options: ClusterOptions & { stream?: Record<string, unknown> } = {}): Promise<NatsCluster> {
   const s = await NatsCluster.start(tmpDir('tslogs-nats-'), 1, options);
-  servers.push(s);
+  closed.server({ close: () => s.stop() });
   await s.createStream({ name: 'LOGS', subjects: ['docker.>', 'logs.>'], ...options.stream });
   return s;
 }
