@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { bytesAfter } from '../store/backlog.js';
 import { shortId } from '../util/docker-names.js';
+import type { PrunerView } from './removed-pruner.js';
 
 export interface IngestView {
   containerId: string;
@@ -17,6 +18,8 @@ export interface MetricsSources {
   deliveries: () => DeliveryView[];
   /** The current log file of a container, for lag. */
   logPath: (containerId: string) => string;
+  /** The pruning of removed containers; undefined when they are kept forever. */
+  pruner?: () => PrunerView | undefined;
 }
 
 /**
@@ -78,6 +81,16 @@ export function createMetrics(sources: MetricsSources): Registry {
   });
   gauge(registry, 'tslogs_sink_lag_bytes', 'Stored bytes after the checkpoint (compressed files at their size on disk)', sinkLabels, async (set) => {
     for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
+  });
+  // No container label: each removed container would leave a series behind, the leak pruning ends.
+  counter(registry, 'tslogs_removed_containers_pruned_total', 'Removed containers whose logs, checkpoints and session were deleted', [], (set) => {
+    set({}, sources.pruner?.()?.pruned ?? 0);
+  });
+  gauge(registry, 'tslogs_removed_containers_kept', 'Removed containers whose logs are still kept (TSLOGS_RETAIN_REMOVED, or a backlog sinks have not received)', [], (set) => {
+    set({}, sources.pruner?.()?.kept ?? 0);
+  });
+  gauge(registry, 'tslogs_removed_containers_pruning', "1 when the last check trusted dockerd's containers directory; 0 when pruning is off (see the daemon log) or TSLOGS_RETAIN_REMOVED=forever", [], (set) => {
+    set({}, sources.pruner?.()?.enabled === true ? 1 : 0);
   });
   return registry;
 }

@@ -10,6 +10,7 @@ import { Router } from '../router/router.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { loadInfo, saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
+import { deleteContainerStore } from '../store/container-removal.js';
 import { parseRfc3339 } from '../go/time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
@@ -215,6 +216,35 @@ export class PluginDriver implements LogDriver {
       views.set(s.containerId, view);
     }
     return [...views.values()];
+  }
+
+  /** Containers with a logging session: running, or draining what dockerd wrote before it stopped. */
+  liveContainers(): Set<string> {
+    return new Set([...this.sessions.values(), ...this.draining].map((s) => s.containerId));
+  }
+
+  /** Containers whose deliveries are still sending (a stopped container's backlog). */
+  deliveringContainers(): Set<string> {
+    return new Set(this.router.views().map((v) => v.containerId));
+  }
+
+  /**
+   * Deletes everything kept for a removed container: its store (log files, info,
+   * checkpoints), its session files and its counters. Refused (false) while it logs or
+   * delivers, which a removed container does not, unless it was removed a moment ago.
+   */
+  async prune(id: string): Promise<boolean> {
+    if (this.liveContainers().has(id) || this.deliveringContainers().has(id)) return false;
+    const log = this.logs.get(id);
+    if (log !== undefined) {
+      if (log.live) return false;
+      await log.settled(); // a rotated file may still be being compressed
+      this.logs.delete(id);
+    }
+    this.ingestTotals.delete(id);
+    this.sessionFiles.removeContainer(id);
+    deleteContainerStore(this.options.root, id);
+    return true;
   }
 
   /**

@@ -9,6 +9,8 @@ import { currentLogPath, DEFAULT_ROOT, makeDir } from '../store/layout.js';
 import { packageVersion } from '../util/package-version.js';
 import { createMetrics } from './metrics.js';
 import { PluginDriver } from './plugin-driver.js';
+import { RemovedContainersPruner } from './removed-pruner.js';
+import { type RetentionSettings, retentionFromEnv } from './retention-settings.js';
 
 export interface PluginSettings {
   /** Where container logs are stored (`<root>/containers/<id>/<id>-json.log`). */
@@ -20,6 +22,8 @@ export interface PluginSettings {
   hostname: string;
   /** Also serve /metrics over TCP here (`host:port`), besides the plugin socket. */
   metricsAddress: string | undefined;
+  /** What happens to the logs of containers removed with `docker rm`. */
+  retention: RetentionSettings;
 }
 
 /** Settings from the environment: a managed plugin gets them from its config.json `env`. */
@@ -30,6 +34,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
     logLevel: env.LOG_LEVEL || 'info',
     hostname: env.TSLOGS_HOSTNAME || os.hostname(),
     metricsAddress: env.TSLOGS_METRICS_ADDRESS || undefined,
+    retention: retentionFromEnv(env),
   };
 }
 
@@ -39,10 +44,14 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   // Every setting is a path, an address or a name: none is a secret.
   logger.info({ version: packageVersion(), settings }, 'tslogs plugin starting');
   const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, log: logger });
+  const { retainRemoved, dockerContainers, pruneInterval } = settings.retention;
+  const pruner =
+    retainRemoved === 'forever' ? undefined : new RemovedContainersPruner(driver, { retainMs: retainRemoved, dockerContainers, intervalMs: pruneInterval }, logger);
   const metrics = createMetrics({
     ingest: () => driver.ingestViews(),
     deliveries: () => driver.router.views(),
     logPath: (id) => currentLogPath(settings.root, id),
+    pruner: () => pruner?.view,
   });
   const app = buildServer({ driver, logger, metrics });
   makeDir(settings.root);
@@ -52,6 +61,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   await driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
+  pruner?.start();
   const metricsApp = settings.metricsAddress === undefined ? undefined : await serveMetrics(settings.metricsAddress, metrics, logger);
 
   let stopping = false;
@@ -59,6 +69,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: flushing and exiting`);
+    await pruner?.stop();
     await driver.shutdown();
     await app.close();
     await metricsApp?.close();
