@@ -83,6 +83,9 @@ export function createMetrics(sources: MetricsSources): Registry {
     for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
   });
   // No container label: each removed container would leave a series behind, the leak pruning ends.
+  counter(registry, 'tslogs_removed_containers_checks_total', "Checks of the stored containers against dockerd's containers directory", [], (set) => {
+    set({}, sources.pruner?.()?.checks ?? 0);
+  });
   counter(registry, 'tslogs_removed_containers_pruned_total', 'Removed containers whose logs, checkpoints and session were deleted', [], (set) => {
     set({}, sources.pruner?.()?.pruned ?? 0);
   });

@@ -28,6 +28,8 @@ export interface PrunerSettings {
 
 /** For metrics. */
 export interface PrunerView {
+  /** Checks done (each reads the store and dockerd's directory). */
+  checks: number;
   pruned: number;
   /** Removed containers still kept (retention, or a backlog still being delivered). */
   kept: number;
@@ -36,7 +38,7 @@ export interface PrunerView {
 }
 
 export class RemovedContainersPruner {
-  readonly view: PrunerView = { pruned: 0, kept: 0, enabled: false };
+  readonly view: PrunerView = { checks: 0, pruned: 0, kept: 0, enabled: false };
   private readonly tracker: RemovalTracker;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
@@ -76,6 +78,8 @@ export class RemovedContainersPruner {
       await this.act(this.decide());
     } catch (err) {
       this.log.error(`pruning removed containers: ${(err as Error).message}`);
+    } finally {
+      this.view.checks++;
     }
   }
 
