@@ -69,6 +69,11 @@ export const tslogsError = defineErrors({
     `cannot read dockerd's containers directory ${dir}: ${detail}; logs of removed containers are kept until it can be read (${FIX_DOCKER_DIR})`,
   TSLOGS_PRUNE_WRONG_DIR: (dir: string, live: number) =>
     `none of the ${live} containers logging now has a directory in ${dir}, so it is not dockerd's containers directory (is dockerd's data-root elsewhere?); logs of removed containers are kept (${FIX_DOCKER_DIR})`,
+  TSLOGS_PRUNE_NO_ENGINE: (host: string) =>
+    `cannot list Docker's containers at ${host}, so nothing is known to be removed and nothing was deleted (run as root, or set DOCKER_HOST to the engine's unix socket)`,
+  TSLOGS_PRUNE_OTHER_ENGINE: (id: string, root: string, host: string) =>
+    `the store ${root} has a live logging session for container ${id}, which the engine at ${host} does not know: the store belongs to another engine; nothing was deleted (set DOCKER_HOST or TSLOGS_ROOT)`,
+  TSLOGS_PRUNE_NO_STORE: (root: string, detail: string) => `cannot read the store ${root}: ${detail} (set TSLOGS_ROOT to the store's host directory)`,
   // codec
   TSLOGS_FRAME_TOO_LARGE: (length: number, limit: number) =>
     `log frame of ${length} bytes exceeds the limit of ${limit} bytes; the stream is out of sync`,

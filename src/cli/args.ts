@@ -32,6 +32,7 @@ export type Command =
   | { kind: 'logs'; options: LogsOptions }
   | { kind: 'ls'; json: boolean }
   | { kind: 'stats'; json: boolean; containers: string[] }
+  | { kind: 'prune'; force: boolean; json: boolean }
   | { kind: 'plugin' }
   | { kind: 'help'; topic?: string | undefined }
   | { kind: 'version' };
@@ -55,7 +56,7 @@ const LOGS_OPTIONS = {
 } as const;
 
 // `sidecar` is dispatched by main.ts before this parser (its own flags).
-const SUBCOMMANDS = new Set(['ls', 'stats', 'plugin', 'help', 'logs']);
+const SUBCOMMANDS = new Set(['ls', 'stats', 'prune', 'plugin', 'help', 'logs']);
 
 /** Joins `--opt value` into `--opt=value` (and `-n value` into `-nvalue`) for options taking a value. */
 export function joinValues(args: readonly string[], options: Record<string, { type: string; short?: string }>): string[] {
@@ -105,6 +106,11 @@ export function parseCommand(argv: readonly string[]): Command {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } });
       if (positionals.length > 0) throw new UsageError(`'tslogs ls' takes no container names`);
       return { kind: 'ls', json: values.json === true };
+    }
+    case 'prune': {
+      const { values, positionals } = parse(rest, { force: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } });
+      if (positionals.length > 0) throw new UsageError(`'tslogs prune' takes no container names (it prunes every container the engine no longer has)`);
+      return { kind: 'prune', force: values.force === true, json: values.json === true };
     }
     case 'stats': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } });

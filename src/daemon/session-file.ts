@@ -25,6 +25,20 @@ export class SessionFiles {
     removeStateFile('the session file', this.fileFor(fifo));
   }
 
+  /** Containers with a saved session whose FIFO exists (as this process sees paths): logging now. */
+  liveContainers(): Set<string> {
+    const ids = new Set<string>();
+    for (const [, request] of this.readAll()) {
+      if (typeof request?.Info?.ContainerID !== 'string') continue;
+      try {
+        if (fs.statSync(request.File).isFIFO()) ids.add(request.Info.ContainerID);
+      } catch {
+        // its FIFO is gone: a session a shutdown left behind
+      }
+    }
+    return ids;
+  }
+
   /** Every saved session of a container (a removed one leaves none behind). */
   removeContainer(containerId: string): void {
     for (const [file, request] of this.readAll()) {
