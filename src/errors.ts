@@ -67,8 +67,8 @@ export const tslogsError = defineErrors({
   TSLOGS_SETTING_VALUE: (name: string, value: string, expected: string) => `setting ${name}='${value}' is invalid: expected ${expected}`,
   TSLOGS_PRUNE_UNREADABLE: (dir: string, detail: string) =>
     `cannot read dockerd's containers directory ${dir}: ${detail}; logs of removed containers are kept until it can be read (${FIX_DOCKER_DIR})`,
-  TSLOGS_PRUNE_WRONG_DIR: (dir: string, live: number) =>
-    `none of the ${live} containers logging now has a directory in ${dir}, so it is not dockerd's containers directory (is dockerd's data-root elsewhere?); logs of removed containers are kept (${FIX_DOCKER_DIR})`,
+  TSLOGS_PRUNE_WRONG_DIR: (dir: string) =>
+    `containers logging now have no directory in ${dir}, so it is not dockerd's containers directory (is dockerd's data-root elsewhere?); logs of removed containers are kept (${FIX_DOCKER_DIR})`,
   TSLOGS_PRUNE_NO_ENGINE: (host: string) =>
     `cannot list Docker's containers at ${host}, so nothing is known to be removed and nothing was deleted (run as root, or set DOCKER_HOST to the engine's unix socket)`,
   TSLOGS_PRUNE_OTHER_ENGINE: (id: string, root: string, host: string) =>

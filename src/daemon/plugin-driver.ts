@@ -49,6 +49,7 @@ export class PluginDriver implements LogDriver {
   private readonly ingestTotals = new Map<string, IngestView>();
   private readonly logs = new Map<string, ContainerLog>();
   private readonly sessionFiles: SessionFiles;
+  private readonly startListeners: ((containerId: string) => void)[] = [];
   private readonly registry: SinkRegistry;
   private readonly hostname: string;
   readonly router: Router;
@@ -136,6 +137,12 @@ export class PluginDriver implements LogDriver {
     }
     this.sessions.get(File)?.ingest.close();
     this.sessions.set(File, { ingest, containerId: id, containerName: bareName(Info.ContainerName), drainTimeoutMs: options.router.drainTimeoutMs });
+    for (const listener of this.startListeners) listener(id);
+  }
+
+  /** `listener` is called each time a container starts logging (a StartLogging, or a resumed session). */
+  onStart(listener: (containerId: string) => void): void {
+    this.startListeners.push(listener);
   }
 
   /** The log for one container's ingest, store and options. */

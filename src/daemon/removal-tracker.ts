@@ -40,16 +40,30 @@ export class RemovalTracker {
   private readonly missing = new Map<string, { since: number; checks: number }>();
   /** Once a check found a container's directory there, the path is dockerd's. */
   private verified = false;
+  /** A container started logging without a directory there: not dockerd's. */
+  private refuted = false;
 
   /** `retainMs`: how long a removed container's store is kept (0: deleted once found removed). */
   constructor(private readonly retainMs: number) {}
+
+  /**
+   * A container started logging. Its directory exists by then in dockerd's directory
+   * (docker create comes before the start), so this verifies the directory, or refutes it,
+   * even for a one-shot container removed again before the next check.
+   */
+  started(listed: boolean): void {
+    if (listed) this.verified = true;
+    else this.refuted = true;
+  }
 
   check(c: RemovalCheck): RemovalDecision {
     const none = { prune: [], mark: [], unmark: [], kept: [] };
     if (c.docker instanceof Error) return this.distrust('unreadable', none);
     const docker = c.docker;
     // A running container always has its directory: none listed means this is not dockerd's.
-    if (c.live.size > 0 && ![...c.live].some((id) => docker.has(id))) return this.distrust('no-live-container-listed', none);
+    const refuted = this.refuted;
+    this.refuted = false;
+    if (refuted || (c.live.size > 0 && ![...c.live].some((id) => docker.has(id)))) return this.distrust('no-live-container-listed', none);
     if (c.live.size > 0 || c.stored.some((id) => docker.has(id))) this.verified = true;
 
     const decision: RemovalDecision = { trusted: this.verified, prune: [], mark: [], unmark: [], kept: [] };

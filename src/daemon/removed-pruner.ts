@@ -3,6 +3,7 @@
 // on doubt: an unreadable or wrong containers directory turns pruning off, with one
 // warning naming the setting to fix, until a check trusts it again.
 import fs from 'node:fs';
+import path from 'node:path';
 import { tslogsError } from '../errors.js';
 import { deleteLeftovers, readRemovedMarker, removeRemovedMarker, writeRemovedMarker } from '../store/container-removal.js';
 import { CONTAINER_ID, storedContainers } from '../store/layout.js';
@@ -60,6 +61,17 @@ export class RemovedContainersPruner {
     this.timer = setInterval(() => void this.check(), this.settings.intervalMs);
     this.timer.unref();
     void this.check();
+  }
+
+  /** Called by the driver when a container starts logging. */
+  containerStarted(id: string): void {
+    const dir = this.settings.dockerContainers;
+    try {
+      fs.statSync(dir);
+    } catch {
+      return; // unreadable: the next check says so
+    }
+    this.tracker.started(fs.existsSync(path.join(dir, id)));
   }
 
   async stop(): Promise<void> {
@@ -143,7 +155,7 @@ export class RemovedContainersPruner {
 
   private distrustMessage(reason: 'unreadable' | 'no-live-container-listed'): string {
     const dir = this.settings.dockerContainers;
-    if (reason === 'no-live-container-listed') return tslogsError('TSLOGS_PRUNE_WRONG_DIR', dir, this.target.liveContainers().size).message;
+    if (reason === 'no-live-container-listed') return tslogsError('TSLOGS_PRUNE_WRONG_DIR', dir).message;
     return tslogsError('TSLOGS_PRUNE_UNREADABLE', dir, this.readError?.message ?? 'unknown error').message;
   }
 }

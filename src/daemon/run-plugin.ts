@@ -47,6 +47,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   const { retainRemoved, dockerContainers, pruneInterval } = settings.retention;
   const pruner =
     retainRemoved === 'forever' ? undefined : new RemovedContainersPruner(driver, { retainMs: retainRemoved, dockerContainers, intervalMs: pruneInterval }, logger);
+  if (pruner !== undefined) driver.onStart((id) => pruner.containerStarted(id));
   const metrics = createMetrics({
     ingest: () => driver.ingestViews(),
     deliveries: () => driver.router.views(),

@@ -143,13 +143,13 @@ describe('removed containers, host daemon', () => {
     const daemon = await startHostDaemon({ TSLOGS_PRUNE_INTERVAL: '300ms', TSLOGS_DOCKER_CONTAINERS: wrong });
     try {
       const run = await runContainerFull({ driver: daemon.driver, cmd: 'echo up; sleep 60', detach: true });
-      await waitFor(() => daemon.output().includes('containers logging now has a directory in'), { timeoutMs: 20_000, what: 'the warning' });
+      await waitFor(() => daemon.output().includes('containers logging now have no directory in'), { timeoutMs: 20_000, what: 'the warning' });
       await rm(run.id);
       await checksPass(daemon.socket, 4, 300);
       expect(fs.existsSync(path.join(daemon.root, 'containers', run.id, `${run.id}-json.log`))).toBe(true);
       const warnings = daemon.output().split('\n').filter((l) => l.includes('"level":40'));
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain(`none of the 1 containers logging now has a directory in ${wrong}`);
+      expect(warnings[0]).toContain(`containers logging now have no directory in ${wrong}`);
       expect(warnings[0]).toContain('TSLOGS_DOCKER_CONTAINERS');
       expect((await metrics(daemon.socket)).get('tslogs_removed_containers_pruning')).toBe(0);
     } finally {

@@ -86,6 +86,16 @@ describe('pruning removed containers', () => {
     expect(s.logged.messages()).toContain(`container ${B.slice(0, 12)} was removed: deleted its logs, checkpoints and session`);
   });
 
+  it('prunes a container that logged and was removed between two checks, with no other container there to verify the directory', async () => {
+    const s = setup();
+    s.driver.onStart((id) => s.pruner.containerStarted(id));
+    await loggedAndStopped(s, B);
+    s.removed(B);
+    await s.pruner.check();
+    await s.pruner.check();
+    expect(fs.existsSync(s.store(B))).toBe(false);
+  });
+
   it('with a directory that lists none of the live containers, deletes nothing and warns once, naming the setting', async () => {
     const s = setup();
     await loggedAndStopped(s, B);
@@ -98,7 +108,7 @@ describe('pruning removed containers', () => {
     expect(fs.existsSync(s.store(B))).toBe(true);
     const warnings = s.logged.records.filter((r) => r.level === 'warn').map((r) => r.msg);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('none of the 1 containers logging now has a directory in');
+    expect(warnings[0]).toContain('containers logging now have no directory in');
     expect(warnings[0]).toContain('TSLOGS_DOCKER_CONTAINERS');
     expect(warnings[0]).toContain('docker-containers.source');
     expect(await metric(s, 'tslogs_removed_containers_pruning')).toBe(0);

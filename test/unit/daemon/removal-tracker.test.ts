@@ -74,6 +74,24 @@ describe('RemovalTracker', () => {
     expect(t.check(at(3, [C], { live: new Set([C]) })).prune).toEqual([A, B]);
   });
 
+  it('is verified by a container that started with its directory there, though it was removed before any check', () => {
+    const t = new RemovalTracker(0);
+    t.started(true);
+    t.check(at(0, [], { stored: [A] }));
+    expect(t.check(at(1, [], { stored: [A] }))).toMatchObject({ trusted: true, prune: [A] });
+  });
+
+  it('is refuted by a container that started without its directory there, even if it is gone by the check', () => {
+    const t = new RemovalTracker(0);
+    t.check(at(0, [A, B]));
+    t.check(at(1, [A]));
+    t.started(false);
+    expect(t.check(at(2, [A]))).toMatchObject({ trusted: false, reason: 'no-live-container-listed', prune: [] });
+    // Nothing carried over: verified again by A, then B missing twice more.
+    expect(t.check(at(3, [A])).prune).toEqual([]);
+    expect(t.check(at(4, [A])).prune).toEqual([B]);
+  });
+
   it('once verified, prunes the last stored container when no container is left to check against', () => {
     const t = new RemovalTracker(0);
     t.check(at(0, [A], { stored: [A] }));
