@@ -9,7 +9,7 @@
 #   /app/package.json        ("type": "module" is needed to load dist/ as ESM)
 #   /app/dist                the compiled plugin (npm run build)
 #   /app/node_modules        production dependencies only
-#   /run/docker/plugins /tmp /var/lib/tslogs, minimal /etc files
+#   /run/docker/plugins /tmp /var/lib/tslogs /var/lib/docker/containers (mount points), minimal /etc files
 #
 # Needs: a built dist/ (npm run build) and the development node_modules (npm ci).
 # Environment overrides (for tests and experiments):
@@ -42,7 +42,7 @@ rootfs_add_app "$RFS" "$ROOT" "$DIST" "$STAGING"
 log "production node_modules: $(node -e 'const p=process.argv[1]; try { console.log(Object.keys(require(p).packages).length) } catch { console.log(0) }' \
   "$RFS/app/node_modules/.package-lock.json") packages"
 rootfs_add_etc "$RFS"
-mkdir -p "$RFS/run/docker/plugins" "$RFS/var/lib/tslogs"
+mkdir -p "$RFS/run/docker/plugins" "$RFS/var/lib/tslogs" "$RFS/var/lib/docker/containers"
 
 cp "$ROOT/plugin/config.json" "$OUT/config.json"
 

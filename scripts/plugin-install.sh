@@ -14,6 +14,9 @@
 #   TSLOGS_PLUGIN_SETTINGS="K=V …"  more `docker plugin set NAME K=V …` before the enable
 #                           (any setting of README's "Daemon settings" table; values
 #                           without spaces)
+#   TSLOGS_RETAIN_REMOVED, TSLOGS_PRUNE_INTERVAL   applied with `docker plugin set` (README, "Removed containers")
+#   TSLOGS_DOCKER_CONTAINERS=DIR  dockerd's containers directory (default: <data-root>/containers as
+#                           `docker info` reports it), applied as docker-containers.source=DIR
 #   TSLOGS_PLUGIN_DIR, TSLOGS_DIST_DIR   passed on to build-plugin-rootfs.sh
 #
 # Why `--timeout 0` (docker-logging-docs/docker-compat.md §4.1): dockerd gives a managed plugin one HTTP
@@ -58,6 +61,8 @@ bash "$ROOT/scripts/build-plugin-rootfs.sh"
 
 # The bind mount source must exist or the plugin fails to start.
 mkdir -p "$HOST_ROOT" /etc/tslogs
+DATA_ROOT="$("$DOCKER" info -f '{{.DockerRootDir}}' 2>/dev/null || true)"
+DOCKER_CONTAINERS="${TSLOGS_DOCKER_CONTAINERS:-${DATA_ROOT:-/var/lib/docker}/containers}"
 
 if "$DOCKER" plugin inspect "$NAME" >/dev/null 2>&1; then
   log "removing existing plugin $NAME"
@@ -71,6 +76,10 @@ log "docker plugin create $NAME $PLUGIN_DIR"
 settings=()
 if [[ "$HOST_ROOT" != "/var/lib/tslogs" ]]; then settings+=("store.source=$HOST_ROOT"); fi
 if [[ -n "${TSLOGS_LOG_LEVEL:-}" ]]; then settings+=("LOG_LEVEL=$TSLOGS_LOG_LEVEL"); fi
+if [[ "$DOCKER_CONTAINERS" != "/var/lib/docker/containers" ]]; then settings+=("docker-containers.source=$DOCKER_CONTAINERS"); fi
+if [[ -n "${TSLOGS_RETAIN_REMOVED:-}" ]]; then settings+=("TSLOGS_RETAIN_REMOVED=$TSLOGS_RETAIN_REMOVED"); fi
+if [[ -n "${TSLOGS_PRUNE_INTERVAL:-}" ]]; then settings+=("TSLOGS_PRUNE_INTERVAL=$TSLOGS_PRUNE_INTERVAL"); fi
+# Last, so that they win over the ones above.
 if [[ -n "${TSLOGS_PLUGIN_SETTINGS:-}" ]]; then
   read -r -a extra <<<"$TSLOGS_PLUGIN_SETTINGS"
   settings+=("${extra[@]}")

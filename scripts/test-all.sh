@@ -32,7 +32,8 @@ ensure_dockerd
 step "image $TSLOGS_BB_IMAGE"
 ensure_bb_image
 step "plugin ${TSLOGS_PLUGIN_NAME:-tslogs}"
-TSLOGS_SKIP_BUILD=1 bash "$ROOT/scripts/plugin-install.sh" "${TSLOGS_PLUGIN_NAME:-tslogs}"
+# Removed containers checked every 2 s, not 30: test/e2e/retention.test.ts waits for two checks.
+TSLOGS_SKIP_BUILD=1 TSLOGS_PRUNE_INTERVAL="${TSLOGS_PRUNE_INTERVAL:-2s}" bash "$ROOT/scripts/plugin-install.sh" "${TSLOGS_PLUGIN_NAME:-tslogs}"
 
 step "vitest"
 mkdir -p .tmp

@@ -25,6 +25,9 @@ export class TslogsError extends Error {
 
 const definedCodes = new Set<string>();
 
+const FIX_DOCKER_DIR =
+  "set it to <data-root>/containers, data-root as `docker info -f '{{.DockerRootDir}}'` prints it: host daemon TSLOGS_DOCKER_CONTAINERS, managed plugin `docker plugin set <plugin> docker-containers.source=…`";
+
 /** Registers a catalogue; a code some other catalogue has throws as its module loads. */
 export function defineErrors<F extends Formats>(formats: F): ErrorBuilder<F> {
   for (const code of Object.keys(formats)) {
@@ -60,6 +63,16 @@ export const tslogsError = defineErrors({
   TSLOGS_NOT_A_FIFO: (file: string, kind: string) =>
     `cannot open log FIFO ${file}: it is a ${kind}, not a FIFO (File must be the FIFO dockerd created for the container)`,
   TSLOGS_UNKNOWN_FIFO: (file: string) => `no logging session for FIFO ${file}`,
+  // the pruning of removed containers
+  TSLOGS_PRUNE_UNREADABLE: (dir: string, detail: string) =>
+    `cannot read dockerd's containers directory ${dir}: ${detail}; logs of removed containers are kept until it can be read (${FIX_DOCKER_DIR})`,
+  TSLOGS_PRUNE_WRONG_DIR: (dir: string) =>
+    `containers logging now have no directory in ${dir}, so it is not dockerd's containers directory (is dockerd's data-root elsewhere?); logs of removed containers are kept (${FIX_DOCKER_DIR})`,
+  TSLOGS_PRUNE_NO_ENGINE: (host: string) =>
+    `cannot list Docker's containers at ${host}, so nothing is known to be removed and nothing was deleted (run as root, or set DOCKER_HOST to the engine's unix socket)`,
+  TSLOGS_PRUNE_OTHER_ENGINE: (id: string, root: string, host: string) =>
+    `the store ${root} has a live logging session for container ${id}, which the engine at ${host} does not know: the store belongs to another engine; nothing was deleted (set DOCKER_HOST or TSLOGS_ROOT)`,
+  TSLOGS_PRUNE_NO_STORE: (root: string, detail: string) => `cannot read the store ${root}: ${detail} (set TSLOGS_ROOT to the store's host directory)`,
   // codec
   TSLOGS_FRAME_TOO_LARGE: (length: number, limit: number) =>
     `log frame of ${length} bytes exceeds the limit of ${limit} bytes; the stream is out of sync`,

@@ -47,6 +47,7 @@ export type Command =
   | { kind: 'ls'; json: boolean }
   | { kind: 'stats'; json: boolean; containers: string[] }
   | { kind: 'health'; socket: string | undefined; sidecar: boolean }
+  | { kind: 'prune'; force: boolean; json: boolean }
   | { kind: 'plugin' }
   | { kind: 'help'; topic?: string | undefined }
   | { kind: 'version' };
@@ -70,7 +71,7 @@ const LOGS_OPTIONS = {
 } as const;
 
 // `sidecar` is dispatched by main.ts before this parser (its own flags).
-const SUBCOMMANDS = new Set(['ls', 'stats', 'health', 'plugin', 'help', 'logs']);
+const SUBCOMMANDS = new Set(['ls', 'stats', 'health', 'prune', 'plugin', 'help', 'logs']);
 
 /** Joins `--opt value` into `--opt=value` (and `-n value` into `-nvalue`) for options taking a value. */
 export function joinValues(args: readonly string[], options: Record<string, { type: string; short?: string }>): string[] {
@@ -126,6 +127,11 @@ export function parseCommand(argv: readonly string[]): Command {
       if (positionals.length > 0) throw new UsageError(`'tslogs health' takes no arguments`, REFUSED);
       if (values.socket !== undefined && values.sidecar) throw new UsageError('--socket and --sidecar cannot be combined');
       return { kind: 'health', socket: values.socket, sidecar: values.sidecar === true };
+    }
+    case 'prune': {
+      const { values, positionals } = parse(rest, { force: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } });
+      if (positionals.length > 0) throw new UsageError(`'tslogs prune' takes no container names (it prunes every container the engine no longer has)`, REFUSED);
+      return { kind: 'prune', force: values.force === true, json: values.json === true };
     }
     case 'stats': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } });

@@ -53,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'stats':
       await (await import('./stats.js')).runStats(command.containers, command.json, process.env, process.stdout);
       return 0;
+    case 'prune':
+      await (await import('./prune.js')).runPrune(command.force, command.json, process.env, process.stdout);
+      return 0;
     case 'logs':
       await runLogs(command.options, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       return 0;

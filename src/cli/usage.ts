@@ -6,6 +6,8 @@ export const USAGE = `Usage:
   tslogs ls [--json]                    containers tslogs stores: state, size, first/last entry, sink lag
   tslogs stats [CONTAINER...] [--json]  per sink: entries sent, retried, dropped, lag
   tslogs health [--socket S|--sidecar]  each daemon's GET /healthz (JSON); exit 0 healthy, 1 not
+  tslogs prune [-f|--force] [--json]    logs of containers the Docker engine no longer has: lists them;
+                                        --force deletes them (the daemon does it by itself after docker rm)
   tslogs plugin                         run the log-driver plugin daemon
   tslogs sidecar [--help]               run the sidecar (routes Docker's own json-file logs)
   tslogs help | --help | -h             this help

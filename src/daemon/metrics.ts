@@ -4,6 +4,7 @@ import { bytesAfter } from '../store/backlog.js';
 import { shortId } from '../util/docker-names.js';
 import { collectedCounter, type Setter } from './collected-counter.js';
 import { registerOpsMetrics } from './ops-metrics.js';
+import type { PrunerView } from './removed-pruner.js';
 
 export interface IngestView {
   containerId: string;
@@ -21,6 +22,8 @@ export interface MetricsSources {
   deliveries: () => DeliveryView[];
   /** The current log file of a container, for lag. */
   logPath: (containerId: string) => string;
+  /** The pruning of removed containers; undefined when they are kept forever. */
+  pruner?: () => PrunerView | undefined;
 }
 
 /**
@@ -84,6 +87,19 @@ export function createMetrics(sources: MetricsSources): Registry {
     for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
   });
   registerOpsMetrics(registry, sources);
+  // No container label: each removed container would leave a series behind, the leak pruning ends.
+  collectedCounter(registry, 'tslogs_removed_containers_checks_total', "Checks of the stored containers against dockerd's containers directory", [], (set) => {
+    set({}, sources.pruner?.()?.checks ?? 0);
+  });
+  collectedCounter(registry, 'tslogs_removed_containers_pruned_total', 'Removed containers whose logs, checkpoints and session were deleted', [], (set) => {
+    set({}, sources.pruner?.()?.pruned ?? 0);
+  });
+  gauge(registry, 'tslogs_removed_containers_kept', 'Removed containers whose logs are still kept (TSLOGS_RETAIN_REMOVED, or a backlog sinks have not received)', [], (set) => {
+    set({}, sources.pruner?.()?.kept ?? 0);
+  });
+  gauge(registry, 'tslogs_removed_containers_pruning', "1 when the last check trusted dockerd's containers directory; 0 when pruning is off (see the daemon log) or TSLOGS_RETAIN_REMOVED=forever", [], (set) => {
+    set({}, sources.pruner?.()?.enabled === true ? 1 : 0);
+  });
   return registry;
 }
 

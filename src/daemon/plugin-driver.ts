@@ -10,6 +10,7 @@ import { Router } from '../router/router.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { loadInfo, saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
+import { deleteContainerStore } from '../store/container-removal.js';
 import { parseRfc3339 } from '../go/time.js';
 import { CONTAINER_ID, containerDir, currentLogPath, storedContainers } from '../store/layout.js';
 import { type Instant, type ReadOptions, readEntries } from '../store/reader.js';
@@ -50,6 +51,7 @@ export class PluginDriver implements LogDriver {
   private readonly pastWriteFailures = new Map<string, number>();
   private readonly logs = new Map<string, ContainerLog>();
   private readonly sessionFiles: SessionFiles;
+  private readonly startListeners: ((containerId: string) => void)[] = [];
   private readonly registry: SinkRegistry;
   private readonly hostname: string;
   readonly router: Router;
@@ -137,6 +139,12 @@ export class PluginDriver implements LogDriver {
     }
     this.sessions.get(File)?.ingest.close();
     this.sessions.set(File, { ingest, containerId: id, containerName: bareName(Info.ContainerName), drainTimeoutMs: options.router.drainTimeoutMs });
+    for (const listener of this.startListeners) listener(id);
+  }
+
+  /** `listener` is called each time a container starts logging (a StartLogging, or a resumed session). */
+  onStart(listener: (containerId: string) => void): void {
+    this.startListeners.push(listener);
   }
 
   /** The log for one container's ingest, store and options. */
@@ -233,6 +241,35 @@ export class PluginDriver implements LogDriver {
     const out: { containerId: string; error: string }[] = [];
     for (const [id, log] of this.logs) if (log.blocked !== undefined) out.push({ containerId: id, error: log.blocked.message });
     return out;
+  }
+
+  /** Containers with a logging session: running, or draining what dockerd wrote before it stopped. */
+  liveContainers(): Set<string> {
+    return new Set([...this.sessions.values(), ...this.draining].map((s) => s.containerId));
+  }
+
+  /** Containers whose deliveries are still sending (a stopped container's backlog). */
+  deliveringContainers(): Set<string> {
+    return new Set(this.router.views().map((v) => v.containerId));
+  }
+
+  /**
+   * Deletes everything kept for a removed container: its store (log files, info,
+   * checkpoints), its session files and its counters. Refused (false) while it logs or
+   * delivers, which a removed container does not, unless it was removed a moment ago.
+   */
+  async prune(id: string): Promise<boolean> {
+    if (this.liveContainers().has(id) || this.deliveringContainers().has(id)) return false;
+    const log = this.logs.get(id);
+    if (log !== undefined) {
+      if (log.live) return false;
+      await log.settled(); // a rotated file may still be being compressed
+      this.logs.delete(id);
+    }
+    this.ingestTotals.delete(id);
+    this.sessionFiles.removeContainer(id);
+    deleteContainerStore(this.options.root, id);
+    return true;
   }
 
   /**

@@ -11,6 +11,7 @@ import { PluginDriver } from './plugin-driver.js';
 import type { PluginSettings } from './settings.js';
 
 export { type PluginSettings, settingsFromEnv } from './settings.js';
+import { RemovedContainersPruner } from './removed-pruner.js';
 
 /** Runs the plugin daemon until SIGTERM or SIGINT, then flushes everything and exits 0. */
 export async function runPlugin(settings: PluginSettings): Promise<void> {
@@ -19,10 +20,15 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   const shown = { ...settings, metricsAddress: settings.metricsAddress?.display };
   logger.info({ version: packageVersion(), settings: shown }, 'tslogs plugin starting');
   const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, log: logger });
+  const { retainRemoved, dockerContainers, pruneInterval } = settings.retention;
+  const pruner =
+    retainRemoved === 'forever' ? undefined : new RemovedContainersPruner(driver, { retainMs: retainRemoved, dockerContainers, intervalMs: pruneInterval }, logger);
+  if (pruner !== undefined) driver.onStart((id) => pruner.containerStarted(id));
   const metrics = createMetrics({
     ingest: () => driver.ingestViews(),
     deliveries: () => driver.router.views(),
     logPath: (id) => currentLogPath(settings.root, id),
+    pruner: () => pruner?.view,
   });
   const health = () => checkHealth({
     store: settings.root,
@@ -38,6 +44,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   await driver.resume();
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
+  pruner?.start();
   const address = settings.metricsAddress;
   const metricsApp = address === undefined ? undefined : await serveMetrics(address, metrics, health);
   if (address !== undefined) logger.info(`metrics on http://${address.display}/metrics, health on http://${address.display}/healthz`);
@@ -47,6 +54,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: flushing and exiting`);
+    await pruner?.stop();
     await driver.shutdown();
     await app.close();
     await metricsApp?.close();

@@ -25,29 +25,59 @@ export class SessionFiles {
     removeStateFile('the session file', this.fileFor(fifo));
   }
 
+  /** Containers with a saved session whose FIFO exists (as this process sees paths): logging now. */
+  liveContainers(): Set<string> {
+    const ids = new Set<string>();
+    for (const [, request] of this.readAll()) {
+      if (typeof request?.Info?.ContainerID !== 'string') continue;
+      try {
+        if (fs.statSync(request.File).isFIFO()) ids.add(request.Info.ContainerID);
+      } catch {
+        // its FIFO is gone: a session a shutdown left behind
+      }
+    }
+    return ids;
+  }
+
+  /** Every saved session of a container (a removed one leaves none behind). */
+  removeContainer(containerId: string): void {
+    for (const [file, request] of this.readAll()) {
+      if (request?.Info?.ContainerID === containerId) removeStateFile('the session file', file);
+    }
+  }
+
   /** Sessions whose FIFO still exists; the others are forgotten. */
   load(): StartLoggingRequest[] {
+    const sessions: StartLoggingRequest[] = [];
+    for (const [file, request] of this.readAll()) {
+      try {
+        if (request !== undefined && fs.statSync(request.File).isFIFO()) {
+          sessions.push(request);
+          continue;
+        }
+      } catch {
+        // the FIFO is gone: nothing to resume
+      }
+      fs.rmSync(file, { force: true });
+    }
+    return sessions;
+  }
+
+  private readAll(): [string, StartLoggingRequest | undefined][] {
     let names: string[];
     try {
       names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.json'));
     } catch {
       return [];
     }
-    const sessions: StartLoggingRequest[] = [];
-    for (const name of names) {
+    return names.map((name) => {
       const file = path.join(this.dir, name);
       try {
-        const request = JSON.parse(fs.readFileSync(file, 'utf8')) as StartLoggingRequest;
-        if (fs.statSync(request.File).isFIFO()) {
-          sessions.push(request);
-          continue;
-        }
+        return [file, JSON.parse(fs.readFileSync(file, 'utf8')) as StartLoggingRequest];
       } catch {
-        // unreadable, or the FIFO is gone: nothing to resume
+        return [file, undefined];
       }
-      fs.rmSync(file, { force: true });
-    }
-    return sessions;
+    });
   }
 
   private fileFor(fifo: string): string {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { tslogsError } from '../errors.js';
 import { DEFAULT_ROOT } from '../store/layout.js';
 import { type ListenAddress, parseListenAddress } from './listen-address.js';
+import { DEFAULT_DOCKER_CONTAINERS, type RetentionSettings, retentionFromEnv } from './retention-settings.js';
 
 export interface SettingSpec {
   name: string;
@@ -27,6 +28,9 @@ export const DAEMON_SETTINGS: readonly SettingSpec[] = [
   { name: 'LOG_LEVEL', default: 'info', meaning: `the daemon log's level: ${LOG_LEVELS.join(', ')}`, managed: 'value' },
   { name: 'TSLOGS_HOSTNAME', default: '', meaning: 'the host name sinks put in messages (empty: the machine\'s, as Docker\'s drivers do)', managed: 'value' },
   { name: 'TSLOGS_METRICS_ADDRESS', default: '', meaning: 'also serve /metrics and /healthz over TCP: host:port, [v6]:port, :port (127.0.0.1) or host alone (port 9400); empty: only on the plugin socket', managed: 'value' },
+  { name: 'TSLOGS_RETAIN_REMOVED', default: '0', meaning: 'how long the logs of a removed container are kept: a Go duration (0: deleted within a minute of docker rm) or forever', managed: 'value' },
+  { name: 'TSLOGS_PRUNE_INTERVAL', default: '30s', meaning: 'how often stored containers are checked for removal (a Go duration, at least 100ms)', managed: 'value' },
+  { name: 'TSLOGS_DOCKER_CONTAINERS', default: DEFAULT_DOCKER_CONTAINERS, meaning: "dockerd's <data-root>/containers: a stored container whose directory there is gone was removed", managed: { fixed: 'docker-containers.source=/host/dir' } },
   { name: 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY', default: '5s', meaning: 'Docker\'s splunk tunable: longest wait for a batch to fill (Go duration)', managed: 'value' },
   { name: 'SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE', default: '1000', meaning: 'Docker\'s splunk tunable: events per HEC request', managed: 'value' },
   { name: 'SPLUNK_LOGGING_DRIVER_BUFFER_MAX', default: '10000', meaning: 'Docker\'s splunk tunable: validated only (the store replaces Docker\'s in-memory buffer)', managed: 'value' },
@@ -45,6 +49,8 @@ export interface PluginSettings {
   metricsAddress: ListenAddress | undefined;
   /** The SPLUNK_LOGGING_DRIVER_* tunables as given (the splunk sink validates them per container). */
   splunk: Record<string, string>;
+  /** What happens to the logs of containers removed with `docker rm`. */
+  retention: RetentionSettings;
 }
 
 /** Settings from the environment; throws TslogsError naming the setting when one is invalid. */
@@ -66,5 +72,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
     hostname: env.TSLOGS_HOSTNAME || os.hostname(),
     metricsAddress,
     splunk,
+    retention: retentionFromEnv(env),
   };
 }

@@ -52,6 +52,7 @@ describe('daemon settings', () => {
     }
     // The fixed ones must match what the plugin's mounts and socket make of them.
     expect(config.mounts.map((m) => m.destination)).toContain(env.get('TSLOGS_ROOT')!.value);
+    expect(config.mounts.map((m) => m.destination)).toContain(env.get('TSLOGS_DOCKER_CONTAINERS')!.value);
     expect(path.basename(env.get('TSLOGS_SOCKET')!.value)).toBe(config.interface.socket);
   });
 
