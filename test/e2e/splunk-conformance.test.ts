@@ -126,7 +126,7 @@ const WORKLOADS: Workload[] = [
   longLine(40000),
   interleaved(300),
 ];
-const BURST = burst(100_000);
+const BURST = burst(100_000, 10);
 
 function workloadsOf(c: Config): Workload[] {
   return c.burst ? [...WORKLOADS, BURST] : WORKLOADS;

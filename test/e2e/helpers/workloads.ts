@@ -185,8 +185,15 @@ export function interleaved(count = 500): Workload {
 }
 
 /** A burst of `seq 1 count` (default 200000 lines, block-buffered writes). */
-export function burst(count = 200_000): Workload {
-  return stdoutOnly(`burst-${count}`, `seq 1 ${count}`, `seq 1 ${count}`, lines(1, count, (i) => String(i)));
+/**
+ * `seq 1 count`; with `lingerSeconds` the container then sleeps, which keeps a reference
+ * driver from being cut off: dockerd gives a driver 10 s after the container exits to take
+ * the copier's last lines, then closes it ("Logger didn't exit in time: logs may be
+ * truncated"), and Docker's splunk driver, gzipping on a loaded machine, can need longer.
+ */
+export function burst(count = 200_000, lingerSeconds = 0): Workload {
+  const cmd = lingerSeconds > 0 ? `seq 1 ${count}; sleep ${lingerSeconds}` : `seq 1 ${count}`;
+  return stdoutOnly(`burst-${count}`, cmd, cmd, lines(1, count, (i) => String(i)));
 }
 
 /** `tick 1` … `tick count`, one every `seconds` (for follow tests; runs count*seconds s). */
