@@ -1,5 +1,5 @@
 #!/bin/bash
-# Peak RSS of a host tslogs daemon while N containers log 1M lines in all, options as
+# Peak RSS and CPU seconds of a host tslogs daemon while N containers log 1M lines in all, options as
 # given: N=100 NODEFLAGS=--max-semi-space-size=1 bash bench/probes/rss-many-containers.sh \
 #   --log-opt splunk-url=http://127.0.0.1:9 --log-opt splunk-token=x   (a Splunk sink that is down)
 # Needs `npm run build`, a running dockerd and the busybox image (scripts/lib/docker-env.sh).
@@ -23,6 +23,8 @@ for _ in $(seq 1 "$N"); do
 done
 "$DOCKER" wait "${ids[@]}" > /dev/null
 sleep 3
-echo "after $(grep VmRSS /proc/$PID/status) $(grep VmHWM /proc/$PID/status)"
+# utime + stime, fields 14 and 15 of /proc/PID/stat, in 1/100 s
+cpu=$(awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$PID/stat")
+echo "after $(grep VmRSS /proc/$PID/status) $(grep VmHWM /proc/$PID/status) cpu ${cpu}s"
 curl -s --unix-socket "$SOCKET" http://tslogs/metrics | grep -E '^nodejs_heap_size_(used|total)_bytes|^nodejs_external_memory_bytes'
 "$DOCKER" rm -f "${ids[@]}" > /dev/null
