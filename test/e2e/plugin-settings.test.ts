@@ -3,7 +3,8 @@
 // scripts/plugin-install.sh, removed afterwards), and each one's effect observed from
 // outside: the metrics listener answers where it was put, HEC events carry the host
 // name, batches have the batch size, a batch that is not full waits for the frequency,
-// the store lands in the store.source directory, and /healthz reports the log level
+// the store lands in the store.source directory, a removed container's logs go five
+// seconds after docker rm, and /healthz reports the log level
 // and the tunables the plugin was given.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +48,8 @@ function settingValues(): Record<string, string> {
     SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE: '3',
     SPLUNK_LOGGING_DRIVER_BUFFER_MAX: '20000',
     SPLUNK_LOGGING_DRIVER_CHANNEL_SIZE: '8000',
+    TSLOGS_RETAIN_REMOVED: '5s',
+    TSLOGS_PRUNE_INTERVAL: '200ms',
   };
 }
 
@@ -96,6 +99,7 @@ describe('daemon settings on the managed plugin (docker plugin set)', () => {
     expect(health.settings.splunk).toEqual(Object.fromEntries(Object.entries(settingValues()).filter(([k]) => k.startsWith('SPLUNK_'))));
     // TSLOGS_ROOT is fixed in the plugin; store.source puts it in the host directory.
     expect(health.store.path).toBe('/var/lib/tslogs');
+    expect(health.settings.retention).toMatchObject({ retainRemoved: 5_000, pruneInterval: 200 });
 
     // Four lines, then the container waits: BATCH_SIZE=3 sends the first three in one
     // request; FREQUENCY=1h holds the fourth (Docker's 5 s default would have sent it)
@@ -116,6 +120,16 @@ describe('daemon settings on the managed plugin (docker plugin set)', () => {
     expect(receiver.requests.map((r) => r.events.length)).toEqual([3, 1]);
     // TSLOGS_HOSTNAME: Docker's splunk driver puts the daemon host's name in `host`.
     for (const e of receiver.accepted as { host: string }[]) expect(e.host).toBe(HOSTNAME);
-    expect(fs.existsSync(path.join(HOST_ROOT, 'containers', id, `${id}-json.log`))).toBe(true);
+    const stored = path.join(HOST_ROOT, 'containers', id);
+    expect(fs.existsSync(path.join(stored, `${id}-json.log`))).toBe(true);
+
+    // TSLOGS_RETAIN_REMOVED=5s: the logs outlive docker rm by five seconds, no more;
+    // TSLOGS_PRUNE_INTERVAL=200ms notices the removal well within the wait below
+    // (the 30 s default would not).
+    await dockerOk(['rm', name]);
+    const removedAt = Date.now();
+    expect(fs.existsSync(stored)).toBe(true);
+    await waitFor(() => !fs.existsSync(stored), { timeoutMs: 15_000, what: 'the removed container\'s logs to be pruned' });
+    expect(Date.now() - removedAt).toBeGreaterThanOrEqual(4_500);
   });
 });
