@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { SinkError, type SinkEntry } from '../../src/sinks/sink.js';
 import { containerInfo } from './container-info.js';
+import { recordingLogger, type RecordingLogger } from './recording-logger.js';
 
 interface Closable {
   close(): unknown;
@@ -26,6 +27,20 @@ export function closedAfterEach(): { sink<T extends Closable>(x: T): T; server<T
     return x;
   };
   return { sink: keep(sinks), server: keep(servers) };
+}
+
+/**
+ * What every sink test file keeps: closedAfterEach's lists and a recording logger whose
+ * records are cleared before each test (cleared before, not after: a sink a test left
+ * open may still log while the next test starts).
+ */
+export function sinkTestRig(): { closed: ReturnType<typeof closedAfterEach>; logged: RecordingLogger } {
+  const closed = closedAfterEach();
+  const logged = recordingLogger();
+  beforeEach(() => {
+    logged.records.length = 0;
+  });
+  return { closed, logged };
 }
 
 /** A certificate set made once for the file in a temp dir (removed after it); `make` writes it there. */

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { FluentServer } from '@fluent-org/logger';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decode, encode } from '@msgpack/msgpack';
 import { FluentdSink, fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { parseFluentdOptions } from '../../src/sinks/fluentd/options.js';
@@ -15,19 +15,9 @@ import { REPLAY_WINDOW_MS } from '../../src/sinks/shared/replay-window.js';
 import { sinkContext } from '../helpers/container-info.js';
 import { closedPort, FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
 import { makeTestCa } from '../helpers/hec-receiver.js';
-import { closedAfterEach, numberedEntries, pkiForFile, rejection, SINK_TEST_ID, SINK_TEST_INFO, SINK_TEST_T } from '../helpers/sink-harness.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
+import { numberedEntries as entries, pkiForFile, rejection, SINK_TEST_ID as ID, SINK_TEST_INFO as INFO, SINK_TEST_T as T, sinkTestRig } from '../helpers/sink-harness.js';
 
-const ID = SINK_TEST_ID;
-const INFO = SINK_TEST_INFO;
-const T = SINK_TEST_T;
-const entries = numberedEntries;
-
-const closed = closedAfterEach();
-const logged = recordingLogger();
-afterEach(() => {
-  logged.records.length = 0;
-});
+const { closed, logged } = sinkTestRig();
 const ca = pkiForFile('tslogs-fluentd-ca-', makeTestCa);
 
 async function receiver(options: ReceiverOptions = {}): Promise<FluentdReceiver> {

@@ -4,28 +4,18 @@
 // over max_payload is cut, a message over the stream's max_msg_size is dropped alone).
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NatsSink, natsSinkDefinition } from '../../src/sinks/nats/index.js';
 import { parseNatsOptions } from '../../src/sinks/nats/options.js';
 import { sinkContext } from '../helpers/container-info.js';
 import { makeTestCa } from '../helpers/hec-receiver.js';
 import { type ClusterOptions, NatsCluster } from '../helpers/nats-cluster.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
-import { closedAfterEach, numberedEntries, pkiForFile, rejection, SINK_TEST_ID, SINK_TEST_INFO, SINK_TEST_T } from '../helpers/sink-harness.js';
+import { numberedEntries as entries, pkiForFile, rejection, SINK_TEST_ID as ID, SINK_TEST_INFO as INFO, SINK_TEST_T as T, sinkTestRig } from '../helpers/sink-harness.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-const ID = SINK_TEST_ID;
-const INFO = SINK_TEST_INFO;
-const T = SINK_TEST_T;
-const entries = numberedEntries;
-
-const closed = closedAfterEach();
-const logged = recordingLogger();
-// Records are cleared before each test, and servers stop only after the sinks closed: a
-// sink left open when its server stopped would log its disconnection into the next test.
-beforeEach(() => {
-  logged.records.length = 0;
-});
+// Servers stop only after the sinks closed: a sink left open when its server stopped
+// would log its disconnection into the next test.
+const { closed, logged } = sinkTestRig();
 const ca = pkiForFile('tslogs-nats-ca-', makeTestCa);
 
 async function server(options: ClusterOptions & { stream?: Record<string, unknown> } = {}): Promise<NatsCluster> {

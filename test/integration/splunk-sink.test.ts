@@ -1,16 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sink, SinkEntry } from '../../src/sinks/sink.js';
 import { compileEvents, encodeBatch } from '../../src/sinks/splunk/format.js';
 import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { parseSplunkOptions, type SplunkOptions } from '../../src/sinks/splunk/options.js';
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { HecReceiver, makeTestCa, type HecRequest } from '../helpers/hec-receiver.js';
-import { closedAfterEach, pkiForFile, rejection } from '../helpers/sink-harness.js';
+import { pkiForFile, rejection, sinkTestRig } from '../helpers/sink-harness.js';
 import { waitUntil } from '../helpers/wait.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
 
 const TOKEN = '6c1d2e3f-4a5b-4c6d-8e7f-0123456789ab';
 const INFO = containerInfo({ ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111', ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
@@ -21,11 +20,7 @@ const BATCH: SinkEntry[] = [
   { line: Buffer.from('{"second": 2}'), source: 'stderr', sec: 1795896181, nsec: 630941000 },
 ];
 
-const closed = closedAfterEach();
-const logged = recordingLogger();
-afterEach(() => {
-  logged.records.length = 0;
-});
+const { closed, logged } = sinkTestRig();
 // Generated per run into a temp dir; nothing is committed.
 const ca = pkiForFile('tslogs-hec-ca-', makeTestCa);
 

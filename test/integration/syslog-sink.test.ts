@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SinkEntry } from '../../src/sinks/sink.js';
 import { SyslogSink } from '../../src/sinks/syslog/index.js';
 import { parseSyslogOptions, type SyslogOptions } from '../../src/sinks/syslog/options.js';
@@ -13,8 +13,7 @@ import { CaptureServer, DgramCapture, freePort, UdpCapture } from '../helpers/sy
 import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
-import { closedAfterEach, rejection } from '../helpers/sink-harness.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
+import { rejection, sinkTestRig } from '../helpers/sink-harness.js';
 
 const INFO = containerInfo({ ContainerID: '374b8cfb97e7a8d6c1f1f4a4a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', ContainerName: '/web' });
 const TAG = '374b8cfb97e7';
@@ -23,9 +22,8 @@ const PID = process.pid;
 const NOW = Date.UTC(2026, 10, 28, 20, 2, 11) * 1000 + 484_649;
 const clock = { now: () => NOW, zone: () => 0 };
 
-const logged = recordingLogger();
+const { closed, logged } = sinkTestRig();
 const context = sinkContext(INFO, logged);
-const closed = closedAfterEach();
 const keep = closed.server;
 
 function sink(config: Record<string, string>, over: Partial<SyslogOptions> = {}): SyslogSink {
@@ -49,9 +47,6 @@ beforeAll(() => {
   pki = makeSyslogPki(dir);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-afterEach(() => {
-  logged.records.length = 0;
-});
 
 const unixStamp = 'Nov 28 20:02:11';
 
