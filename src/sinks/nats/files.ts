@@ -4,11 +4,11 @@
 
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import { inspect } from 'node:util';
 import { forOption } from '../../config/option-error.js';
 import { tslogsError } from '../../errors.js';
 import { goErrnoText } from '../../go/errno.js';
 import { readCaCertificates } from '../shared/ca-file.js';
+import { Secret } from '../shared/secret.js';
 import { natsError } from './errors.js';
 
 /** os.ReadFile's error text (`open /x: no such file or directory`), naming the option. */
@@ -31,32 +31,15 @@ const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** A user seed: base32 of the seed prefix, the user prefix, 32 bytes and a CRC (58 characters). */
 const USER_SEED = /^SU[A-Z2-7]{56}$/;
 
-/** A credentials file's bytes, kept out of anything that logs, serialises or inspects the options. */
-export class Credentials {
-  readonly #bytes: Uint8Array;
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-  }
-  reveal(): Uint8Array {
-    return this.#bytes;
-  }
-  toString(): string {
-    return '<redacted>';
-  }
-  toJSON(): string {
-    return '<redacted>';
-  }
-  [inspect.custom](): string {
-    return 'Credentials(<redacted>)';
-  }
-}
+/** A credentials file's bytes. */
+export type Credentials = Secret<Uint8Array>;
 
 /** A `.creds` file, checked to hold a user JWT and a user seed. */
 export function readCredentials(file: string): Credentials {
   const data = readFile('nats-creds', file);
   const blocks = [...data.toString('latin1').matchAll(BLOCK)].map((m) => m[1]!);
   if (blocks.length < 2 || !JWT.test(blocks[0]!) || !USER_SEED.test(blocks[1]!)) throw natsError('TSLOGS_NATS_CREDS', file);
-  return new Credentials(new Uint8Array(data));
+  return new Secret(new Uint8Array(data), 'Credentials');
 }
 
 export interface TlsFiles {

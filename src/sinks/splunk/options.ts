@@ -2,7 +2,6 @@
 // the messages of moby's splunk.New so that a bad value fails `docker run` with
 // the text users know, plus tslogs' `splunk-ack`.
 
-import { inspect } from 'node:util';
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { parseGoBool, parseGoInt32 } from '../../go/strconv.js';
 import { parseGoDuration } from '../../go/duration.js';
@@ -12,6 +11,7 @@ import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-te
 import { tslogsError } from '../../errors.js';
 import type { Logger } from '../../util/log.js';
 import { readCaCertificates } from '../shared/ca-file.js';
+import { Secret } from '../shared/secret.js';
 import type { SinkContext } from '../sink.js';
 import { splunkError } from './errors.js';
 import type { EventSettings, SplunkFormat } from './format.js';
@@ -26,26 +26,6 @@ export const SPLUNK_KEYS: ReadonlySet<string> = new Set([
 /** splunk-max-in-flight's bounds: Docker's order (one request at a time) by default. */
 export const SPLUNK_MAX_IN_FLIGHT_DEFAULT = 1;
 export const SPLUNK_MAX_IN_FLIGHT_LIMIT = 16;
-
-/** The HEC token, kept out of anything that logs, serialises or inspects the options. */
-export class Secret {
-  readonly #value: string;
-  constructor(value: string) {
-    this.#value = value;
-  }
-  reveal(): string {
-    return this.#value;
-  }
-  toString(): string {
-    return '<redacted>';
-  }
-  toJSON(): string {
-    return '<redacted>';
-  }
-  [inspect.custom](): string {
-    return 'Secret(<redacted>)';
-  }
-}
 
 export interface SplunkOptions {
   /** `http(s)://host[:port]`; the path is always Docker's `/services/collector/event/1.0`. */
