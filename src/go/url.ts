@@ -192,3 +192,13 @@ const TRANSPORT_PREFIXES = ['tcp://', 'tcp+tls://', 'udp://', 'unix://', 'unixgr
 export function isTransportUrl(value: string): boolean {
   return TRANSPORT_PREFIXES.some((p) => value.startsWith(p));
 }
+
+/** parseGoUrl, with Go's parse error turned into the caller's own (which names its option). */
+export function parseGoUrlOr(raw: string, fail: (e: GoUrlError) => never): GoUrl {
+  try {
+    return parseGoUrl(raw);
+  } catch (e) {
+    if (e instanceof GoUrlError) fail(e);
+    throw e;
+  }
+}

@@ -7,7 +7,7 @@
 
 import { joinHostPort, splitHostPort } from '../../go/host-port.js';
 import { goQuote, parseGoInt } from '../../go/strconv.js';
-import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
+import { GoUrlError, isTransportUrl, parseGoUrlOr } from '../../go/url.js';
 import { TslogsError, tslogsError } from '../../errors.js';
 import { fluentdError } from './errors.js';
 
@@ -43,12 +43,7 @@ function dialPort(port: number): number {
 
 /** tslogs' `tls://host[:port]`, read as newer engines read `tls://` (host and port kept apart). */
 function parseTls(address: string): FluentdEndpoint {
-  let url: GoUrl;
-  try {
-    url = parseGoUrl(address);
-  } catch (e) {
-    return wrap(address, e);
-  }
+  const url = parseGoUrlOr(address, (e) => wrap(address, e));
   if (url.path !== '') throw fluentdError('TSLOGS_FLUENTD_ADDRESS', address, 'should not contain a path element');
   let host = url.host;
   let port = '';
@@ -93,12 +88,7 @@ function parseDockerAddress(address: string, warnings: string[]): FluentdEndpoin
   let hostport = address;
   // Anything that is not a transport URL is taken as host:port.
   if (isTransportUrl(address)) {
-    let url: GoUrl;
-    try {
-      url = parseGoUrl(address);
-    } catch (e) {
-      return wrap(address, e);
-    }
+    const url = parseGoUrlOr(address, (e) => wrap(address, e));
     if (url.scheme === 'unix' || url.scheme === 'unixgram') {
       if (url.scheme === 'unixgram') throw fluentdError('TSLOGS_FLUENTD_UNKNOWN_NETWORK', url.scheme);
       // The library dials the path as is; Go refuses an empty one.

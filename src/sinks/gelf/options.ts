@@ -6,7 +6,7 @@
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { splitHostPort } from '../../go/host-port.js';
 import { goQuote, parseGoInt } from '../../go/strconv.js';
-import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
+import { isTransportUrl, parseGoUrlOr } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import type { SinkContext } from '../sink.js';
@@ -68,13 +68,9 @@ function atoi(value: string): number | undefined {
 export function parseGelfAddress(value: string | undefined): GelfAddress {
   if (value === undefined || value === '') throw gelfError('TSLOGS_GELF_ADDRESS_REQUIRED');
   if (!isTransportUrl(value)) throw gelfError('TSLOGS_GELF_ADDRESS_FORM', value);
-  let parts: GoUrl;
-  try {
-    parts = parseGoUrl(value);
-  } catch (e) {
-    if (e instanceof GoUrlError) throw gelfError('TSLOGS_GELF_URL_PARSE', goQuote(e.url), e.detail);
-    throw e;
-  }
+  const parts = parseGoUrlOr(value, (e) => {
+    throw gelfError('TSLOGS_GELF_URL_PARSE', goQuote(e.url), e.detail);
+  });
   if (parts.scheme !== 'udp' && parts.scheme !== 'tcp') throw gelfError('TSLOGS_GELF_SCHEME');
   const hostport = parts.host;
   const split = splitHostPort(hostport);

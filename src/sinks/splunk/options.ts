@@ -5,7 +5,7 @@
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { parseGoBool, parseGoInt32 } from '../../go/strconv.js';
 import { parseGoDuration } from '../../go/duration.js';
-import { type GoUrl, GoUrlError, parseGoUrl } from '../../go/url.js';
+import { parseGoUrlOr } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
@@ -79,13 +79,9 @@ function parseMaxInFlight(text: string): number {
 
 /** Go accepts the URL (else one message), then Docker checks its shape (another). */
 function parseUrl(value: string): string {
-  let parts: GoUrl;
-  try {
-    parts = parseGoUrl(value);
-  } catch (e) {
-    if (e instanceof GoUrlError) throw splunkError('TSLOGS_SPLUNK_URL_PARSE', value);
-    throw e;
-  }
+  const parts = parseGoUrlOr(value, () => {
+    throw splunkError('TSLOGS_SPLUNK_URL_PARSE', value);
+  });
   const shape = splunkError('TSLOGS_SPLUNK_URL_FORMAT');
   const ok = /^https?:\/\//.test(value) && (parts.path === '' || parts.path === '/');
   if (!ok || parts.rawQuery !== '' || parts.fragment !== '') throw shape;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { goErrnoText } from '../../go/errno.js';
 import { splitHostPort } from '../../go/host-port.js';
 import { goQuote } from '../../go/strconv.js';
-import { type GoUrl, GoUrlError, isTransportUrl, parseGoUrl } from '../../go/url.js';
+import { type GoUrl, isTransportUrl, parseGoUrlOr } from '../../go/url.js';
 import { tslogsError } from '../../errors.js';
 import { syslogError } from './errors.js';
 
@@ -29,12 +29,9 @@ const DEFAULT_PORT = '514';
 
 /** Go's url.Parse, its error as Docker shows it. */
 function parseTransportUrl(raw: string): GoUrl {
-  try {
-    return parseGoUrl(raw);
-  } catch (e) {
-    if (e instanceof GoUrlError) throw syslogError('TSLOGS_SYSLOG_URL', goQuote(e.url), e.detail);
-    throw e;
-  }
+  return parseGoUrlOr(raw, (e) => {
+    throw syslogError('TSLOGS_SYSLOG_URL', goQuote(e.url), e.detail);
+  });
 }
 
 /**
