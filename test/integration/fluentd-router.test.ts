@@ -1,19 +1,15 @@
 // The fluentd sink behind the real router: dockerd's frames go through a FIFO into the
 // store, and the delivery sends them to a receiver on loopback. The checkpoint moves
 // only after send() resolved, so with acks a receiver restart loses nothing.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import type { LogEntry } from '../../src/codec/log-entry.js';
-import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
-import { sinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { closedPort, FluentdReceiver } from '../helpers/fluentd-receiver.js';
-import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
+import { TestDrivers } from '../helpers/test-drivers.js';
 
 const T0 = 1795896100;
 
@@ -27,20 +23,14 @@ function frames(from: number, to: number): Buffer {
   return Buffer.concat(out);
 }
 
-const drivers: PluginDriver[] = [];
+const drivers = new TestDrivers();
 const receivers: FluentdReceiver[] = [];
 afterEach(async () => {
-  for (const d of drivers.splice(0)) await d.shutdown();
+  await drivers.shutdown();
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
 
-function setup() {
-  const dir = tmpDir();
-  const logged = recordingLogger();
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([fluentdSinkDefinition]), log: logged, hostname: 'vm' });
-  drivers.push(driver);
-  return { dir, driver, logged };
-}
+const setup = () => drivers.start([fluentdSinkDefinition]);
 
 async function receiver(options: Parameters<typeof FluentdReceiver.start>[0] = {}): Promise<FluentdReceiver> {
   const r = await FluentdReceiver.start(options);

@@ -1,15 +1,11 @@
 // What the daemon log says about a failing sink: bound to its container and sink,
 // and never the token, however the failure is worded.
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
-import { PluginDriver } from '../../src/daemon/plugin-driver.js';
-import { sinkRegistry } from '../../src/sinks/registry.js';
 import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { TestDrivers } from '../helpers/test-drivers.js';
 
 const TOKEN = 'SECRET-5b1e7c9a-0d2f-4e8b-9a61-3c4d5e6f7a8b';
 const ID = 'c'.repeat(64);
@@ -22,12 +18,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const drivers: PluginDriver[] = [];
+const drivers = new TestDrivers();
 const linger = process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY;
 // Splunk's batches wait 5 s to fill by default.
 process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY = '10ms';
 afterEach(async () => {
-  for (const d of drivers.splice(0)) await d.shutdown();
+  await drivers.shutdown();
 });
 afterAll(() => {
   if (linger === undefined) delete process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY;
@@ -35,10 +31,7 @@ afterAll(() => {
 });
 
 it('a Splunk sink failing with a token logs the failure with container and sink, and the token nowhere', async () => {
-  const dir = tmpDir();
-  const logged = recordingLogger();
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([splunkSinkDefinition]), log: logged, hostname: 'vm' });
-  drivers.push(driver);
+  const { dir, driver, logged } = drivers.start([splunkSinkDefinition]);
   const fifo = new Fifo(dir, 'f1');
   const config = { 'splunk-url': `http://127.0.0.1:${await closedPort()}`, 'splunk-token': TOKEN, 'sink-retry-min': '1ms', 'sink-retry-max': '5ms' };
   await driver.startLogging({

@@ -4,16 +4,14 @@
 // batches JetStream acknowledged. Each test counts what the stream holds at the end:
 // every line at least once (0 lost); duplicates are allowed (a batch whose
 // acknowledgements were lost is sent again) and reported.
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { natsSinkDefinition } from '../../src/sinks/nats/index.js';
-import { sinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { NatsCluster } from '../helpers/nats-cluster.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
+import { TestDrivers } from '../helpers/test-drivers.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -30,23 +28,17 @@ function frames(from: number, to: number): Buffer {
 }
 
 let cluster: NatsCluster;
-const drivers: PluginDriver[] = [];
+const drivers = new TestDrivers();
 beforeEach(async () => {
   cluster = await NatsCluster.start(tmpDir('tslogs-nats-'));
   await cluster.createStream({ name: STREAM, subjects: ['docker.>'] });
 }, 60_000);
 afterEach(async () => {
-  for (const d of drivers.splice(0)) await d.shutdown();
+  await drivers.shutdown();
   await cluster.stop();
 }, 60_000);
 
-function setup() {
-  const dir = tmpDir();
-  const logged = recordingLogger();
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([natsSinkDefinition]), log: logged, hostname: 'vm' });
-  drivers.push(driver);
-  return { dir, driver, logged };
-}
+const setup = () => drivers.start([natsSinkDefinition]);
 
 const FAST = { 'sink-retry-min': '20ms', 'sink-retry-max': '500ms', 'nats-timeout': '2s' };
 

@@ -6,24 +6,21 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
-import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { RemovedContainersPruner } from '../../src/daemon/removed-pruner.js';
 import { SessionFiles } from '../../src/daemon/session-file.js';
 import { fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
-import { sinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { closedPort } from '../helpers/fluentd-receiver.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { TestDrivers } from '../helpers/test-drivers.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
 
-const drivers: PluginDriver[] = [];
+const drivers = new TestDrivers();
 afterEach(async () => {
-  for (const d of drivers.splice(0)) await d.shutdown();
+  await drivers.shutdown();
 });
 
 function frames(n: number): Buffer {
@@ -31,12 +28,8 @@ function frames(n: number): Buffer {
 }
 
 function setup(retainMs = 0) {
-  const dir = tmpDir();
-  const root = path.join(dir, 'store');
+  const { dir, root, driver, logged } = drivers.start([fluentdSinkDefinition]);
   const dockerDir = path.join(dir, 'docker-containers');
-  const logged = recordingLogger();
-  const driver = new PluginDriver({ root, registry: sinkRegistry([fluentdSinkDefinition]), log: logged, hostname: 'vm' });
-  drivers.push(driver);
   const pruner = new RemovedContainersPruner(driver, { retainMs, dockerContainers: dockerDir, intervalMs: 60_000 }, logged);
   const metrics = createMetrics({ ingest: () => [], deliveries: () => [], logPath: () => '', pruner: () => pruner.view });
   const created = (id: string) => fs.mkdirSync(path.join(dockerDir, id), { recursive: true });

@@ -3,15 +3,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
-import { PluginDriver } from '../../src/daemon/plugin-driver.js';
-import { sinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { ScriptedSink, scriptedDefinition, WindowSink } from '../helpers/test-sinks.js';
 import { SinkError } from '../../src/sinks/sink.js';
-import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
-import { recordingLogger } from '../helpers/recording-logger.js';
+import { TestDrivers } from '../helpers/test-drivers.js';
 
 const T0 = 1795896100;
 
@@ -25,18 +22,12 @@ function frames(from: number, to: number, line = (i: number) => `line ${String(i
 
 const expected = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `line ${String(from + k).padStart(5, '0')}`);
 
-const drivers: PluginDriver[] = [];
+const drivers = new TestDrivers();
 afterEach(async () => {
-  for (const d of drivers.splice(0)) await d.shutdown();
+  await drivers.shutdown();
 });
 
-function setup(definitions: ReturnType<typeof scriptedDefinition>[]) {
-  const dir = tmpDir();
-  const logged = recordingLogger();
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry(definitions), log: logged, hostname: 'vm' });
-  drivers.push(driver);
-  return { dir, driver, logged };
-}
+const setup = (definitions: ReturnType<typeof scriptedDefinition>[]) => drivers.start(definitions);
 
 /** A driver with two sink kinds: `up` delivers, every `down` sink refuses. */
 function setupUpAndDown() {

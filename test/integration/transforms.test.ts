@@ -3,28 +3,22 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { createMetrics } from '../../src/daemon/metrics.js';
-import { PluginDriver } from '../../src/daemon/plugin-driver.js';
-import { sinkRegistry } from '../../src/sinks/registry.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { ScriptedSink, scriptedDefinition } from '../helpers/test-sinks.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { TestDrivers } from '../helpers/test-drivers.js';
 import { waitUntil } from '../helpers/wait.js';
-import { silentLogger } from '../../src/util/log.js';
 
 // The transforms inside the driver: FIFO → store → delivery (rate limit, redaction) → sink.
 
-const drivers: PluginDriver[] = [];
+const drivers = new TestDrivers();
 afterEach(async () => {
-  for (const d of drivers.splice(0)) await d.shutdown();
+  await drivers.shutdown();
 });
 
 function setup() {
-  const dir = tmpDir();
   const a = scriptedDefinition('alpha', () => new ScriptedSink(1000));
-  const driver = new PluginDriver({ root: path.join(dir, 'store'), registry: sinkRegistry([a]), log: silentLogger, hostname: 'vm' });
-  drivers.push(driver);
-  return { dir, driver, a };
+  return { ...drivers.start([a]), a };
 }
 
 const info = (id: string, config: Record<string, string>) => containerInfo({ Config: config, ContainerID: id, ContainerName: '/t1' });
