@@ -22,8 +22,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLUGIN_NAME, DockerError, cleanupContainers, runContainerFull, uniqueName, waitFor, type RunResult } from './helpers/docker.js';
 import { burst, emptyLines, interleaved, longLine, invalidBytesAsFF, noTrailingNewline, oneMebibyteLine, shortLines, trickyBytes, type Workload } from './helpers/workloads.js';
 import { limiter } from './helpers/compat.js';
-import { FluentdReceiver, closedPort, decodeMessage, type FluentMessage } from '../helpers/fluentd-receiver.js';
+import { FluentdReceiver, decodeMessage, type FluentMessage } from '../helpers/fluentd-receiver.js';
 import { namedFor } from '../helpers/errors.js';
+import { closedPort } from '../helpers/ports.js';
 
 const LABELS: Record<string, string> = { lab1: 'v<1> &/x=y,z \u00e9', lab2: 'plain', 'rx.one': 'r1', unselected: 'no' };
 const ENV: Record<string, string> = { E1: 'x 1', E2: 'tab\there', E3: 'no' };

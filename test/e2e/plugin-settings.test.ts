@@ -8,13 +8,13 @@
 // and the tunables the plugin was given.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAEMON_SETTINGS } from '../../src/daemon/settings.js';
 import { HecReceiver } from '../helpers/hec-receiver.js';
 import { cleanupContainers, docker, dockerOk, PLUGIN_NAME, runContainerFull, uniqueName, waitFor } from './helpers/docker.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NAME = `${PLUGIN_NAME}-settings`;
@@ -22,16 +22,6 @@ const HOST_ROOT = fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-settings-store-'
 const HOSTNAME = 'tslogs-settings-e2e-host';
 let port = 0;
 let receiver: HecReceiver;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = s.address() as net.AddressInfo;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function removePlugin(): Promise<void> {
   await docker(['plugin', 'disable', '-f', NAME]);

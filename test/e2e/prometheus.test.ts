@@ -5,13 +5,13 @@
 // name), serving a container whose lines go to a HEC receiver on loopback.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentedMetrics, seriesOf } from '../helpers/documented-metrics.js';
 import { HecReceiver } from '../helpers/hec-receiver.js';
 import { cleanupContainers, PLUGIN_NAME, runContainerFull, uniqueName, waitFor } from './helpers/docker.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DRIVER = `${PLUGIN_NAME}-prom`;
@@ -20,16 +20,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-prometheus-'));
 const children: ChildProcess[] = [];
 let receiver: HecReceiver;
 let promUrl = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function start(command: string, args: string[], env: NodeJS.ProcessEnv, log: string): ChildProcess {
   const out = fs.openSync(path.join(tmp, log), 'a');

@@ -32,24 +32,8 @@ import {
   type Workload,
 } from './helpers/workloads.js';
 import { limiter } from './helpers/compat.js';
-import {
-  EVENT_PATH,
-  acceptedEventBytes,
-  dockerMessages,
-  eventsDiff,
-  expectedEventCount,
-  freePort,
-  headerNames,
-  headerSignature,
-  normaliseEvents,
-  okPosts,
-  placeCaForBoth,
-  runSplunkContainer,
-  waitForEvents,
-  type CaPaths,
-  type SplunkDriver,
-  type SplunkRun,
-} from './helpers/splunk.js';
+import { EVENT_PATH, acceptedEventBytes, dockerMessages, eventsDiff, expectedEventCount, headerNames, headerSignature, normaliseEvents, okPosts, placeCaForBoth, runSplunkContainer, waitForEvents, type CaPaths, type SplunkDriver, type SplunkRun } from './helpers/splunk.js';
+import { freePort } from '../helpers/ports.js';
 
 // A token shaped like Splunk's (a GUID).
 const TOKEN = '6e2b7f1c-93a4-4d0e-8c5b-2f1a0d9e7c34';

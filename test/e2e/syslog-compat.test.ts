@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureServer, DgramCapture, freePort, UdpCapture } from '../helpers/syslog-servers.js';
+import { CaptureServer, DgramCapture, UdpCapture } from '../helpers/syslog-servers.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
 import { limiter } from './helpers/compat.js';
 import {
@@ -28,6 +28,7 @@ import {
   type RunResult,
 } from './helpers/docker.js';
 import { emptyLines, interleaved, invalidBytesAsFF, longLine, noTrailingNewline, shortLines, trickyBytes, type Workload } from './helpers/workloads.js';
+import { freePort } from '../helpers/ports.js';
 
 type Proto = 'udp' | 'tcp' | 'tcp+tls' | 'unix' | 'unixgram';
 type Format = '' | 'rfc3164' | 'rfc5424' | 'rfc5424micro';

@@ -10,8 +10,9 @@ import { containerInfo } from './container-info.js';
 import { Fifo } from './fake-dockerd.js';
 import { ReceiverProcess, tally } from './receiver-process.js';
 import type { ReceiverKind } from './receiver-child.js';
-import { freePort } from './syslog-servers.js';
+
 import { waitUntil } from './wait.js';
+import { freePort } from './ports.js';
 
 export interface FaultCase {
   name: string;

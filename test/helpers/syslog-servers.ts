@@ -11,16 +11,9 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { waitUntil } from './wait.js';
+import { freePort } from './ports.js';
 
 /** A free loopback TCP (and, usually, UDP) port. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 export interface CaptureConnection {
   socket: net.Socket;
   data: Buffer[];

@@ -7,9 +7,10 @@ import type { LogEntry } from '../../src/codec/log-entry.js';
 import { fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { closedPort, FluentdReceiver } from '../helpers/fluentd-receiver.js';
+import { FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { waitUntil } from '../helpers/wait.js';
 import { TestDrivers } from '../helpers/test-drivers.js';
+import { closedPort } from '../helpers/ports.js';
 
 const T0 = 1795896100;
 

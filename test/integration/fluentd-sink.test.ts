@@ -13,9 +13,10 @@ import { FluentdSink, fluentdSinkDefinition } from '../../src/sinks/fluentd/inde
 import { parseFluentdOptions } from '../../src/sinks/fluentd/options.js';
 import { REPLAY_WINDOW_MS } from '../../src/sinks/shared/replay-window.js';
 import { sinkContext } from '../helpers/container-info.js';
-import { closedPort, FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
+import { FluentdReceiver, type ReceiverOptions } from '../helpers/fluentd-receiver.js';
 import { makeTestCa } from '../helpers/hec-receiver.js';
 import { numberedEntries as entries, pkiForFile, rejection, SINK_TEST_ID as ID, SINK_TEST_INFO as INFO, SINK_TEST_T as T, sinkTestRig } from '../helpers/sink-harness.js';
+import { closedPort } from '../helpers/ports.js';
 
 const { closed, logged } = sinkTestRig();
 const ca = pkiForFile('tslogs-fluentd-ca-', makeTestCa);

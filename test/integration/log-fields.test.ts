@@ -1,22 +1,14 @@
 // What the daemon log says about a failing sink: bound to its container and sink,
 // and never the token, however the failure is worded.
-import net from 'node:net';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { splunkSinkDefinition } from '../../src/sinks/splunk/index.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { TestDrivers } from '../helpers/test-drivers.js';
+import { closedPort } from '../helpers/ports.js';
 
 const TOKEN = 'SECRET-5b1e7c9a-0d2f-4e8b-9a61-3c4d5e6f7a8b';
 const ID = 'c'.repeat(64);
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const drivers = new TestDrivers();
 const linger = process.env.SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY;

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closedPort } from '../helpers/fluentd-receiver.js';
+
 import { startPluginProcess } from '../helpers/processes.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 
 // The TCP /metrics listener is reachable by any local user (TCP has no file mode), so it
 // must not be reachable from other hosts unless the operator names an address.

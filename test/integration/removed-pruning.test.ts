@@ -11,9 +11,10 @@ import { SessionFiles } from '../../src/daemon/session-file.js';
 import { fluentdSinkDefinition } from '../../src/sinks/fluentd/index.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
-import { closedPort } from '../helpers/fluentd-receiver.js';
+
 import { TestDrivers } from '../helpers/test-drivers.js';
 import { waitUntil } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);

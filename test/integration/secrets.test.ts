@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
 import { cliEnv, frame, info, runCli } from '../helpers/cli-harness.js';
-import { closedPort, FluentdReceiver } from '../helpers/fluentd-receiver.js';
+import { FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { GelfTcpReceiver } from '../helpers/gelf-receiver.js';
 import { HecReceiver } from '../helpers/hec-receiver.js';
 import { spawnForTest } from '../helpers/processes.js';
@@ -13,6 +13,7 @@ import { CaptureServer } from '../helpers/syslog-servers.js';
 import { makeSyslogPki } from '../helpers/syslog-tls.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 
 // Every sink at once with its secrets set (the Splunk token, the syslog client key), the
 // daemon at debug level, deliveries failing and then succeeding: the secrets appear in

@@ -10,6 +10,7 @@ import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { HecReceiver, makeTestCa, type HecRequest } from '../helpers/hec-receiver.js';
 import { pkiForFile, rejection, sinkTestRig } from '../helpers/sink-harness.js';
 import { waitUntil } from '../helpers/wait.js';
+import { closedPort } from '../helpers/ports.js';
 
 const TOKEN = '6c1d2e3f-4a5b-4c6d-8e7f-0123456789ab';
 const INFO = containerInfo({ ContainerID: '812526b87faeb0dbaf6913cbd8a91cf3e1e351df0ed3a804c89d3543f2b48111', ContainerName: '/web', ContainerLabels: { lab1: 'v1' } });
@@ -40,14 +41,6 @@ function sink(config: Record<string, string>, tweak: Partial<SplunkOptions> = {}
 
 function expectedBody(config: Record<string, string>, entries = BATCH): Buffer {
   return encodeBatch(entries, compileEvents(options(config).events)).body;
-}
-
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const headerNames = (r: HecRequest) => Object.keys(r.headers).sort();

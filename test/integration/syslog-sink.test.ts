@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SinkEntry } from '../../src/sinks/sink.js';
 import { SyslogSink } from '../../src/sinks/syslog/index.js';
 import { parseSyslogOptions, type SyslogOptions } from '../../src/sinks/syslog/options.js';
-import { CaptureServer, DgramCapture, freePort, UdpCapture } from '../helpers/syslog-servers.js';
+import { CaptureServer, DgramCapture, UdpCapture } from '../helpers/syslog-servers.js';
 import { waitUntil } from '../helpers/wait.js';
 import { makeSyslogPki, type SyslogPki } from '../helpers/syslog-tls.js';
 import { containerInfo, sinkContext } from '../helpers/container-info.js';
 import { rejection, sinkTestRig } from '../helpers/sink-harness.js';
+import { freePort } from '../helpers/ports.js';
 
 const INFO = containerInfo({ ContainerID: '374b8cfb97e7a8d6c1f1f4a4a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', ContainerName: '/web' });
 const TAG = '374b8cfb97e7';

@@ -4,7 +4,6 @@
 // both sides for a byte comparison (docs/docker-compat.md §2.3, §12).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import type { HecReceiver, HecRequest } from '../../helpers/hec-receiver.js';
 import { PLUGIN_NAME, STORE_ROOT, runContainerFull, waitFor, type RunOptions, type RunResult } from './docker.js';
@@ -49,14 +48,6 @@ export function placeCaForBoth(caPem: string): CaPaths {
 }
 
 /** A loopback port that was free a moment ago (for "the receiver comes up later"). */
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 // ---------------------------------------------------------------------------------------
 // What dockerd hands to a log driver
 
