@@ -26,6 +26,26 @@ export interface MetricsSources {
   pruner?: () => PrunerView | undefined;
 }
 
+type Counted<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
+type DeliveryStats = DeliveryView['delivery']['stats'];
+
+/** Counters of each container's ingest: name, help, the IngestView field. */
+const INGEST_COUNTERS: readonly (readonly [string, string, Counted<IngestView>])[] = [
+  ['tslogs_ingested_entries_total', 'Entries read from log FIFOs and stored', 'entries'],
+  ['tslogs_ingested_bytes_total', 'Frame bytes read from log FIFOs', 'bytes'],
+  ['tslogs_ingested_redacted_entries_total', 'Entries stored with a redact match masked (redact-store=true)', 'redacted'],
+];
+
+/** Counters of each container's sinks: name, help, the delivery's stats field. */
+const SINK_COUNTERS: readonly (readonly [string, string, Counted<DeliveryStats>])[] = [
+  ['tslogs_sink_sent_entries_total', 'Entries a sink acknowledged', 'sentEntries'],
+  ['tslogs_sink_sent_bytes_total', 'Line bytes a sink acknowledged', 'sentBytes'],
+  ['tslogs_sink_retries_total', 'Failed connects or sends that were retried', 'retries'],
+  ['tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', 'cutBytes'],
+  ['tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', 'suppressed'],
+  ['tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', 'redacted'],
+];
+
 /**
  * Prometheus metrics. Values live in plain counters in the ingest and router code;
  * collectors read them at scrape time, so the hot path never touches prom-client.
@@ -37,41 +57,24 @@ export function createMetrics(sources: MetricsSources): Registry {
   collectDefaultMetrics({ register: registry });
   const container = (id: string, name: string) => ({ container: shortId(id), container_name: name });
 
-  collectedCounter(registry, 'tslogs_ingested_entries_total', 'Entries read from log FIFOs and stored', ['container', 'container_name'], (set) => {
-    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.entries);
-  });
-  collectedCounter(registry, 'tslogs_ingested_bytes_total', 'Frame bytes read from log FIFOs', ['container', 'container_name'], (set) => {
-    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.bytes);
-  });
-
-  collectedCounter(registry, 'tslogs_ingested_redacted_entries_total', 'Entries stored with a redact match masked (redact-store=true)', ['container', 'container_name'], (set) => {
-    for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i.redacted);
-  });
+  const containerLabels = ['container', 'container_name'];
+  for (const [name, help, field] of INGEST_COUNTERS) {
+    collectedCounter(registry, name, help, containerLabels, (set) => {
+      for (const i of sources.ingest()) set(container(i.containerId, i.containerName), i[field]);
+    });
+  }
 
   const sinkLabels = ['container', 'container_name', 'sink'];
   const perSink = (view: DeliveryView) => ({ ...container(view.containerId, view.containerName), sink: view.sink });
-  collectedCounter(registry, 'tslogs_sink_sent_entries_total', 'Entries a sink acknowledged', sinkLabels, (set) => {
-    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.sentEntries);
-  });
-  collectedCounter(registry, 'tslogs_sink_sent_bytes_total', 'Line bytes a sink acknowledged', sinkLabels, (set) => {
-    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.sentBytes);
-  });
-  collectedCounter(registry, 'tslogs_sink_retries_total', 'Failed connects or sends that were retried', sinkLabels, (set) => {
-    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.retries);
-  });
+  for (const [name, help, field] of SINK_COUNTERS) {
+    collectedCounter(registry, name, help, sinkLabels, (set) => {
+      for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats[field]);
+    });
+  }
   collectedCounter(registry, 'tslogs_sink_dropped_entries_total', 'Entries given up, by reason', [...sinkLabels, 'reason'], (set) => {
     for (const v of sources.deliveries()) {
       for (const [reason, n] of Object.entries(v.delivery.stats.dropped)) set({ ...perSink(v), reason }, n);
     }
-  });
-  collectedCounter(registry, 'tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', sinkLabels, (set) => {
-    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.cutBytes);
-  });
-  collectedCounter(registry, 'tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', sinkLabels, (set) => {
-    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.suppressed);
-  });
-  collectedCounter(registry, 'tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', sinkLabels, (set) => {
-    for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.redacted);
   });
   gauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.connected ? 1 : 0);
