@@ -285,22 +285,32 @@ export class Delivery {
 
   /** Sends full batches; the rest waits for more entries when the sink lingers. */
   private async sendFull(pending: ReadyQueue, linger: boolean): Promise<void> {
-    const { maxBatchEntries, maxBatchBytes } = this.p.sink;
-    while (pending.length >= maxBatchEntries || (!linger && pending.length > 0)) {
-      await this.dispatch(pending.take(maxBatchEntries, maxBatchBytes)!);
+    while (pending.length >= this.p.sink.maxBatchEntries || (!linger && pending.length > 0)) {
+      if (!(await this.dispatchNext(pending))) return;
     }
   }
 
   private async sendAll(pending: ReadyQueue): Promise<void> {
-    const { maxBatchEntries, maxBatchBytes } = this.p.sink;
-    while (pending.length > 0) await this.dispatch(pending.take(maxBatchEntries, maxBatchBytes)!);
+    while (pending.length > 0) {
+      if (!(await this.dispatchNext(pending))) return;
+    }
   }
 
-  /** Hands a batch to the sink once the window has room. */
-  private async dispatch(batch: Batch): Promise<void> {
+  /**
+   * Hands the next batch to the sink once the window has room; false when stopping.
+   * The batch is taken from the queue only then: taken before, it would wait in this
+   * frame for as long as the sink is down, its lines (views of store reads) pinning
+   * those reads, and the queue could not keep it compactly.
+   */
+  private async dispatchNext(pending: ReadyQueue): Promise<boolean> {
     while (this.inflight.length >= this.window && !this.abort.signal.aborted) await this.settleHead();
-    const { entries, checkpoint } = batch;
-    if (entries.length === 0 || this.abort.signal.aborted) return;
+    if (this.abort.signal.aborted) return false;
+    const batch = pending.take(this.p.sink.maxBatchEntries, this.p.sink.maxBatchBytes);
+    if (batch !== undefined && batch.entries.length > 0) this.dispatch(batch);
+    return true;
+  }
+
+  private dispatch({ entries, checkpoint }: Batch): void {
     const done = this.p.sink.send(entries).then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
