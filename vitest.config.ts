@@ -23,7 +23,7 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      // A few minutes (two plugin builds and pushes): only with `npm run test:upgrade`.
+      // Two plugin builds and pushes (about 1.5 min): with `npm run test:upgrade`, and by scripts/test-all.sh after the rest.
       ...(process.env.TSLOGS_UPGRADE_E2E === '1'
         ? [{ test: { name: 'upgrade', include: ['test/upgrade/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 900_000, fileParallelism: false } }]
         : []),

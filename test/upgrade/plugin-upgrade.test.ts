@@ -24,6 +24,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-upgrade-'));
 const HOST_ROOT = path.join(tmp, 'store');
 const TRIGGER = path.join(tmp, 'trigger');
 const LINES = 300;
+/** A daemon setting given to the old build: the new one must have it too. */
+const HOSTNAME = 'tslogs-upgrade-host';
 let registry: MiniRegistry;
 let receiver: HecReceiver;
 
@@ -66,7 +68,7 @@ beforeAll(async () => {
   fs.mkdirSync(HOST_ROOT);
   fs.mkdirSync(TRIGGER);
   await dockerOk(['plugin', 'install', '--grant-all-permissions', '--disable', '--alias', NAME, `${registry.host}/${NAME}:old`], { timeoutMs: 300_000 });
-  await dockerOk(['plugin', 'set', NAME, `store.source=${HOST_ROOT}`]);
+  await dockerOk(['plugin', 'set', NAME, `store.source=${HOST_ROOT}`, `TSLOGS_HOSTNAME=${HOSTNAME}`]);
   await dockerOk(['plugin', 'enable', '--timeout', '0', NAME]);
 });
 
@@ -113,8 +115,9 @@ describe('docker plugin upgrade', () => {
     await dockerOk(['plugin', 'enable', '--timeout', '0', NAME], { timeoutMs: 120_000 });
     // The new build must see the old build's store: its own health lists the containers.
     const id = await dockerOk(['plugin', 'inspect', '-f', '{{.ID}}', NAME]);
-    const health = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'health', '--socket', `/run/docker/plugins/${id}/tslogs.sock`], { encoding: 'utf8' })) as { containers: { container: string }[] };
+    const health = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/main.js'), 'health', '--socket', `/run/docker/plugins/${id}/tslogs.sock`], { encoding: 'utf8' })) as { containers: { container: string }[]; settings: { hostname: string } };
     expect(health.containers.map((c) => c.container).sort()).toEqual(containers.map((c) => c.id.slice(0, 12)).sort());
+    expect(health.settings.hostname, 'TSLOGS_HOSTNAME set before the upgrade').toBe(HOSTNAME);
     expect(await dockerOk(['plugin', 'inspect', '-f', '{{.PluginReference}}', NAME])).toBe(`${registry.host}/${NAME}:new`);
     const settings = JSON.parse(await dockerOk(['plugin', 'inspect', '-f', '{{json .Settings}}', NAME])) as { Mounts: { Name: string; Source: string }[] };
     process.stderr.write(`[upgrade] settings after upgrade: ${JSON.stringify(settings)}\n`);
