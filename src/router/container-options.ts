@@ -123,6 +123,10 @@ function parseRouterOptions(config: Record<string, string>): DeliveryOptions {
   options.drainTimeoutMs = opt('sink-drain-timeout', parseGoDuration) ?? options.drainTimeoutMs;
   if (options.drainTimeoutMs < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'sink-drain-timeout', 'must not be negative (0 waits for ever)');
   const transforms = parseTransformOptions(config);
+  const multiline = transforms?.multiline?.option;
+  if (multiline !== undefined && !options.reassemble) {
+    throw tslogsError('TSLOGS_OPTION_PAIR', multiline, 'partial-reassembly', `joining lines needs whole lines: remove partial-reassembly=false, or ${multiline}`);
+  }
   if (transforms !== undefined) options.transforms = transforms;
   return options;
 }

@@ -16,7 +16,7 @@ const entries: SinkEntry[] = Array.from({ length: N }, (_, i) => ({
   nsec: (i % 1000) * 1_000_000,
 }));
 
-const stats = { suppressed: 0, redacted: 0 };
+const stats = { suppressed: 0, redacted: 0, multilineEvents: 0, multilineLines: 0 };
 const RULES = {
   redact: String.raw`token=\S+`,
   'redact-1': String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
@@ -27,7 +27,7 @@ function run(config: Record<string, string>): () => void {
   const options = parseTransformOptions(config);
   return () => {
     const queue = new ReadyQueue();
-    const out = transformStage(options, queue, stats);
+    const out = transformStage(options, queue, stats, { file: 'f', offset: 0 });
     for (let i = 0; i < N; i++) out.push(entries[i]!, 'f', i);
     out.end?.();
     while (queue.take(1000, Infinity) !== undefined);

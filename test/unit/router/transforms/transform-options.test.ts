@@ -27,7 +27,7 @@ describe('transform options', () => {
     ['600/m', { count: 600, unit: 'm', burst: 600 }],
     ['1/h', { count: 1, unit: 'h', burst: 1 }],
   ])('rate-limit=%s', (value, limit) => {
-    expect(parseTransformOptions({ 'rate-limit': value })).toEqual({ rateLimit: limit, redactor: undefined, redactStore: false });
+    expect(parseTransformOptions({ 'rate-limit': value })).toEqual({ multiline: undefined, rateLimit: limit, redactor: undefined, redactStore: false });
   });
 
   it('takes rate-limit-burst', () => {
