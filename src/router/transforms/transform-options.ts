@@ -133,9 +133,9 @@ function parseMultiline(config: Record<string, string>): MultilineOptions | unde
   return {
     option: start !== undefined ? 'multiline-start' : 'multiline',
     grammars,
-    flushMs: optional(config, 'multiline-flush', flushMs) ?? DEFAULT_MULTILINE_FLUSH_MS,
-    maxLines: optional(config, 'multiline-max-lines', maxLines) ?? DEFAULT_MULTILINE_MAX_LINES,
-    maxBytes: optional(config, 'multiline-max-bytes', maxBytes) ?? DEFAULT_MULTILINE_MAX_BYTES,
+    flushMs: flushMs(config) ?? DEFAULT_MULTILINE_FLUSH_MS,
+    maxLines: maxLines(config['multiline-max-lines']) ?? DEFAULT_MULTILINE_MAX_LINES,
+    maxBytes: maxBytes(config) ?? DEFAULT_MULTILINE_MAX_BYTES,
   };
 }
 
@@ -152,32 +152,33 @@ function presetList(raw: string): PresetName[] {
   return names as PresetName[];
 }
 
-/** `parse` of the option's value, its errors named after the option; undefined when it is not set. */
-function optional<T>(config: Record<string, string>, key: string, parse: (raw: string) => T): T | undefined {
+/** `parse` (Go's) of the option's value, its errors named after the option; undefined when it is not set. */
+function goValue(config: Record<string, string>, key: string, parse: (raw: string) => number): number | undefined {
   const raw = config[key];
   if (raw === undefined) return undefined;
   try {
     return parse(raw);
   } catch (err) {
-    if (err instanceof TslogsError && err.code !== 'TSLOGS_OPTION_VALUE') throw tslogsError('TSLOGS_OPTION_VALUE', key, err.message);
+    if (err instanceof TslogsError) throw tslogsError('TSLOGS_OPTION_VALUE', key, err.message);
     throw err;
   }
 }
 
-function flushMs(raw: string): number {
-  const ms = parseGoDuration(raw);
-  if (!(ms >= 1)) throw tslogsError('TSLOGS_OPTION_VALUE', 'multiline-flush', `expected a duration of at least 1ms such as '500ms' or '2s', got '${raw}'`);
+function flushMs(config: Record<string, string>): number | undefined {
+  const ms = goValue(config, 'multiline-flush', parseGoDuration);
+  if (ms !== undefined && !(ms >= 1)) throw tslogsError('TSLOGS_OPTION_VALUE', 'multiline-flush', `expected a duration of at least 1ms such as '500ms' or '2s', got '${config['multiline-flush']}'`);
   return ms;
 }
 
-function maxLines(raw: string): number {
+function maxLines(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
   const n = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(n >= 2 && n <= MAX_MULTILINE_LINES)) throw tslogsError('TSLOGS_OPTION_VALUE', 'multiline-max-lines', `expected a whole number of lines from 2 to ${MAX_MULTILINE_LINES}, got '${raw}'`);
   return n;
 }
 
-function maxBytes(raw: string): number {
-  const n = parseBinarySize(raw);
-  if (!(n > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', 'multiline-max-bytes', raw);
+function maxBytes(config: Record<string, string>): number | undefined {
+  const n = goValue(config, 'multiline-max-bytes', parseBinarySize);
+  if (n !== undefined && !(n > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', 'multiline-max-bytes', config['multiline-max-bytes']!);
   return n;
 }
