@@ -24,15 +24,14 @@ export interface MultilineStats {
   multilineLines: number;
 }
 
-interface OpenEvent {
+/** The event is its own mark (where a delivery resumes to send it whole): one object per event. */
+interface OpenEvent extends Mark {
   grammar: EventGrammar;
   first: SinkEntry;
   /** The lines after the first; undefined while there are none (most events, with `java`). */
   more: Buffer[] | undefined;
   lines: number;
   bytes: number;
-  /** Where a delivery resumes to send it whole: before its first line (before the first piece of a trace cut by the limits). */
-  from: Mark;
   /** The point of its last line (ResumePoints). */
   last: number;
 }
@@ -70,6 +69,8 @@ const NEWLINE = 0x0a;
  */
 export class Multiline implements EntryOutput {
   private readonly streams = new Map<string, StreamState>();
+  /** The same, as an array: walked for every entry handed on. */
+  private readonly streamList: StreamState[] = [];
   private readonly points: ResumePoints;
   /** No line before this capture time (Unix ms) can close an event by its gap; may be early, never late. */
   private nextDue = Number.POSITIVE_INFINITY;
@@ -123,7 +124,7 @@ export class Multiline implements EntryOutput {
         return;
       }
       if (next !== 'end') {
-        for (const h of stream.held.splice(0)) this.append(stream, h.entry, h.mark.point);
+        if (stream.held.length > 0) for (const h of stream.held.splice(0)) this.append(stream, h.entry, h.mark.point);
         this.append(stream, entry, this.points.lastPoint());
         if (next === 'last') this.close(stream);
         return;
@@ -132,7 +133,7 @@ export class Multiline implements EntryOutput {
     }
     for (const grammar of stream.grammars) {
       if (grammar.begins(entry.line)) {
-        this.open(stream, grammar, entry, this.points.lastMark());
+        this.open(stream, grammar, entry);
         return;
       }
     }
@@ -140,8 +141,10 @@ export class Multiline implements EntryOutput {
     this.emit(entry);
   }
 
-  private open(stream: StreamState, grammar: EventGrammar, first: SinkEntry, from: Mark): void {
-    stream.event = { grammar, first, more: undefined, lines: 1, bytes: first.line.length, from, last: from.point };
+  private open(stream: StreamState, grammar: EventGrammar, first: SinkEntry): void {
+    const points = this.points;
+    const point = points.lastPoint();
+    stream.event = { point, file: points.lastFile, offset: points.lastOffset, grammar, first, more: undefined, lines: 1, bytes: first.line.length, last: point };
     this.pending = false;
     this.due(stream);
   }
@@ -153,7 +156,8 @@ export class Multiline implements EntryOutput {
     if (event.lines >= this.options.maxLines || event.bytes + 1 + line.length > this.options.maxBytes) {
       // The trace goes on in a new event, which keeps the checkpoint before the first piece:
       // a resumed delivery cuts the trace at the same lines again.
-      stream.event = { grammar: event.grammar, first: entry, more: undefined, lines: 1, bytes: line.length, from: event.from, last: point };
+      const { point: from, file, offset } = event;
+      stream.event = { point: from, file, offset, grammar: event.grammar, first: entry, more: undefined, lines: 1, bytes: line.length, last: point };
       this.pending = false;
       this.emitEvent(event);
       return;
@@ -170,7 +174,7 @@ export class Multiline implements EntryOutput {
     const event = stream.event;
     if (event !== undefined) {
       stream.event = undefined;
-      this.points.closed(event.from, event.last);
+      this.points.closed(event, event.last);
       this.emitEvent(event);
     }
     while (stream.held.length > 0) this.emit(stream.held.shift()!.entry);
@@ -217,8 +221,8 @@ export class Multiline implements EntryOutput {
   /** The mark of the earliest line still open or held, on any stream. */
   private floor(): Mark | undefined {
     let floor: Mark | undefined;
-    for (const stream of this.streams.values()) {
-      const mark = stream.event?.from ?? stream.held[0]?.mark;
+    for (const stream of this.streamList) {
+      const mark = stream.event ?? stream.held[0]?.mark;
       if (mark !== undefined && (floor === undefined || mark.point < floor.point)) floor = mark;
     }
     return floor;
@@ -234,6 +238,7 @@ export class Multiline implements EntryOutput {
     if (stream === undefined) {
       stream = { grammars: this.options.grammars.map((make) => make()), event: undefined, held: [], lastMs: 0 };
       this.streams.set(source, stream);
+      this.streamList.push(stream);
     }
     return stream;
   }

@@ -59,6 +59,14 @@ export class ResumePoints {
     return this.beforePoint;
   }
 
+  get lastFile(): string {
+    return this.beforeFile;
+  }
+
+  get lastOffset(): number {
+    return this.beforeOffset;
+  }
+
   /** The same, as a mark to keep. */
   lastMark(): Mark {
     return { point: this.beforePoint, file: this.beforeFile, offset: this.beforeOffset };
