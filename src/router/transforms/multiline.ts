@@ -69,7 +69,7 @@ const NEWLINE = 0x0a;
  */
 export class Multiline implements EntryOutput {
   private readonly streams = new Map<string, StreamState>();
-  /** The same, as an array: walked for every entry handed on. */
+  /** The same streams in an array, walked for every entry handed on (no iterator per entry). */
   private readonly streamList: StreamState[] = [];
   private readonly points: ResumePoints;
   /** No line before this capture time (Unix ms) can close an event by its gap; may be early, never late. */
@@ -98,7 +98,7 @@ export class Multiline implements EntryOutput {
   }
 
   end(): void {
-    for (const stream of this.streams.values()) this.close(stream);
+    for (const stream of this.streamList) this.close(stream);
     this.out.end?.();
   }
 
@@ -109,7 +109,7 @@ export class Multiline implements EntryOutput {
   }
 
   idle(quietMs: number): void {
-    if (quietMs >= this.options.flushMs) for (const stream of this.streams.values()) this.close(stream);
+    if (quietMs >= this.options.flushMs) for (const stream of this.streamList) this.close(stream);
     this.out.idle?.(quietMs);
   }
 
@@ -184,7 +184,7 @@ export class Multiline implements EntryOutput {
   private closeQuiet(ms: number): void {
     const flush = this.options.flushMs;
     let next = Number.POSITIVE_INFINITY;
-    for (const stream of this.streams.values()) {
+    for (const stream of this.streamList) {
       if (!isOpen(stream)) continue;
       if (stream.lastMs + flush < ms) this.close(stream);
       else next = Math.min(next, stream.lastMs + flush);
@@ -229,7 +229,7 @@ export class Multiline implements EntryOutput {
   }
 
   private anyOpen(): boolean {
-    for (const stream of this.streams.values()) if (isOpen(stream)) return true;
+    for (const stream of this.streamList) if (isOpen(stream)) return true;
     return false;
   }
 
