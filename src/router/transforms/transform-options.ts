@@ -152,8 +152,11 @@ function presetList(raw: string): PresetName[] {
   return names as PresetName[];
 }
 
-/** `parse` (Go's) of the option's value, its errors named after the option; undefined when it is not set. */
-function goValue(config: Record<string, string>, key: string, parse: (raw: string) => number): number | undefined {
+/**
+ * A router option's value through `parse` (Go's strconv, time, size), its errors named
+ * after the option (`invalid value for log opt 'k': time: …`); undefined when it is not set.
+ */
+export function routerOption<T>(config: Record<string, string>, key: string, parse: (raw: string) => T): T | undefined {
   const raw = config[key];
   if (raw === undefined) return undefined;
   try {
@@ -165,7 +168,7 @@ function goValue(config: Record<string, string>, key: string, parse: (raw: strin
 }
 
 function flushMs(config: Record<string, string>): number | undefined {
-  const ms = goValue(config, 'multiline-flush', parseGoDuration);
+  const ms = routerOption(config, 'multiline-flush', parseGoDuration);
   if (ms !== undefined && !(ms >= 1)) throw tslogsError('TSLOGS_OPTION_VALUE', 'multiline-flush', `expected a duration of at least 1ms such as '500ms' or '2s', got '${config['multiline-flush']}'`);
   return ms;
 }
@@ -178,7 +181,7 @@ function maxLines(raw: string | undefined): number | undefined {
 }
 
 function maxBytes(config: Record<string, string>): number | undefined {
-  const n = goValue(config, 'multiline-max-bytes', parseBinarySize);
+  const n = routerOption(config, 'multiline-max-bytes', parseBinarySize);
   if (n !== undefined && !(n > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', 'multiline-max-bytes', config['multiline-max-bytes']!);
   return n;
 }
