@@ -43,7 +43,7 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 2));
 }
 
-async function once(name: string, framesFile: string, count: number, sinks: number, downSinks: number): Promise<RouterResult> {
+async function once(name: string, framesFile: string, count: number, sinks: number, downSinks: number, options: Record<string, string>): Promise<RouterResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-bench-router-'));
   const instances: CountingSink[] = [];
   const defs = [
@@ -56,7 +56,7 @@ async function once(name: string, framesFile: string, count: number, sinks: numb
     execFileSync('mkfifo', [fifo]);
     const writer = spawn('sh', ['-c', `exec cat "${framesFile}" > "${fifo}"`], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 50));
-    const config: Record<string, string> = { 'sink-retry-min': '50ms', 'sink-retry-max': '1s' };
+    const config: Record<string, string> = { 'sink-retry-min': '50ms', 'sink-retry-max': '1s', ...options };
     if (defs.length > 0) config.sinks = defs.map((d) => d.name).join(',');
     const start = process.hrtime.bigint();
     await driver.startLogging({ File: fifo, Info: { Config: config, ContainerID: 'b'.repeat(64), ContainerName: '/bench', ContainerEntrypoint: 'seq', ContainerArgs: [], ContainerImageID: '', ContainerImageName: 'bb', ContainerCreated: '', ContainerEnv: null, ContainerLabels: {}, LogPath: '', DaemonName: 'docker' } });
@@ -75,15 +75,19 @@ async function once(name: string, framesFile: string, count: number, sinks: numb
 export async function runRouter(frames: Buffer, count: number): Promise<RouterResult[]> {
   const framesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tslogs-frames-')), 'frames.bin');
   fs.writeFileSync(framesFile, frames);
-  const cases: [string, number, number][] = [
-    ['0 sinks', 0, 0],
-    ['1 sink', 1, 0],
-    ['4 sinks', 4, 0],
-    ['1 sink up + 1 sink down', 1, 1],
+  const cases: [string, number, number, Record<string, string>][] = [
+    ['0 sinks', 0, 0, {}],
+    ['1 sink', 1, 0, {}],
+    ['4 sinks', 4, 0, {}],
+    ['1 sink up + 1 sink down', 1, 1, {}],
+    // The joining's worst case: with java every line opens an event the next one closes. A
+    // short flush so the last line is not held for the default second, which the time to
+    // deliver would count.
+    ['1 sink, multiline=java (multiline-flush=10ms)', 1, 0, { multiline: 'java', 'multiline-flush': '10ms' }],
   ];
   const results: RouterResult[] = [];
   for (let round = 0; round < 3; round++) {
-    for (const [name, up, down] of cases) results.push(await once(name, framesFile, count, up, down));
+    for (const [name, up, down, options] of cases) results.push(await once(name, framesFile, count, up, down, options));
   }
   fs.rmSync(path.dirname(framesFile), { recursive: true, force: true });
   return results;

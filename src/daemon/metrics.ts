@@ -44,6 +44,8 @@ const SINK_COUNTERS: readonly (readonly [string, string, Counted<DeliveryStats>]
   ['tslogs_sink_cut_bytes_total', 'Bytes cut from lines longer than partial-max-size', 'cutBytes'],
   ['tslogs_sink_suppressed_entries_total', 'Entries not sent because of rate-limit (the store keeps them)', 'suppressed'],
   ['tslogs_sink_redacted_entries_total', 'Entries sent with at least one redact match masked', 'redacted'],
+  ['tslogs_sink_multiline_events_total', 'Events handed to a sink joined from more than one line by multiline', 'multilineEvents'],
+  ['tslogs_sink_multiline_lines_total', 'Lines joined into those events', 'multilineLines'],
 ];
 
 /**

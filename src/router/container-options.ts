@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { TslogsError, tslogsError } from '../errors.js';
+import { tslogsError } from '../errors.js';
 import type { ContainerInfo } from '../container-info.js';
 import { parseGoBool } from '../go/strconv.js';
 import { parseGoDuration } from '../go/duration.js';
@@ -9,7 +9,7 @@ import type { SinkContext, SinkDefinition } from '../sinks/sink.js';
 import type { SinkRegistry } from '../sinks/registry.js';
 import type { DeliveryOptions } from './delivery.js';
 import type { Logger } from '../util/log.js';
-import { isNumberedRedactKey, parseTransformOptions, TRANSFORM_KEYS } from './transforms/transform-options.js';
+import { isNumberedRedactKey, parseTransformOptions, routerOption, TRANSFORM_KEYS } from './transforms/transform-options.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 export const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
@@ -89,16 +89,7 @@ function enabledSinks(config: Record<string, string>, registry: SinkRegistry): S
 
 function parseRouterOptions(config: Record<string, string>): DeliveryOptions {
   const options = { ...DEFAULT_ROUTER_OPTIONS };
-  const opt = <T>(key: string, parse: (value: string) => T): T | undefined => {
-    const raw = config[key];
-    if (raw === undefined) return undefined;
-    try {
-      return parse(raw);
-    } catch (err) {
-      if (err instanceof TslogsError) throw tslogsError('TSLOGS_OPTION_VALUE', key, err.message);
-      throw err;
-    }
-  };
+  const opt = <T>(key: string, parse: (value: string) => T): T | undefined => routerOption(config, key, parse);
   const positive = (key: string, parse: (value: string) => number): number | undefined => {
     const value = opt(key, parse);
     if (value !== undefined && !(value > 0)) throw tslogsError('TSLOGS_OPTION_POSITIVE', key, config[key]!);
@@ -123,6 +114,10 @@ function parseRouterOptions(config: Record<string, string>): DeliveryOptions {
   options.drainTimeoutMs = opt('sink-drain-timeout', parseGoDuration) ?? options.drainTimeoutMs;
   if (options.drainTimeoutMs < 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'sink-drain-timeout', 'must not be negative (0 waits for ever)');
   const transforms = parseTransformOptions(config);
+  const multiline = transforms?.multiline?.option;
+  if (multiline !== undefined && !options.reassemble) {
+    throw tslogsError('TSLOGS_OPTION_PAIR', multiline, 'partial-reassembly', `joining lines needs whole lines: remove partial-reassembly=false, or ${multiline}`);
+  }
   if (transforms !== undefined) options.transforms = transforms;
   return options;
 }

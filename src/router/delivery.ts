@@ -24,7 +24,7 @@ export interface DeliveryOptions {
   retryMaxMs: number;
   /** After the container stopped, give up on the backlog after this long (0: never). */
   drainTimeoutMs: number;
-  /** Rate limit and redaction for sinks (transforms/); absent when none is set. */
+  /** Multiline, rate limit and redaction for sinks (transforms/); absent when none is set. */
   transforms?: TransformOptions;
 }
 
@@ -42,6 +42,8 @@ export class DeliveryStats {
   cutBytes = 0;
   suppressed = 0;
   redacted = 0;
+  multilineEvents = 0;
+  multilineLines = 0;
   readonly dropped: Record<DropReason, number> = { rotated: 0, rejected: 0, checkpoint_missing: 0, drain_timeout: 0, corrupt: 0 };
   checkpoint: FilePosition = { file: '', offset: 0 };
   /** Capture time (Unix seconds) of the oldest entry read but not yet acknowledged; 0 when none. */
@@ -214,7 +216,7 @@ export class Delivery {
     );
     const pending = new ReadyQueue();
     this.pending = pending;
-    const out = transformStage(this.p.options.transforms, pending, this.stats);
+    const out = transformStage(this.p.options.transforms, pending, this.stats, from);
     const iterator = stream.batches();
     // Asked for only when this loop is ready for it: a batch read ahead while the sink
     // is down would stay in memory for as long as the outage lasts.
@@ -227,7 +229,7 @@ export class Delivery {
         const event = await this.nextEvent(next, linger);
         if (event === 'settled') await this.settleHead();
         else if (event === 'timeout') {
-          out.idle?.();
+          out.idle?.(linger);
           await this.sendAll(pending);
         } else {
           next = undefined;

@@ -19,8 +19,13 @@ interface Group {
   cut: number;
   sec: number;
   nsec: number;
-  /** Checkpoint before the group's first chunk: nothing past it is safe while the group is open. */
-  start: FilePosition;
+  /**
+   * Nothing past it is safe while the group is open: the checkpoint before its first
+   * chunk, or, when it opened inside a group of the other stream (whose last chunk comes
+   * later still), that group's: a delivery resumed between the two would find the other
+   * group's last chunks without their first.
+   */
+  hold: FilePosition;
   ordinal: number;
   id: string;
 }
@@ -105,7 +110,8 @@ export class PartialAssembler {
   }
 
   private open(stored: StoredEntry, before: FilePosition): Group {
-    const group: Group = { chunks: [], bytes: 0, cut: 0, sec: stored.sec, nsec: stored.nsec, start: before, ordinal: 0, id: randomBytes(32).toString('hex') };
+    const hold = this.groups.values().next().value?.hold ?? before;
+    const group: Group = { chunks: [], bytes: 0, cut: 0, sec: stored.sec, nsec: stored.nsec, hold, ordinal: 0, id: randomBytes(32).toString('hex') };
     this.groups.set(stored.source, group);
     return group;
   }
@@ -130,11 +136,11 @@ export class PartialAssembler {
     return { line: Buffer.concat(parts), source: stream, sec: group.sec, nsec: group.nsec };
   }
 
-  /** Queues `entry` at a checkpoint past every open group's start: the earliest-opened group holds it back. */
+  /** Queues `entry` at a checkpoint no open group has passed: the earliest-opened group holds it back. */
   private pushSafe(entry: SinkEntry, out: EntryOutput): void {
     const first = this.groups.values().next();
     if (first.done) out.push(entry, this.cursorFile, this.cursorOffset);
-    else out.push(entry, first.value.start.file, first.value.start.offset);
+    else out.push(entry, first.value.hold.file, first.value.hold.offset);
   }
 
   private cursor(): FilePosition {

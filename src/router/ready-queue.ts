@@ -16,8 +16,11 @@ export interface EntryOutput {
   end?(): void;
   /** How long the delivery may wait for more entries before calling idle() (0: it need not). */
   idleMs?(): number;
-  /** No entry came for idleMs(): what the clock says is due goes out now. */
-  idle?(): void;
+  /**
+   * No entry came for `quietMs`: idleMs(), or the sink's linger while entries were
+   * pending. What the clock says is due goes out now.
+   */
+  idle?(quietMs: number): void;
 }
 
 /**

@@ -16,19 +16,27 @@ const entries: SinkEntry[] = Array.from({ length: N }, (_, i) => ({
   nsec: (i % 1000) * 1_000_000,
 }));
 
-const stats = { suppressed: 0, redacted: 0 };
+// The same count of lines as a Java service logs them: plain lines, and every 200th
+// line the start of a 30-line stack trace.
+const traced: SinkEntry[] = entries.map((e, i) => {
+  const k = i % 200;
+  if (k === 0 || k > 30) return e;
+  return { ...e, line: Buffer.from(k === 1 ? `java.lang.IllegalStateException: order ${i} failed` : `\tat com.example.shop.OrderService.place(OrderService.java:${k})`) };
+});
+
+const stats = { suppressed: 0, redacted: 0, multilineEvents: 0, multilineLines: 0 };
 const RULES = {
   redact: String.raw`token=\S+`,
   'redact-1': String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`,
   'redact-2': String.raw`\b(?:\d{4}[ -]?){3}\d{4}\b`,
 };
 
-function run(config: Record<string, string>): () => void {
+function run(config: Record<string, string>, lines = entries): () => void {
   const options = parseTransformOptions(config);
   return () => {
     const queue = new ReadyQueue();
-    const out = transformStage(options, queue, stats);
-    for (let i = 0; i < N; i++) out.push(entries[i]!, 'f', i);
+    const out = transformStage(options, queue, stats, { file: 'f', offset: 0 });
+    for (let i = 0; i < N; i++) out.push(lines[i]!, 'f', i);
     out.end?.();
     while (queue.take(1000, Infinity) !== undefined);
   };
@@ -40,4 +48,9 @@ describe('transform stage (10,000 entries per iteration; the queue included)', (
   bench('redact: 1 rule', run({ redact: RULES.redact }));
   bench('redact: 3 rules (token, e-mail, card)', run(RULES));
   bench('rate-limit + 3 redact rules', run({ 'rate-limit': '500/s', ...RULES }));
+  bench('multiline=java, plain lines (each waits for the next)', run({ multiline: 'java' }));
+  bench('multiline=java, a 30-line trace every 200 lines', run({ multiline: 'java' }, traced));
+  bench('multiline=python,java, plain lines', run({ multiline: 'python,java' }));
+  bench('multiline=python, plain lines (none held)', run({ multiline: 'python' }));
+  bench('the ready queue alone, a 30-line trace every 200 lines', run({}, traced));
 });

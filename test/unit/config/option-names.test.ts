@@ -46,6 +46,11 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'sink-retry-max': [{ 'sink-retry-min': '1s' }, ['10', '500ms']],
   'sink-drain-timeout': [{}, ['5y', '-1s']],
   // router transforms
+  multiline: [{}, ['ruby', 'java,python', 'go,go', '']],
+  'multiline-start': [{}, ['(', '']],
+  'multiline-flush': [{ multiline: 'go' }, ['1', '0', '-1s', 'soon', '']],
+  'multiline-max-lines': [{ multiline: 'go' }, ['1', '0', 'x', '1000001', '']],
+  'multiline-max-bytes': [{ multiline: 'go' }, ['0', '1q', '']],
   'rate-limit': [{}, ['1000', '0/s', '10/d', 'x/s', '1.5/s', '1000000001/s', '']],
   'rate-limit-burst': [{ 'rate-limit': '10/s' }, ['0', 'x', '-1', '']],
   redact: [{}, ['(', '(?<n>x)', '']],
@@ -131,8 +136,8 @@ describe('every option names itself when its value is refused', () => {
     expect([...Object.keys(BAD), ...Object.keys(ANY_VALUE)].sort()).toEqual([...accepted].sort());
     // The 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight;
     // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them);
-    // + the nats sink's 10.
-    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10);
+    // + the nats sink's 10; + multiline, multiline-start, multiline-flush, multiline-max-lines, multiline-max-bytes.
+    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5);
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {

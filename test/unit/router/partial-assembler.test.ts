@@ -149,12 +149,13 @@ describe('PartialAssembler (reassembly on)', () => {
       expect(h.push(stored('stdout', fill('a', 16384), T0), 100)).toEqual([]);
       // Whole stderr lines while stdout is open: held back at 10.
       expect(h.push(stored('stderr', 'e1\n', T0), 150).map((r) => r.checkpoint)).toEqual([at(10)]);
-      // stderr group opens at 150.
+      // stderr group opens at 150, inside the stdout group.
       expect(h.push(stored('stderr', fill('x', 16384), T0), 200)).toEqual([]);
-      // stdout closes: stderr (opened at 150) still holds the checkpoint back.
-      expect(h.push(stored('stdout', 'a-end\n', T0), 300).map((r) => r.checkpoint)).toEqual([at(150)]);
+      // stdout closes: stderr still holds the checkpoint back, at 10, not at 150: resumed
+      // at 150, a delivery would read a-end alone, the end of the stdout line as a line.
+      expect(h.push(stored('stdout', 'a-end\n', T0), 300).map((r) => r.checkpoint)).toEqual([at(10)]);
       // A whole stdout line: stderr still open.
-      expect(h.push(stored('stdout', 'o1\n', T0), 350).map((r) => r.checkpoint)).toEqual([at(150)]);
+      expect(h.push(stored('stdout', 'o1\n', T0), 350).map((r) => r.checkpoint)).toEqual([at(10)]);
       // stderr closes: nothing open, the entry's own end.
       expect(h.push(stored('stderr', 'x-end\n', T0), 400).map((r) => r.checkpoint)).toEqual([at(400)]);
       expect(h.push(stored('stdout', 'o2\n', T0), 450).map((r) => r.checkpoint)).toEqual([at(450)]);
@@ -163,19 +164,27 @@ describe('PartialAssembler (reassembly on)', () => {
     it('are held by the earliest-opened group when both streams reopen', () => {
       const h = harness();
       h.push(stored('stdout', fill('a', 16384), T0), 100); // stdout opens at 0
-      h.push(stored('stderr', fill('x', 16384), T0), 200); // stderr opens at 100
-      expect(h.push(stored('stdout', '\n', T0), 300).map((r) => r.checkpoint)).toEqual([at(100)]);
-      h.push(stored('stdout', fill('b', 16384), T0), 400); // stdout reopens at 300
-      // stderr (opened at 100) is now the earliest open group.
-      expect(h.push(stored('stderr', '\n', T0), 500).map((r) => r.checkpoint)).toEqual([at(300)]);
+      h.push(stored('stderr', fill('x', 16384), T0), 200); // stderr opens at 100, inside stdout's: held at 0
+      expect(h.push(stored('stdout', '\n', T0), 300).map((r) => r.checkpoint)).toEqual([at(0)]);
+      h.push(stored('stdout', fill('b', 16384), T0), 400); // stdout reopens at 300, inside stderr's: held at 0
+      // stderr is now the earliest open group.
+      expect(h.push(stored('stderr', '\n', T0), 500).map((r) => r.checkpoint)).toEqual([at(0)]);
       expect(h.push(stored('stdout', '\n', T0), 600).map((r) => r.checkpoint)).toEqual([at(600)]);
+    });
+
+    it('stop at a group that opened after the other closed', () => {
+      const h = harness();
+      h.push(stored('stdout', fill('a', 16384), T0), 100); // stdout opens at 0
+      expect(h.push(stored('stdout', '\n', T0), 200).map((r) => r.checkpoint)).toEqual([at(200)]);
+      h.push(stored('stderr', fill('x', 16384), T0), 300); // stderr opens at 200, nothing else open
+      expect(h.push(stored('stdout', 'o\n', T0), 400).map((r) => r.checkpoint)).toEqual([at(200)]);
     });
 
     it('hold the invariant over a long pseudo-random interleaving, and never go backwards', () => {
       let seed = 12345;
       const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       const h = harness();
-      const open = new Map<string, number>(); // stream -> start offset of its open group
+      const open = new Map<string, number>(); // stream -> where its open group holds the checkpoint
       let end = 0;
       let last = -1;
       let emittedCount = 0;
@@ -186,7 +195,8 @@ describe('PartialAssembler (reassembly on)', () => {
         end += 10 + Math.floor(rand() * 50);
         const out = h.push(stored(stream, partial ? fill('p', 16384) : 'w\n', T0), end);
         if (partial) {
-          if (!open.has(stream)) open.set(stream, before);
+          // A group opened inside the other stream's holds where that one does.
+          if (!open.has(stream)) open.set(stream, open.size > 0 ? Math.min(...open.values()) : before);
           expect(out).toEqual([]);
           continue;
         }
@@ -284,8 +294,9 @@ describe('PartialAssembler (reassembly on)', () => {
       const out = h.flush();
       expect(out.map((r) => r.entry.line.toString())).toEqual(['out-tail', 'err-tail']);
       // If the sink acknowledges only the first (a batch boundary, or stop() between
-      // batches), the saved checkpoint must not skip the unsent stderr line.
-      expect(out.map((r) => r.checkpoint)).toEqual([at(100), at(200)]);
+      // batches), the saved checkpoint must not skip the unsent stderr line (it stays at 0:
+      // stderr's group opened inside stdout's, which was to go on past it).
+      expect(out.map((r) => r.checkpoint)).toEqual([at(0), at(200)]);
     });
   });
 });

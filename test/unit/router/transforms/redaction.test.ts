@@ -9,6 +9,7 @@ import { fromLog } from '../../../../src/store/stored-entry.js';
 const TOKEN = String.raw`token=\S+`;
 const EMAIL = String.raw`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`;
 const CARD = String.raw`\b(?:\d{4}[ -]?){3}\d{4}\b`;
+const START = { file: 'f', offset: 0 };
 
 const redactor = (patterns: string[], replacement = '[REDACTED]') =>
   new Redactor(patterns.map((pattern, i) => ({ option: i === 0 ? 'redact' : `redact-${i}`, pattern })), replacement);
@@ -71,8 +72,8 @@ describe('redaction after reassembly', () => {
     expect(chunks[0]!.toString()).toContain('token=0123');
     expect(chunks[0]!.toString()).not.toContain(secret);
     const queue = new ReadyQueue();
-    const stats = { suppressed: 0, redacted: 0 };
-    const out = transformStage(parseTransformOptions({ redact: TOKEN }), queue, stats);
+    const stats = { suppressed: 0, redacted: 0, multilineEvents: 0, multilineLines: 0 };
+    const out = transformStage(parseTransformOptions({ redact: TOKEN }), queue, stats, START);
     const assembler = new PartialAssembler({ reassemble: true, maxBytes: 1 << 20, onCut: () => undefined }, { file: 'f', offset: 0 });
     assembler.push(fromLog(chunks[0]!, 'stdout', 1, 0), 'f', 100, out);
     assembler.push(fromLog(Buffer.concat([chunks[1]!, Buffer.from('\n')]), 'stdout', 1, 5), 'f', 200, out);
@@ -85,7 +86,7 @@ describe('redaction after reassembly', () => {
 
   it('cannot see across chunks when partial-reassembly=false (each chunk is masked on its own)', () => {
     const queue = new ReadyQueue();
-    const out = transformStage(parseTransformOptions({ redact: TOKEN }), queue, { suppressed: 0, redacted: 0 });
+    const out = transformStage(parseTransformOptions({ redact: TOKEN }), queue, { suppressed: 0, redacted: 0, multilineEvents: 0, multilineLines: 0 }, START);
     const assembler = new PartialAssembler({ reassemble: false, maxBytes: 1 << 20, onCut: () => undefined }, { file: 'f', offset: 0 });
     assembler.push(fromLog(Buffer.from('a token=12'), 'stdout', 1, 0), 'f', 100, out);
     assembler.push(fromLog(Buffer.from('34 b\n'), 'stdout', 1, 0), 'f', 200, out);
@@ -100,19 +101,19 @@ describe('redaction after reassembly', () => {
 describe('the transform stage', () => {
   it('is the queue itself when no transform is set: no call per entry', () => {
     const queue = new ReadyQueue();
-    expect(transformStage(parseTransformOptions({}), queue, { suppressed: 0, redacted: 0 })).toBe(queue);
+    expect(transformStage(parseTransformOptions({}), queue, { suppressed: 0, redacted: 0, multilineEvents: 0, multilineLines: 0 }, START)).toBe(queue);
   });
 
   it('limits first and masks what passes; markers are never masked', () => {
     const queue = new ReadyQueue();
-    const stats = { suppressed: 0, redacted: 0 };
-    const out = transformStage(parseTransformOptions({ 'rate-limit': '2/s', redact: String.raw`\d+` }), queue, stats);
+    const stats = { suppressed: 0, redacted: 0, multilineEvents: 0, multilineLines: 0 };
+    const out = transformStage(parseTransformOptions({ 'rate-limit': '2/s', redact: String.raw`\d+` }), queue, stats, START);
     for (let k = 0; k < 5; k++) out.push({ line: Buffer.from(`token ${k}`), source: 'stdout', sec: 10, nsec: k }, 'f', k + 1);
     out.end!();
     const batch = queue.take(10, Infinity)!;
     expect(batch.entries.map((e) => e.line.toString())).toEqual(['token [REDACTED]', 'token [REDACTED]', '[tslogs: 3 lines suppressed in 1s]']);
     // Suppressed lines are handled: the marker's checkpoint is past them.
     expect(batch.checkpoint).toEqual({ file: 'f', offset: 5 });
-    expect(stats).toEqual({ suppressed: 3, redacted: 2 });
+    expect(stats).toEqual({ suppressed: 3, redacted: 2, multilineEvents: 0, multilineLines: 0 });
   });
 });

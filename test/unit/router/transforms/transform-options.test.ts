@@ -27,7 +27,7 @@ describe('transform options', () => {
     ['600/m', { count: 600, unit: 'm', burst: 600 }],
     ['1/h', { count: 1, unit: 'h', burst: 1 }],
   ])('rate-limit=%s', (value, limit) => {
-    expect(parseTransformOptions({ 'rate-limit': value })).toEqual({ rateLimit: limit, redactor: undefined, redactStore: false });
+    expect(parseTransformOptions({ 'rate-limit': value })).toEqual({ multiline: undefined, rateLimit: limit, redactor: undefined, redactStore: false });
   });
 
   it('takes rate-limit-burst', () => {
@@ -47,6 +47,33 @@ describe('transform options', () => {
     // redact-2 sees what redact-1 left: it matches the "]" of the first mask.
     const chained = parseTransformOptions({ 'redact-2': String.raw`\]`, 'redact-1': 'x' })?.redactor;
     expect(chained?.redact(Buffer.from('x'))?.toString()).toBe('[REDACTED[REDACTED]');
+  });
+
+  it('takes multiline presets and multiline-start with their defaults, and the limits', () => {
+    const m = parseTransformOptions({ multiline: 'go,python,java' })?.multiline;
+    expect(m).toMatchObject({ option: 'multiline', flushMs: 1000, maxLines: 500, maxBytes: 1024 * 1024 });
+    expect(m?.grammars).toHaveLength(3);
+    const custom = parseTransformOptions({ 'multiline-start': '^\\[', 'multiline-flush': '250ms', 'multiline-max-lines': '20', 'multiline-max-bytes': '64k' })?.multiline;
+    expect(custom).toMatchObject({ option: 'multiline-start', flushMs: 250, maxLines: 20, maxBytes: 65536 });
+  });
+
+  it.each([
+    [{ multiline: 'ruby' }, "invalid value for log opt 'multiline': expected java, python, go, node, or several of them separated by commas, got 'ruby'"],
+    [{ multiline: 'java,python' }, "invalid value for log opt 'multiline': list java last: it begins an event at every unindented line, so no preset after it would see one, got 'java,python'"],
+    [{ multiline: 'go,go' }, "invalid value for log opt 'multiline': 'go' is listed twice in 'go,go'"],
+    [{ multiline: 'go', 'multiline-start': 'x' }, "log opts 'multiline' and 'multiline-start': set one or the other (a start pattern stands for the presets)"],
+    [{ 'multiline-start': '' }, "invalid value for log opt 'multiline-start': expected a regular expression (RE2 syntax), got an empty value"],
+    [{ 'multiline-start': '(' }, 'error parsing regexp for multiline-start: missing closing ): `(`'],
+    [{ multiline: 'go', 'multiline-flush': '0' }, "invalid value for log opt 'multiline-flush': expected a duration of at least 1ms such as '500ms' or '2s', got '0'"],
+    [{ multiline: 'go', 'multiline-flush': '5' }, `invalid value for log opt 'multiline-flush': time: missing unit in duration "5"`],
+    [{ multiline: 'go', 'multiline-max-lines': '1' }, "invalid value for log opt 'multiline-max-lines': expected a whole number of lines from 2 to 1000000, got '1'"],
+    [{ multiline: 'go', 'multiline-max-bytes': '0' }, "log opt 'multiline-max-bytes' must be positive, got '0'"],
+    [{ multiline: 'go', 'multiline-max-bytes': 'lots' }, "invalid value for log opt 'multiline-max-bytes': invalid size: 'lots'"],
+    [{ 'multiline-flush': '2s' }, "log opt 'multiline-flush' has no effect without log opt 'multiline': set multiline too, or remove multiline-flush"],
+    [{ multiline: 'java', 'partial-reassembly': 'false' }, "log opts 'multiline' and 'partial-reassembly': joining lines needs whole lines: remove partial-reassembly=false, or multiline"],
+    [{ 'multiline-start': 'x', 'partial-reassembly': 'false' }, "log opts 'multiline-start' and 'partial-reassembly': joining lines needs whole lines: remove partial-reassembly=false, or multiline-start"],
+  ])('refuses multiline options %j at container start', (config, text) => {
+    expect(message(config)).toBe(text);
   });
 
   it.each([
