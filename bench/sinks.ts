@@ -31,6 +31,10 @@ export const SINK_CASES: SinkCase[] = [
   { name: 'GELF TCP', kinds: ['gelf-tcp'], docker: 'gelf' },
   { name: 'GELF UDP (gzip)', kinds: ['gelf-udp'], docker: 'gelf', maxLines: 200_000 },
   { name: 'fluentd', kinds: ['fluentd'], docker: 'fluentd' },
+  // Docker has no OTLP driver: its column is json-file alone, as for the four sinks at once.
+  { name: 'OTLP/HTTP protobuf (vs Docker\'s json-file)', kinds: ['otlp'], docker: 'json-file' },
+  { name: 'OTLP/HTTP protobuf, otlp-max-in-flight=4 (vs Docker\'s json-file)', kinds: ['otlp'], docker: 'json-file', tslogsOpts: ['otlp-max-in-flight=4'] },
+  { name: 'OTLP/HTTP JSON, gzip (vs Docker\'s json-file)', kinds: ['otlp-json'], docker: 'json-file', tslogsOpts: ['otlp-compression=gzip'] },
 ];
 
 export const FOUR_SINKS: SinkCase = {

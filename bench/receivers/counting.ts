@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { FluentdReceiver } from '../../test/helpers/fluentd-receiver.js';
 
-export type ReceiverKind = 'hec' | 'syslog-tcp' | 'syslog-udp' | 'gelf-tcp' | 'gelf-udp' | 'fluentd';
+export type ReceiverKind = 'hec' | 'syslog-tcp' | 'syslog-udp' | 'gelf-tcp' | 'gelf-udp' | 'fluentd' | 'otlp' | 'otlp-json';
 
 export interface Counter {
   /** Messages received so far. */
@@ -59,6 +59,74 @@ async function hec(c: Counter): Promise<CountingReceiver> {
   const { port } = server.address() as AddressInfo;
   return {
     opts: [`splunk-url=http://127.0.0.1:${port}`, 'splunk-token=bench-token'],
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/**
+ * Length-delimited fields numbered `field` in the protobuf message buf[start, end), as
+ * [start, end) pairs; other fields are skipped (varint, fixed64, fixed32 or length).
+ */
+function lenFields(buf: Buffer, start: number, end: number, field: number): [number, number][] {
+  const out: [number, number][] = [];
+  let p = start;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const b = buf[p++]!;
+      v += (b & 0x7f) * shift;
+      if (b < 0x80) return v;
+    }
+  };
+  while (p < end) {
+    const tag = varint();
+    const wire = tag & 7;
+    if (wire === 2) {
+      const n = varint();
+      if (tag >>> 3 === field) out.push([p, p + n]);
+      p += n;
+    } else if (wire === 0) varint();
+    else p += wire === 1 ? 8 : 4;
+  }
+  return out;
+}
+
+/** ExportLogsServiceRequest: resource_logs = 1 → scope_logs = 2 → log_records = 2, counted without decoding them. */
+function countLogRecords(body: Buffer): number {
+  let n = 0;
+  for (const [rs, re] of lenFields(body, 0, body.length, 1)) {
+    for (const [ss, se] of lenFields(body, rs, re, 2)) n += lenFields(body, ss, se, 2).length;
+  }
+  return n;
+}
+
+const TIME_KEY = Buffer.from('"timeUnixNano":');
+
+/** OTLP/HTTP: 200 with an empty ExportLogsServiceResponse; records counted in either encoding. */
+async function otlp(c: Counter, json: boolean): Promise<CountingReceiver> {
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      let body = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') body = zlib.gunzipSync(body);
+      if (req.headers['content-type'] === 'application/json') {
+        let n = 0;
+        for (let i = body.indexOf(TIME_KEY); i !== -1; i = body.indexOf(TIME_KEY, i + TIME_KEY.length)) n++;
+        bump(c, n);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{}');
+      } else {
+        bump(c, countLogRecords(body));
+        res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
+        res.end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    opts: [`otlp-endpoint=http://127.0.0.1:${port}`, ...(json ? ['otlp-protocol=http/json'] : [])],
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -118,6 +186,9 @@ export async function startCounting(kind: ReceiverKind, c: Counter): Promise<Cou
       const s = await udp(c, true);
       return { opts: [`gelf-address=udp://127.0.0.1:${s.port}`], close: s.close };
     }
+    case 'otlp':
+    case 'otlp-json':
+      return otlp(c, kind === 'otlp-json');
     case 'fluentd': {
       // Splits the msgpack stream and acks chunks, without decoding records.
       const r = await FluentdReceiver.start({ countOnly: true });

@@ -98,3 +98,27 @@ export function utf8Width(s: Buffer, i: number, n: number): number {
 function isCont(b: number): boolean {
   return (b & 0xc0) === 0x80;
 }
+
+/**
+ * `line` with each byte json-file would write as \ufffd (Go's utf8.DecodeRune: one byte
+ * at a time) replaced by `replacement`.
+ */
+export function replaceInvalidUtf8(line: Buffer, replacement: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let run = 0;
+  for (let i = 0; i < line.length; ) {
+    if (line[i]! < 0x80) {
+      i++;
+      continue;
+    }
+    const width = utf8Width(line, i, line.length);
+    if (width > 0) {
+      i += width;
+      continue;
+    }
+    parts.push(line.subarray(run, i), replacement);
+    run = ++i;
+  }
+  parts.push(line.subarray(run));
+  return Buffer.concat(parts);
+}

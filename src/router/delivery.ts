@@ -86,6 +86,8 @@ interface InFlight {
   checkpoint: FilePosition;
   /** The send's outcome: undefined when acknowledged, else its error. Never rejects. */
   done: Promise<Error | undefined>;
+  /** Entries the receiver refused in a batch it otherwise accepted (SinkAck), known once acknowledged. */
+  rejected: number;
 }
 
 /**
@@ -313,11 +315,12 @@ export class Delivery {
   }
 
   private dispatch({ entries, checkpoint }: Batch): void {
-    const done = this.p.sink.send(entries).then(
+    const f: InFlight = { entries, checkpoint, done: Promise.resolve(undefined), rejected: 0 };
+    f.done = this.send(f, entries).then(
       () => undefined,
       (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
     );
-    this.inflight.push({ entries, checkpoint, done });
+    this.inflight.push(f);
     if (this.inflight.length === 1) this.stats.oldestUnsent = entries[0]!.sec;
   }
 
@@ -345,10 +348,16 @@ export class Delivery {
     for (let i = 0; i < batches.length; i++) {
       const f = batches[i]!;
       const batch = kept[i];
-      const outcome = batch === undefined ? 'ok' : await this.retryAfter(errors[i]!, 'send', () => this.p.sink.send(batch.entries()), batch.length);
+      const outcome = batch === undefined ? 'ok' : await this.retryAfter(errors[i]!, 'send', () => this.send(f, batch.entries()), batch.length);
       if (outcome === 'aborted') return;
       this.settled(f, outcome, batch);
     }
+  }
+
+  /** Sends `entries` as the batch `f`, keeping what the receiver refused of it. */
+  private async send(f: InFlight, entries: readonly SinkEntry[]): Promise<void> {
+    const ack = await this.p.sink.send(entries);
+    f.rejected = Math.min(ack?.rejected ?? 0, entries.length);
   }
 
   /** `compact`: the batch's entries, when they were compacted for resending. */
@@ -358,7 +367,8 @@ export class Delivery {
     else {
       this.backoff.reset();
       this.stats.failing = false;
-      this.stats.sentEntries += entries;
+      this.stats.dropped.rejected += f.rejected;
+      this.stats.sentEntries += entries - f.rejected;
       const now = Date.now() / 1000;
       const latency = this.stats.latency;
       if (compact !== undefined) {

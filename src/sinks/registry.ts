@@ -2,6 +2,7 @@ import type { SinkDefinition } from './sink.js';
 import { fluentdSinkDefinition } from './fluentd/index.js';
 import { gelfSinkDefinition } from './gelf/index.js';
 import { natsSinkDefinition } from './nats/index.js';
+import { otlpSinkDefinition } from './otlp/index.js';
 import { splunkSinkDefinition } from './splunk/index.js';
 import { syslogSinkDefinition } from './syslog/index.js';
 
@@ -19,5 +20,5 @@ export function secretOptionKeys(registry: SinkRegistry): ReadonlySet<string> {
 
 /** The sinks built into tslogs. */
 export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([
-  splunkSinkDefinition, fluentdSinkDefinition, gelfSinkDefinition, syslogSinkDefinition, natsSinkDefinition,
+  splunkSinkDefinition, fluentdSinkDefinition, gelfSinkDefinition, syslogSinkDefinition, natsSinkDefinition, otlpSinkDefinition,
 ]);

@@ -55,9 +55,21 @@ export interface Sink {
    * send. Without it, retries wait for the backoff alone.
    */
   probe?(timeoutMs: number): Promise<boolean>;
-  /** Resolves once the receiver acknowledged the whole batch (as far as its protocol can tell). */
-  send(batch: readonly SinkEntry[]): Promise<void>;
+  /**
+   * Resolves once the receiver acknowledged the batch (as far as its protocol can tell),
+   * with a SinkAck when it accepted the batch but refused some of its entries for good.
+   */
+  send(batch: readonly SinkEntry[]): Promise<SinkAck | void>;
   close(): Promise<void>;
+}
+
+/**
+ * A batch the receiver accepted while refusing `rejected` of its entries (OTLP's
+ * partial success): sending it again would refuse them again, so the router counts
+ * them as dropped and moves on.
+ */
+export interface SinkAck {
+  readonly rejected: number;
 }
 
 /** What a sink needs to know about the container it serves (from StartLogging). */

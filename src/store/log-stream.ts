@@ -1,4 +1,4 @@
-import { utf8Width } from '../go/json-escape.js';
+import { replaceInvalidUtf8 } from '../go/json-escape.js';
 import type { LiveLog } from './live-log.js';
 import type { FreshBatch } from './recent-entries.js';
 import { countLines, lineStartFromEnd, openSegments, Segment } from './segments.js';
@@ -339,27 +339,6 @@ const NO_LINES: StreamBatch = Object.freeze({ entries: [], ends: [], position: {
 
 const INVALID_AS_BYTE = Buffer.from([0xff]);
 const INVALID_AS_FFFD = Buffer.from('\ufffd');
-
-/** Each byte json-file would write as \ufffd (Go's utf8.DecodeRune: one byte at a time) replaced. */
-function replaceInvalidUtf8(line: Buffer, replacement: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let run = 0;
-  for (let i = 0; i < line.length; ) {
-    if (line[i]! < 0x80) {
-      i++;
-      continue;
-    }
-    const width = utf8Width(line, i, line.length);
-    if (width > 0) {
-      i += width;
-      continue;
-    }
-    parts.push(line.subarray(run, i), replacement);
-    run = ++i;
-  }
-  parts.push(line.subarray(run));
-  return Buffer.concat(parts);
-}
 
 function parseLines(buf: Buffer, base: number, invalidAsByte: boolean): { entries: StoredEntry[]; ends: number[]; consumed: number; corrupt: number[] } {
   const entries: StoredEntry[] = [];

@@ -8,8 +8,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { onRequestBody } from './http-body.js';
 import { EC_KEY, issueLeaf, opensslIn, writeCaConfig } from './test-pki.js';
-import { gunzipSync } from 'node:zlib';
 
 export interface HecRequest {
   method: string;
@@ -128,11 +128,7 @@ export class HecReceiver {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks);
-      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(rawBody) : rawBody;
+    onRequestBody(req, (rawBody, body) => {
       const record: HecRequest = {
         method: req.method!, path: req.url!, headers: req.headers, rawBody, body, eventBytes: [], events: [], status: 0,
         remotePort: req.socket.remotePort!,

@@ -8,6 +8,7 @@ import { cliEnv, frame, info, runCli } from '../helpers/cli-harness.js';
 import { FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { GelfTcpReceiver } from '../helpers/gelf-receiver.js';
 import { HecReceiver } from '../helpers/hec-receiver.js';
+import { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { spawnForTest } from '../helpers/processes.js';
 import { CaptureServer } from '../helpers/syslog-servers.js';
 import { makeSyslogPki } from '../helpers/syslog-tls.js';
@@ -51,7 +52,8 @@ describe('secrets', () => {
     const notAKey = path.join(dir, 'not-a-key.pem');
     const notAKeySecret = `file-secret-${randomBytes(12).toString('hex')}`;
     fs.writeFileSync(notAKey, `password = ${notAKeySecret}\n`);
-    const secrets = [token, keyBody.slice(0, 40), keyBody.slice(-40), notAKeySecret];
+    const otlpSecret = `hdr-${randomBytes(12).toString('hex')}`;
+    const secrets = [token, keyBody.slice(0, 40), keyBody.slice(-40), notAKeySecret, otlpSecret];
     const serverTls = { key: fs.readFileSync(pki.serverKey, 'utf8'), cert: fs.readFileSync(pki.serverCert, 'utf8') };
 
     // Receivers that first fail: HEC answers 503 with the token echoed back, syslog and GELF are
@@ -59,6 +61,11 @@ describe('secrets', () => {
     const hec = await HecReceiver.start({ tls: serverTls });
     closers.push(() => hec.close());
     hec.failNext(3, 503, (req) => JSON.stringify({ text: 'Invalid token', code: 4, seen: req.headers.authorization }));
+    // The OTLP receiver echoes the header value in its 503s and in a partial success.
+    const otlp = await OtlpReceiver.start();
+    closers.push(() => otlp.close());
+    otlp.failNext(3, 503, `throttled: Bearer ${otlpSecret}`);
+    otlp.partialNext(0, `quota of Bearer ${otlpSecret} nearly used`);
     const syslogPort = await closedPort();
     const gelfPort = await closedPort();
     const wrongName = await FluentdReceiver.start({ kind: 'tls', tls: { key: fs.readFileSync(pki.wrongNameKey, 'utf8'), cert: fs.readFileSync(pki.wrongNameCert, 'utf8') } });
@@ -82,6 +89,7 @@ describe('secrets', () => {
       'syslog-address': `tcp+tls://127.0.0.1:${syslogPort}`, 'syslog-tls-ca-cert': pki.caFile, 'syslog-tls-cert': pki.clientCert, 'syslog-tls-key': pki.clientKey,
       'fluentd-address': `tls://127.0.0.1:${fluentdPort}`, 'fluentd-tls-ca': pki.caFile, 'fluentd-request-ack': 'true',
       'gelf-address': `tcp://127.0.0.1:${gelfPort}`,
+      'otlp-endpoint': otlp.url, 'otlp-headers': `Authorization=Bearer%20${otlpSecret}`,
       'sink-retry-min': '10ms', 'sink-retry-max': '200ms',
     };
     // Refused option sets: the errors dockerd would show in `docker run`.
@@ -95,6 +103,10 @@ describe('secrets', () => {
       { 'fluentd-tls-ca': pki.clientKey },
       { 'fluentd-tls-ca': notAKey },
       { 'splunk-url': `https://${token}@127.0.0.1:1/x` },
+      { 'otlp-headers': otlpSecret },
+      { 'otlp-headers': `a=1,${otlpSecret}` },
+      { 'otlp-headers': `Authorization=${otlpSecret}%0A` },
+      { 'otlp-endpoint': `http://u:${otlpSecret}@127.0.0.1:1` },
     ];
     for (const [i, change] of refused.entries()) {
       const err = await startLogging(socket, new Fifo(dir, `refused${i}`), `${i}`.repeat(64), { ...config, ...change });
@@ -108,7 +120,7 @@ describe('secrets', () => {
     await fifo.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(i, `line ${i}\n`))));
     // Failures first: each sink has retried at least once before its receiver is fixed.
     const retried = (sink: string) => new RegExp(`sink ${sink}: \\w+ failed, retrying`).test(output);
-    await waitUntil(() => hec.requests.length >= 3 && ['splunk', 'syslog', 'fluentd', 'gelf'].every(retried), 'failed deliveries', 30_000);
+    await waitUntil(() => hec.requests.length >= 3 && ['splunk', 'syslog', 'fluentd', 'gelf', 'otlp'].every(retried), 'failed deliveries', 30_000);
     const syslog = await CaptureServer.tls({ ...serverTls, ca: fs.readFileSync(pki.caFile), requestCert: true, rejectUnauthorized: true }, syslogPort);
     closers.push(() => syslog.close());
     const gelf = await GelfTcpReceiver.start('127.0.0.1', gelfPort);
@@ -116,7 +128,7 @@ describe('secrets', () => {
     await wrongName.close();
     const fluentd = await FluentdReceiver.start({ kind: 'tls', port: fluentdPort, tls: serverTls });
     closers.push(() => fluentd.close());
-    await waitUntil(() => hec.accepted.length >= 20 && syslog.bytes().toString().split('\n').length > 20 && gelf.messages.length >= 20 && fluentd.messages.length >= 20, 'every sink delivered', 60_000);
+    await waitUntil(() => hec.accepted.length >= 20 && syslog.bytes().toString().split('\n').length > 20 && gelf.messages.length >= 20 && fluentd.messages.length >= 20 && otlp.accepted.length >= 20, 'every sink delivered', 60_000);
 
     const env = cliEnv({ TSLOGS_SOCKET: socket, TSLOGS_ROOT: root });
     const cli = await Promise.all([['ls'], ['ls', '--json'], ['stats'], ['stats', '--json'], ['vault']].map((args) => runCli(args, env)));
@@ -146,6 +158,9 @@ describe('secrets', () => {
     expect(cli.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
     expect(cli[4]!.stdout.toString()).toContain('line 19');
     expect(metricsText).toMatch(/tslogs_sink_sent_entries_total\{[^}]*sink="splunk"\} 20/);
+    expect(metricsText).toMatch(/tslogs_sink_sent_entries_total\{[^}]*sink="otlp"\} 20/);
+    expect(output).toContain('nearly used');
+    expect(otlp.requests[0]!.headers.authorization).toBe(`Bearer ${otlpSecret}`);
     expect(report).toContain('"javascriptStack"');
     const texts: Record<string, string> = {
       'daemon output': output, 'API errors': errors.join('\n'), '/metrics': metricsText, 'diagnostic report': report,

@@ -13,7 +13,7 @@ describe('error catalogues', () => {
   });
 
   it('refuse a code that the shared catalogue or a sink catalogue already has', () => {
-    expect(BUILTIN_SINKS.size).toBe(5); // every sink's catalogue is loaded
+    expect(BUILTIN_SINKS.size).toBe(6); // every sink's catalogue is loaded
     expect(() => defineErrors({ TSLOGS_INVALID_SIZE: () => 'again' })).toThrow('error code TSLOGS_INVALID_SIZE is defined twice');
     expect(() => defineErrors({ TSLOGS_GELF_REPLAY: () => 'again' })).toThrow('error code TSLOGS_GELF_REPLAY is defined twice');
     expect(() => defineErrors({ TSLOGS_NATS_CONNECT: () => 'again' })).toThrow('error code TSLOGS_NATS_CONNECT is defined twice');

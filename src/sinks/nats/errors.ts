@@ -15,14 +15,9 @@ export const natsError = defineErrors({
     `log opt 'nats-subject': the rendered subject '${subject}' is not a NATS subject to publish to: ${why}`,
   TSLOGS_NATS_STREAM: (name: string) =>
     `log opt 'nats-stream': '${name}' is not a JetStream stream name (no spaces, '.', '*', '>', '/', '\\' or control characters)`,
-  // nats-creds and TLS files
+  // nats-creds
   TSLOGS_NATS_CREDS: (file: string) =>
     `log opt 'nats-creds': ${file} is not a NATS credentials file (expected a user JWT block followed by a user NKEY seed block, as 'nsc generate creds' writes)`,
-  TSLOGS_NATS_TLS_PAIR: () => "log opts 'nats-tls-cert' and 'nats-tls-key' go together: set both or neither",
-  TSLOGS_NATS_TLS_CERT: (file: string, detail: string) => `log opt 'nats-tls-cert': ${file}: ${detail}`,
-  TSLOGS_NATS_TLS_KEY: (file: string, detail: string) => `log opt 'nats-tls-key': ${file}: ${detail}`,
-  TSLOGS_NATS_TLS_MISMATCH: () => "log opts 'nats-tls-cert' and 'nats-tls-key': the private key does not match the certificate's public key",
-  TSLOGS_NATS_TLS_CA: (file: string) => `log opt 'nats-tls-ca-cert': no PEM certificate in ${file}`,
   // numbers
   TSLOGS_NATS_TIMEOUT: (value: string) => `log opt 'nats-timeout': '${value}' must be a positive Go duration such as 5s or 500ms`,
   TSLOGS_NATS_MAX_IN_FLIGHT: (value: string, limit: number) =>

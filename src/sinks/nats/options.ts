@@ -21,12 +21,13 @@
 import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, renderTag } from '../../config/tag-template.js';
-import { parseGoDuration } from '../../go/duration.js';
 import { parseGoBool } from '../../go/strconv.js';
+import { positiveDurationMs } from '../shared/positive-duration.js';
 import type { SinkContext } from '../sink.js';
 import { NATS_DEFAULT_URL, parseNatsUrl, type NatsServer } from './address.js';
 import { natsError } from './errors.js';
-import { type Credentials, readCredentials, readTlsFiles } from './files.js';
+import { type Credentials, readCredentials } from './files.js';
+import { readTlsFiles } from '../shared/tls-files.js';
 import type { MessageSettings } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
@@ -35,6 +36,8 @@ export const NATS_KEYS: ReadonlySet<string> = new Set([
   'nats-tls-ca-cert', 'nats-tls-cert', 'nats-tls-key', 'nats-tls-skip-verify',
   'nats-timeout', 'nats-max-in-flight',
 ]);
+
+const NATS_TLS_KEYS = { ca: 'nats-tls-ca-cert', cert: 'nats-tls-cert', key: 'nats-tls-key' };
 
 export const NATS_DEFAULT_SUBJECT = 'docker.{{.ID}}';
 export const NATS_DEFAULT_TIMEOUT_MS = 5000;
@@ -87,14 +90,7 @@ function parseStream(name: string): string {
 }
 
 function parseTimeout(text: string): number {
-  let ms: number;
-  try {
-    ms = parseGoDuration(text);
-  } catch {
-    throw natsError('TSLOGS_NATS_TIMEOUT', text);
-  }
-  if (!(ms > 0)) throw natsError('TSLOGS_NATS_TIMEOUT', text);
-  return Math.ceil(ms);
+  return positiveDurationMs(text, () => natsError('TSLOGS_NATS_TIMEOUT', text));
 }
 
 function parseMaxInFlight(text: string): number {
@@ -113,7 +109,7 @@ export function parseNatsOptions(config: Record<string, string>, context: SinkCo
   const credentials = credsFile === undefined ? undefined : readCredentials(credsFile);
   const skipText = opt(config, 'nats-tls-skip-verify');
   const skipVerify = skipText === undefined ? false : forOption('nats-tls-skip-verify', () => parseGoBool(skipText));
-  const files = readTlsFiles(opt(config, 'nats-tls-ca-cert'), opt(config, 'nats-tls-cert'), opt(config, 'nats-tls-key'));
+  const files = readTlsFiles(NATS_TLS_KEYS, opt(config, 'nats-tls-ca-cert'), opt(config, 'nats-tls-cert'), opt(config, 'nats-tls-key'));
   const tlsWanted = servers.some((s) => s.tls) || skipText !== undefined || files.ca !== undefined || files.cert !== undefined;
   const timeoutText = opt(config, 'nats-timeout');
   const timeoutMs = timeoutText === undefined ? NATS_DEFAULT_TIMEOUT_MS : parseTimeout(timeoutText);

@@ -23,6 +23,8 @@ const GELF_TCP = { 'gelf-address': 'tcp://127.0.0.1:12201' };
 const SYSLOG = { 'syslog-address': 'udp://127.0.0.1:514' };
 const SYSLOG_TLS = { 'syslog-address': 'tcp+tls://127.0.0.1:6514' };
 const NATS = { 'nats-url': 'nats://127.0.0.1:4222' };
+const OTLP = { 'otlp-endpoint': 'http://127.0.0.1:4318' };
+const OTLP_TLS = { 'otlp-endpoint': 'https://127.0.0.1:4318' };
 
 const notPem = path.join(tmpDir(), 'not-a-certificate.pem');
 fs.writeFileSync(notPem, 'hello\n');
@@ -106,6 +108,19 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'nats-tls-skip-verify': [NATS, ['maybe']],
   'nats-timeout': [NATS, ['0', '5', '-1s']],
   'nats-max-in-flight': [NATS, ['0', '17', 'x']],
+  // otlp
+  'otlp-endpoint': [{ sinks: 'otlp' }, ['collector:4318', 'ftp://h', 'http://u:p@h', 'http://h/?a=1', 'http://h/#x', 'http://h:4318/v1/logs', 'http://h:99999']],
+  'otlp-headers': [OTLP, ['a', 'a=1,,b=2', '=x', 'bad name=1', 'content-type=x', 'a=%zz', 'a=x%0Ay']],
+  'otlp-protocol': [OTLP, ['grpc', 'http', 'json']],
+  'otlp-compression': [OTLP, ['zstd', 'true']],
+  'otlp-timeout': [OTLP, ['10', '0s', '-1s', 'soon']],
+  'otlp-tls-ca-file': [OTLP_TLS, [missing, notPem]],
+  'otlp-tls-cert-file': [OTLP_TLS, [missing]],
+  'otlp-tls-key-file': [OTLP_TLS, [missing]],
+  'otlp-tls-insecure-skip-verify': [OTLP_TLS, ['maybe']],
+  'otlp-resource-attributes': [OTLP, ['a', 'a=1,', '=x', 'a=%E9']],
+  'otlp-batch-size': [OTLP, ['0', '10001', '1.5', 'x']],
+  'otlp-max-in-flight': [OTLP, ['0', '17', 'x']],
 };
 
 /** Options no value of which is wrong (names, free text, or read for their presence alone). */
@@ -136,8 +151,9 @@ describe('every option names itself when its value is refused', () => {
     expect([...Object.keys(BAD), ...Object.keys(ANY_VALUE)].sort()).toEqual([...accepted].sort());
     // The 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight;
     // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them);
-    // + the nats sink's 10; + multiline, multiline-start, multiline-flush, multiline-max-lines, multiline-max-bytes.
-    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5);
+    // + the nats sink's 10; + multiline, multiline-start, multiline-flush, multiline-max-lines, multiline-max-bytes;
+    // + the otlp sink's 12.
+    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5 + 12);
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {

@@ -19,7 +19,7 @@ describe('secretOptionKeys', () => {
     expect([...secretOptionKeys(registry)].sort()).toEqual(['a-token', 'c-key', 'c-password']);
   });
 
-  it('is the Splunk token for the built-in sinks', () => {
-    expect([...secretOptionKeys(BUILTIN_SINKS)]).toEqual(['splunk-token']);
+  it('is the Splunk token and the OTLP headers for the built-in sinks', () => {
+    expect([...secretOptionKeys(BUILTIN_SINKS)].sort()).toEqual(['otlp-headers', 'splunk-token']);
   });
 });
