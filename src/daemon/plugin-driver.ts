@@ -18,7 +18,7 @@ import { bareName, shortId } from '../util/docker-names.js';
 import type { Logger } from '../util/log.js';
 import { FifoIngest } from './fifo-ingest.js';
 import type { IngestView } from './metrics.js';
-import { SessionFiles } from './session-file.js';
+import { SessionFiles, SessionSaver } from './session-file.js';
 
 export interface DriverOptions {
   root: string;
@@ -51,6 +51,7 @@ export class PluginDriver implements LogDriver {
   private readonly pastWriteFailures = new Map<string, number>();
   private readonly logs = new Map<string, ContainerLog>();
   private readonly sessionFiles: SessionFiles;
+  private readonly sessionSaver: SessionSaver;
   private readonly startListeners: ((containerId: string) => void)[] = [];
   private readonly registry: SinkRegistry;
   private readonly hostname: string;
@@ -65,6 +66,7 @@ export class PluginDriver implements LogDriver {
     this.registry = options.registry ?? BUILTIN_SINKS;
     this.hostname = options.hostname ?? os.hostname();
     this.sessionFiles = new SessionFiles(options.root);
+    this.sessionSaver = new SessionSaver(this.sessionFiles);
     this.router = new Router({
       logPath: (id) => currentLogPath(options.root, id),
       checkpointDir: (id) => containerDir(options.root, id),
@@ -120,7 +122,7 @@ export class PluginDriver implements LogDriver {
     }
     try {
       saveInfo(this.options.root, Info);
-      if (fresh) this.sessionFiles.save(request);
+      if (fresh) this.sessionSaver.save(request, logger);
     } catch (err) {
       ingest.close();
       throw err;
@@ -154,6 +156,7 @@ export class PluginDriver implements LogDriver {
 
   /** Must not fail a StopLogging or a start: a session file left behind is dropped once its FIFO is gone. */
   private forgetSession(fifo: string): void {
+    this.sessionSaver.forget(fifo);
     try {
       this.sessionFiles.remove(fifo);
     } catch (err) {
@@ -278,6 +281,7 @@ export class PluginDriver implements LogDriver {
    * the next start resumes those FIFOs.
    */
   async shutdown(): Promise<void> {
+    this.sessionSaver.flush(this.options.log);
     await this.router.shutdown();
     const all = [...this.sessions.values(), ...this.draining].map((s) => s.ingest);
     for (const ingest of all) ingest.close();

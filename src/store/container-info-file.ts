@@ -11,9 +11,24 @@ import { writeStateFile } from './state-file.js';
  */
 export const INFO_FILE = 'tslogs-info.json';
 
+/**
+ * Written only when it changed: dockerd starts a logger of its own for `docker logs` of a
+ * stopped container, and that must work on a full disk (RELIABILITY.md, faults through
+ * the engine).
+ */
 export function saveInfo(root: string, info: ContainerInfo): void {
   const file = path.join(containerDir(root, info.ContainerID), INFO_FILE);
-  writeStateFile("the container's info file", file, JSON.stringify(info), { dir: STORE_DIR_MODE, file: SECRET_FILE_MODE });
+  const text = JSON.stringify(info);
+  if (readIfPresent(file) === text) return;
+  writeStateFile("the container's info file", file, text, { dir: STORE_DIR_MODE, file: SECRET_FILE_MODE });
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export function loadInfo(root: string, id: string): ContainerInfo | undefined {

@@ -14,8 +14,16 @@ export function writeStateFile(what: string, file: string, data: string, modes: 
     makeDir(path.dirname(file), modes.dir);
     writeFileAtomicSync(file, data, { mode: modes.file, exactMode: true });
   } catch (err) {
-    throw tslogsError('TSLOGS_STATE_WRITE', what, file, (err as Error).message);
+    const failure = tslogsError('TSLOGS_STATE_WRITE', what, file, (err as Error).message);
+    failure.cause = err;
+    throw failure;
   }
+}
+
+/** A write that failed because the disk (or the user's quota) is full: it may work later. */
+export function isNoSpace(err: unknown): boolean {
+  const code = ((err as Error | undefined)?.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 export function removeStateFile(what: string, file: string): void {

@@ -9,7 +9,9 @@ import { PluginDriver } from '../../src/daemon/plugin-driver.js';
 import { buildServer, listenOnSocket } from '../../src/protocol/server.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo, readLogs } from '../helpers/fake-dockerd.js';
+import { recordingLogger, type RecordingLogger } from '../helpers/recording-logger.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { waitUntil } from '../helpers/wait.js';
 import { silentLogger } from '../../src/util/log.js';
 
 // Requests dockerd would never send, as an attacker or a broken client would:
@@ -39,6 +41,15 @@ afterEach(async () => {
   await driver.shutdown();
   await app.close();
 });
+
+/** A second driver on the same store, with its own logger. */
+async function driverWith(log: RecordingLogger): Promise<{ socket: string; close: () => Promise<void> }> {
+  const own = new PluginDriver({ root, log });
+  const server = buildServer({ driver: own, logger: pino({ level: 'silent' }) });
+  const path2 = path.join(dir, 'own.sock');
+  await listenOnSocket(server, path2);
+  return { socket: path2, close: async () => { await own.shutdown(); await server.close(); } };
+}
 
 /** POSTs bytes as they are, with dockerd's headers. */
 function post(url: string, body: string): Promise<{ status: number; json: { Err?: string } }> {
@@ -145,17 +156,48 @@ describe('StartLogging when the store cannot be written', () => {
     await fifo.close();
   });
 
-  it.each(Object.entries(inTheWay))('names the session file on %s and leaves nothing open', async (_what, block) => {
+  it('names the session file when something is in the way, and leaves nothing open', async () => {
     const fifo = new Fifo(dir, 'fifo');
     fs.mkdirSync(path.join(root, 'sessions'), { recursive: true });
-    block(`${sessionFile(fifo.path)}.tmp`);
+    fs.mkdirSync(`${sessionFile(fifo.path)}.tmp`);
     await call(socket, 'LogDriver.Capabilities'); // the connection is open before counting
     const before = openFds();
     const res = await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
-    expect(JSON.parse(res.body.toString()).Err).toMatch(new RegExp(`^cannot write the session file ${sessionFile(fifo.path)}: E(NOSPC|ISDIR)`));
+    expect(JSON.parse(res.body.toString()).Err).toMatch(new RegExp(`^cannot write the session file ${sessionFile(fifo.path)}: EISDIR`));
     expect(openFds()).toBe(before);
     const follow = readLogs(socket, { Info: info(id), Config: { Since: NO_BOUND, Until: NO_BOUND, Tail: -1, Follow: true } });
     await follow.ended;
     await fifo.close();
+  });
+
+  it('on a full disk starts the container, says the session waits for room, and saves it once there is room', async () => {
+    const log = recordingLogger();
+    const own = await driverWith(log);
+    const fifo = new Fifo(dir, 'fifo');
+    fs.mkdirSync(path.join(root, 'sessions'), { recursive: true });
+    inTheWay['a full disk'](`${sessionFile(fifo.path)}.tmp`);
+    const res = await call(own.socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info(id) });
+    expect(JSON.parse(res.body.toString()).Err ?? '').toBe('');
+    expect(log.messages().join('\n')).toContain(`cannot write the session file ${sessionFile(fifo.path)}: ENOSPC`);
+    expect(log.messages().join('\n')).toContain('its session is saved once there is room');
+    // The failed write took its temporary file, /dev/full, away with it: room again.
+    await waitUntil(() => fs.existsSync(sessionFile(fifo.path)), 'the session saved', 5000, 50);
+    expect(JSON.parse(fs.readFileSync(sessionFile(fifo.path), 'utf8')).File).toBe(fifo.path);
+    await call(own.socket, 'LogDriver.StopLogging', { File: fifo.path });
+    await fifo.close();
+    await own.close();
+  });
+
+  it("on a full disk starts a logger for a container whose info is unchanged (dockerd's own, for `docker logs` of a stopped container)", async () => {
+    const first = new Fifo(dir, 'first');
+    expect(JSON.parse((await call(socket, 'LogDriver.StartLogging', { File: first.path, Info: info(id) })).body.toString()).Err ?? '').toBe('');
+    await call(socket, 'LogDriver.StopLogging', { File: first.path });
+    await first.close();
+    inTheWay['a full disk'](`${infoFile()}.tmp`);
+    const again = new Fifo(dir, 'again');
+    const res = await call(socket, 'LogDriver.StartLogging', { File: again.path, Info: info(id) });
+    expect(JSON.parse(res.body.toString()).Err ?? '').toBe('');
+    await call(socket, 'LogDriver.StopLogging', { File: again.path });
+    await again.close();
   });
 });
