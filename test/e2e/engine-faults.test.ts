@@ -1,7 +1,7 @@
 // Faults of tslogs' own host through the real engine (issue 16 part 2; RELIABILITY.md
 // "Faults through the engine"): a host daemon, discovered by dockerd as the legacy plugin
 // in /run/docker/plugins, killed with SIGKILL mid-run; its store on a full disk. dockerd
-// keeps a FIFO's write end and a read end of its own open, so while the daemon is gone
+// opens a log FIFO read-write, so it is a reader itself: while the daemon is gone
 // the container's writes wait in dockerd (as in Docker's blocking mode) instead of
 // failing: the restarted daemon reopens the FIFO from its saved session and finds them.
 import { execFileSync, type ChildProcess } from 'node:child_process';
