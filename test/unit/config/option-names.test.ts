@@ -100,7 +100,7 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'syslog-tls-cert': [SYSLOG_TLS, [missing]],
   'syslog-tls-key': [SYSLOG_TLS, [missing]],
   // nats
-  'nats-url': [{ sinks: 'nats' }, ['http://h:1', 'nats://h:99999', 'nats://u:p@h', 'a,,b', 'nats://h/x', 'nats://a b']],
+  'nats-url': [{ sinks: 'nats' }, ['http://h:1', 'nats://h:99999', 'nats://u:p@h', 'a,,b', 'nats://h/x', 'nats://a b', 'tls://h\u0000', 'h\n:9']],
   'nats-subject': [NATS, ['a.*', 'a..b', 'a b', '{{.Nope}}']], // empty: the default, as Docker's drivers read an empty option
   'nats-stream': [NATS, ['a.b', 'a b']],
   'nats-creds': [NATS, [missing, notPem]],
