@@ -140,4 +140,25 @@ describe('loki sink behind the router', () => {
     expect(receiver.invalid).toEqual([]);
     await fifo.close();
   });
+
+  it('loki-min-backoff replaces sink-retry-min for this sink: after a 503 the next push waits for it', async () => {
+    // sink-retry-min is 20 ms in setup(); with an hour's loki-min-backoff the retry is not due before the test ends.
+    const { receiver, fifo, stats } = await setup({ 'loki-min-backoff': '1h' });
+    receiver.failNext(1, 503, 'overloaded');
+    await fifo.write(frames(0, 10));
+    await waitUntil(() => stats().retries >= 1, 'the failed push', 30_000, 20);
+    // Loki answers (it is reachable), so no probe cuts the wait short; 20 ms would have retried many times by now.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect([receiver.requests.length, stats().sentEntries, stats().retries]).toEqual([1, 0, 1]);
+    await fifo.close();
+  });
+
+  it('without loki-min-backoff, the same 503 is retried after sink-retry-min', async () => {
+    const { receiver, fifo, stats } = await setup();
+    receiver.failNext(1, 503, 'overloaded');
+    await fifo.write(frames(0, 10));
+    await waitUntil(() => stats().sentEntries >= 10, 'the retried push', 30_000, 20);
+    expect(receiver.requests.length).toBe(2);
+    await fifo.close();
+  });
 });
