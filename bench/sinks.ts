@@ -35,6 +35,8 @@ export const SINK_CASES: SinkCase[] = [
   { name: 'OTLP/HTTP protobuf (vs Docker\'s json-file)', kinds: ['otlp'], docker: 'json-file' },
   { name: 'OTLP/HTTP protobuf, otlp-max-in-flight=4 (vs Docker\'s json-file)', kinds: ['otlp'], docker: 'json-file', tslogsOpts: ['otlp-max-in-flight=4'] },
   { name: 'OTLP/HTTP JSON, gzip (vs Docker\'s json-file)', kinds: ['otlp-json'], docker: 'json-file', tslogsOpts: ['otlp-compression=gzip'] },
+  // Grafana's Loki driver is a plugin of its own, not in Docker: json-file alone again.
+  { name: 'Loki push, protobuf + snappy (vs Docker\'s json-file)', kinds: ['loki'], docker: 'json-file' },
 ];
 
 export const FOUR_SINKS: SinkCase = {

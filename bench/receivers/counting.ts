@@ -7,9 +7,10 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
+import snappy from 'snappy';
 import { FluentdReceiver } from '../../test/helpers/fluentd-receiver.js';
 
-export type ReceiverKind = 'hec' | 'syslog-tcp' | 'syslog-udp' | 'gelf-tcp' | 'gelf-udp' | 'fluentd' | 'otlp' | 'otlp-json';
+export type ReceiverKind = 'hec' | 'syslog-tcp' | 'syslog-udp' | 'gelf-tcp' | 'gelf-udp' | 'fluentd' | 'otlp' | 'otlp-json' | 'loki';
 
 export interface Counter {
   /** Messages received so far. */
@@ -131,6 +132,32 @@ async function otlp(c: Counter, json: boolean): Promise<CountingReceiver> {
   };
 }
 
+/** Loki's PushRequest: streams = 1 → entries = 2, counted without decoding them. */
+function countLokiEntries(body: Buffer): number {
+  let n = 0;
+  for (const [ss, se] of lenFields(body, 0, body.length, 1)) n += lenFields(body, ss, se, 2).length;
+  return n;
+}
+
+/** Loki push: 204 as Loki answers; the body snappy-uncompressed with the native library (the receiver's cost is not the sink's). */
+async function loki(c: Counter): Promise<CountingReceiver> {
+  const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => chunks.push(d));
+    req.on('end', () => {
+      bump(c, countLokiEntries(snappy.uncompressSync(Buffer.concat(chunks)) as Buffer));
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    opts: [`loki-url=http://127.0.0.1:${port}/loki/api/v1/push`],
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
 /** A TCP server counting one delimiter byte: newline (syslog over tcp) or NUL (GELF over tcp). */
 async function delimitedTcp(c: Counter, delimiter: number): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
@@ -189,6 +216,8 @@ export async function startCounting(kind: ReceiverKind, c: Counter): Promise<Cou
     case 'otlp':
     case 'otlp-json':
       return otlp(c, kind === 'otlp-json');
+    case 'loki':
+      return loki(c);
     case 'fluentd': {
       // Splits the msgpack stream and acks chunks, without decoding records.
       const r = await FluentdReceiver.start({ countOnly: true });

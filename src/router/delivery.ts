@@ -114,7 +114,8 @@ export class Delivery {
   private readonly probe: Probe | undefined;
 
   constructor(private readonly p: DeliveryParams) {
-    this.backoff = new Backoff(p.options.retryMinMs, p.options.retryMaxMs);
+    const retryMinMs = p.sink.retryMinMs ?? p.options.retryMinMs;
+    this.backoff = new Backoff(retryMinMs, Math.max(p.sink.retryMaxMs ?? p.options.retryMaxMs, retryMinMs));
     this.window = Math.max(1, p.sink.maxInFlight ?? 1);
     const sink = p.sink;
     if (sink.probe !== undefined) this.probe = (timeoutMs) => sink.probe!(timeoutMs).catch(() => false);

@@ -1,6 +1,7 @@
 import type { SinkDefinition } from './sink.js';
 import { fluentdSinkDefinition } from './fluentd/index.js';
 import { gelfSinkDefinition } from './gelf/index.js';
+import { lokiSinkDefinition } from './loki/index.js';
 import { natsSinkDefinition } from './nats/index.js';
 import { otlpSinkDefinition } from './otlp/index.js';
 import { splunkSinkDefinition } from './splunk/index.js';
@@ -20,5 +21,5 @@ export function secretOptionKeys(registry: SinkRegistry): ReadonlySet<string> {
 
 /** The sinks built into tslogs. */
 export const BUILTIN_SINKS: SinkRegistry = sinkRegistry([
-  splunkSinkDefinition, fluentdSinkDefinition, gelfSinkDefinition, syslogSinkDefinition, natsSinkDefinition, otlpSinkDefinition,
+  splunkSinkDefinition, fluentdSinkDefinition, gelfSinkDefinition, syslogSinkDefinition, natsSinkDefinition, otlpSinkDefinition, lokiSinkDefinition,
 ]);

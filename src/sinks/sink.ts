@@ -38,6 +38,13 @@ export interface Sink {
    */
   readonly maxInFlight?: number;
   /**
+   * This sink's retry backoff, when its options set one (the Loki driver's
+   * loki-min-backoff, loki-max-backoff); unset, the container's sink-retry-min and
+   * sink-retry-max apply. A maximum below the minimum is raised to it.
+   */
+  readonly retryMinMs?: number | undefined;
+  readonly retryMaxMs?: number | undefined;
+  /**
    * When true, StartLogging awaits the first open() and fails the container start
    * with its error, as Docker does for a check the user asked for explicitly
    * (`splunk-verify-connection=true`). Otherwise (the default) the container

@@ -8,6 +8,7 @@ import { cliEnv, frame, info, runCli } from '../helpers/cli-harness.js';
 import { FluentdReceiver } from '../helpers/fluentd-receiver.js';
 import { GelfTcpReceiver } from '../helpers/gelf-receiver.js';
 import { HecReceiver } from '../helpers/hec-receiver.js';
+import { LokiReceiver } from '../helpers/loki-receiver.js';
 import { OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { spawnForTest } from '../helpers/processes.js';
 import { CaptureServer } from '../helpers/syslog-servers.js';
@@ -53,7 +54,10 @@ describe('secrets', () => {
     const notAKeySecret = `file-secret-${randomBytes(12).toString('hex')}`;
     fs.writeFileSync(notAKey, `password = ${notAKeySecret}\n`);
     const otlpSecret = `hdr-${randomBytes(12).toString('hex')}`;
-    const secrets = [token, keyBody.slice(0, 40), keyBody.slice(-40), notAKeySecret, otlpSecret];
+    // The password of a loki-url's userinfo, and the tenant ID, which gateways may treat as a credential.
+    const lokiSecret = `pw-${randomBytes(12).toString('hex')}`;
+    const lokiTenant = `tenant-${randomBytes(12).toString('hex')}`;
+    const secrets = [token, keyBody.slice(0, 40), keyBody.slice(-40), notAKeySecret, otlpSecret, lokiSecret, lokiTenant, Buffer.from(`u:${lokiSecret}`).toString('base64')];
     const serverTls = { key: fs.readFileSync(pki.serverKey, 'utf8'), cert: fs.readFileSync(pki.serverCert, 'utf8') };
 
     // Receivers that first fail: HEC answers 503 with the token echoed back, syslog and GELF are
@@ -66,6 +70,10 @@ describe('secrets', () => {
     closers.push(() => otlp.close());
     otlp.failNext(3, 503, `throttled: Bearer ${otlpSecret}`);
     otlp.partialNext(0, `quota of Bearer ${otlpSecret} nearly used`);
+    // The Loki receiver echoes the password and the tenant in its 503s.
+    const loki = await LokiReceiver.start();
+    closers.push(() => loki.close());
+    loki.failNext(3, 503, `no ingester for ${lokiTenant} with u:${lokiSecret}`);
     const syslogPort = await closedPort();
     const gelfPort = await closedPort();
     const wrongName = await FluentdReceiver.start({ kind: 'tls', tls: { key: fs.readFileSync(pki.wrongNameKey, 'utf8'), cert: fs.readFileSync(pki.wrongNameCert, 'utf8') } });
@@ -90,6 +98,7 @@ describe('secrets', () => {
       'fluentd-address': `tls://127.0.0.1:${fluentdPort}`, 'fluentd-tls-ca': pki.caFile, 'fluentd-request-ack': 'true',
       'gelf-address': `tcp://127.0.0.1:${gelfPort}`,
       'otlp-endpoint': otlp.url, 'otlp-headers': `Authorization=Bearer%20${otlpSecret}`,
+      'loki-url': loki.url.replace('//', `//u:${lokiSecret}@`), 'loki-tenant-id': lokiTenant, 'loki-batch-wait': '50ms',
       'sink-retry-min': '10ms', 'sink-retry-max': '200ms',
     };
     // Refused option sets: the errors dockerd would show in `docker run`.
@@ -107,6 +116,10 @@ describe('secrets', () => {
       { 'otlp-headers': `a=1,${otlpSecret}` },
       { 'otlp-headers': `Authorization=${otlpSecret}%0A` },
       { 'otlp-endpoint': `http://u:${otlpSecret}@127.0.0.1:1` },
+      { 'loki-url': `ftp://u:${lokiSecret}@127.0.0.1:1/x` },
+      { 'loki-url': `http://u:${lokiSecret}@127.0.0.1:99999/x` },
+      { 'loki-url': `http://u:${lokiSecret}@127.0.0.1:1/x\n` },
+      { 'loki-tenant-id': `${lokiTenant}\r\n` },
     ];
     for (const [i, change] of refused.entries()) {
       const err = await startLogging(socket, new Fifo(dir, `refused${i}`), `${i}`.repeat(64), { ...config, ...change });
@@ -120,7 +133,7 @@ describe('secrets', () => {
     await fifo.write(Buffer.concat(Array.from({ length: 20 }, (_, i) => frame(i, `line ${i}\n`))));
     // Failures first: each sink has retried at least once before its receiver is fixed.
     const retried = (sink: string) => new RegExp(`sink ${sink}: \\w+ failed, retrying`).test(output);
-    await waitUntil(() => hec.requests.length >= 3 && ['splunk', 'syslog', 'fluentd', 'gelf', 'otlp'].every(retried), 'failed deliveries', 30_000);
+    await waitUntil(() => hec.requests.length >= 3 && ['splunk', 'syslog', 'fluentd', 'gelf', 'otlp', 'loki'].every(retried), 'failed deliveries', 30_000);
     const syslog = await CaptureServer.tls({ ...serverTls, ca: fs.readFileSync(pki.caFile), requestCert: true, rejectUnauthorized: true }, syslogPort);
     closers.push(() => syslog.close());
     const gelf = await GelfTcpReceiver.start('127.0.0.1', gelfPort);
@@ -128,7 +141,7 @@ describe('secrets', () => {
     await wrongName.close();
     const fluentd = await FluentdReceiver.start({ kind: 'tls', port: fluentdPort, tls: serverTls });
     closers.push(() => fluentd.close());
-    await waitUntil(() => hec.accepted.length >= 20 && syslog.bytes().toString().split('\n').length > 20 && gelf.messages.length >= 20 && fluentd.messages.length >= 20 && otlp.accepted.length >= 20, 'every sink delivered', 60_000);
+    await waitUntil(() => hec.accepted.length >= 20 && syslog.bytes().toString().split('\n').length > 20 && gelf.messages.length >= 20 && fluentd.messages.length >= 20 && otlp.accepted.length >= 20 && loki.accepted.length >= 20, 'every sink delivered', 60_000);
 
     const env = cliEnv({ TSLOGS_SOCKET: socket, TSLOGS_ROOT: root });
     const cli = await Promise.all([['ls'], ['ls', '--json'], ['stats'], ['stats', '--json'], ['vault']].map((args) => runCli(args, env)));
@@ -159,7 +172,11 @@ describe('secrets', () => {
     expect(cli[4]!.stdout.toString()).toContain('line 19');
     expect(metricsText).toMatch(/tslogs_sink_sent_entries_total\{[^}]*sink="splunk"\} 20/);
     expect(metricsText).toMatch(/tslogs_sink_sent_entries_total\{[^}]*sink="otlp"\} 20/);
+    expect(metricsText).toMatch(/tslogs_sink_sent_entries_total\{[^}]*sink="loki"\} 20/);
     expect(output).toContain('nearly used');
+    expect(output).toContain('no ingester for <redacted>');
+    expect(loki.requests[0]!.headers['x-scope-orgid']).toBe(lokiTenant);
+    expect(loki.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from(`u:${lokiSecret}`).toString('base64')}`);
     expect(otlp.requests[0]!.headers.authorization).toBe(`Bearer ${otlpSecret}`);
     expect(report).toContain('"javascriptStack"');
     const texts: Record<string, string> = {

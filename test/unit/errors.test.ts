@@ -13,10 +13,11 @@ describe('error catalogues', () => {
   });
 
   it('refuse a code that the shared catalogue or a sink catalogue already has', () => {
-    expect(BUILTIN_SINKS.size).toBe(6); // every sink's catalogue is loaded
+    expect(BUILTIN_SINKS.size).toBe(7); // every sink's catalogue is loaded
     expect(() => defineErrors({ TSLOGS_INVALID_SIZE: () => 'again' })).toThrow('error code TSLOGS_INVALID_SIZE is defined twice');
     expect(() => defineErrors({ TSLOGS_GELF_REPLAY: () => 'again' })).toThrow('error code TSLOGS_GELF_REPLAY is defined twice');
     expect(() => defineErrors({ TSLOGS_NATS_CONNECT: () => 'again' })).toThrow('error code TSLOGS_NATS_CONNECT is defined twice');
+    expect(() => defineErrors({ TSLOGS_LOKI_STATUS: () => 'again' })).toThrow('error code TSLOGS_LOKI_STATUS is defined twice');
     expect(() => defineErrors({ TSLOGS_TEST_ONLY_NEW: () => 'new' })).not.toThrow();
   });
 });

@@ -41,6 +41,9 @@ function parseServer(text: string): NatsServer {
 
 /** The servers of `nats-url`, in the order given (the client shuffles them when connecting). */
 export function parseNatsUrl(value: string): NatsServer[] {
+  // WHATWG URL strips leading and trailing control characters (`tls://h\0` parses as
+  // tls://h), and trim() takes newlines: refused before either can hide one (the option fuzzer).
+  if (/[\x00-\x1f\x7f]/.test(value)) throw natsError('TSLOGS_NATS_URL_CHARACTERS');
   return value.split(',').map((part) => {
     const text = part.trim();
     if (text === '') throw natsError('TSLOGS_NATS_URL_EMPTY');

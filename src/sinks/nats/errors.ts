@@ -3,6 +3,8 @@ import { defineErrors } from '../../errors.js';
 /** The NATS sink's errors; credentials and file contents never appear in them. */
 export const natsError = defineErrors({
   // nats-url
+  TSLOGS_NATS_URL_CHARACTERS: () =>
+    "log opt 'nats-url': the list holds a control character (tab, newline, NUL...), which a URL parser would drop silently; give the servers as plain text (the value is not shown)",
   TSLOGS_NATS_URL_EMPTY: () => "log opt 'nats-url': an empty server in the list (servers are separated by commas)",
   TSLOGS_NATS_URL_PARSE: (server: string) =>
     `log opt 'nats-url': cannot parse '${server}' (expected nats://host[:port] or tls://host[:port], port 4222 by default)`,

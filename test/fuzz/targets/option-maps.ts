@@ -10,12 +10,12 @@ export const SINK_KEYS: ReadonlySet<string> = new Set([...BUILTIN_SINKS.values()
 /** Every key a container may set. */
 export const CATALOGUE: readonly string[] = [...STORE_KEYS, ...ATTRIBUTE_KEYS, ...ROUTER_KEYS, ...SINK_KEYS].sort();
 
-export const BOOL_KEYS = new Set(['compress', 'partial-reassembly', 'splunk-insecureskipverify', 'splunk-verify-connection', 'splunk-gzip', 'splunk-index-acknowledgment', 'splunk-ack', 'fluentd-async', 'fluentd-async-connect', 'fluentd-sub-second-precision', 'fluentd-request-ack', 'fluentd-tls-insecure-skip-verify']);
-export const DURATION_KEYS = new Set(['sink-retry-min', 'sink-retry-max', 'sink-drain-timeout', 'fluentd-retry-wait', 'fluentd-write-timeout', 'fluentd-read-timeout']);
-export const INT_KEYS = new Set(['max-file', 'splunk-gzip-level', 'splunk-max-in-flight', 'fluentd-max-retries', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay']);
+export const BOOL_KEYS = new Set(['compress', 'partial-reassembly', 'splunk-insecureskipverify', 'splunk-verify-connection', 'splunk-gzip', 'splunk-index-acknowledgment', 'splunk-ack', 'fluentd-async', 'fluentd-async-connect', 'fluentd-sub-second-precision', 'fluentd-request-ack', 'fluentd-tls-insecure-skip-verify', 'loki-tls-insecure-skip-verify', 'no-file', 'keep-file']);
+export const DURATION_KEYS = new Set(['sink-retry-min', 'sink-retry-max', 'sink-drain-timeout', 'fluentd-retry-wait', 'fluentd-write-timeout', 'fluentd-read-timeout', 'loki-batch-wait', 'loki-timeout', 'loki-min-backoff', 'loki-max-backoff']);
+export const INT_KEYS = new Set(['max-file', 'splunk-gzip-level', 'splunk-max-in-flight', 'fluentd-max-retries', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay', 'loki-batch-size', 'loki-retries']);
 const SIZE_KEYS = new Set(['max-size', 'partial-max-size', 'fluentd-buffer-limit']);
 export const ADDRESS_KEYS = new Set([...BUILTIN_SINKS.values()].map((d) => d.addressKey));
-const FILE_KEYS = new Set(['splunk-capath', 'fluentd-tls-ca', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key']);
+const FILE_KEYS = new Set(['splunk-capath', 'fluentd-tls-ca', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key', 'loki-tls-ca-file', 'loki-tls-cert-file', 'loki-tls-key-file']);
 
 /** Loopback ports nothing listens on: an accepted sink connects nowhere else. */
 const HOSTS = ['127.0.0.1', 'localhost', '[::1]', '127.0.0.1:1', 'localhost:9', '[::1]:1', 'nonexistent.invalid', 'a b', '', '127.0.0.1:99999', '127.0.0.1:0', '[::1', 'h\u0000', 'h\n', '{{.ID}}'];

@@ -25,6 +25,8 @@ const SYSLOG_TLS = { 'syslog-address': 'tcp+tls://127.0.0.1:6514' };
 const NATS = { 'nats-url': 'nats://127.0.0.1:4222' };
 const OTLP = { 'otlp-endpoint': 'http://127.0.0.1:4318' };
 const OTLP_TLS = { 'otlp-endpoint': 'https://127.0.0.1:4318' };
+const LOKI = { 'loki-url': 'http://127.0.0.1:3100/loki/api/v1/push' };
+const LOKI_TLS = { 'loki-url': 'https://127.0.0.1:3100/loki/api/v1/push' };
 
 const notPem = path.join(tmpDir(), 'not-a-certificate.pem');
 fs.writeFileSync(notPem, 'hello\n');
@@ -98,7 +100,7 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'syslog-tls-cert': [SYSLOG_TLS, [missing]],
   'syslog-tls-key': [SYSLOG_TLS, [missing]],
   // nats
-  'nats-url': [{ sinks: 'nats' }, ['http://h:1', 'nats://h:99999', 'nats://u:p@h', 'a,,b', 'nats://h/x', 'nats://a b']],
+  'nats-url': [{ sinks: 'nats' }, ['http://h:1', 'nats://h:99999', 'nats://u:p@h', 'a,,b', 'nats://h/x', 'nats://a b', 'tls://h\u0000', 'h\n:9']],
   'nats-subject': [NATS, ['a.*', 'a..b', 'a b', '{{.Nope}}']], // empty: the default, as Docker's drivers read an empty option
   'nats-stream': [NATS, ['a.b', 'a b']],
   'nats-creds': [NATS, [missing, notPem]],
@@ -121,6 +123,28 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'otlp-resource-attributes': [OTLP, ['a', 'a=1,', '=x', 'a=%E9']],
   'otlp-batch-size': [OTLP, ['0', '10001', '1.5', 'x']],
   'otlp-max-in-flight': [OTLP, ['0', '17', 'x']],
+  // loki
+  'loki-url': [{ sinks: 'loki' }, ['h:3100/push', 'ftp://h', 'http://h:99999/x', 'http://h/x#f', 'http://h/x y', 'http://{{.Name}}/x']],
+  'loki-tenant-id': [LOKI, ['a\nb', 'a\u0000']],
+  'loki-external-labels': [LOKI, ['job', 'a.b=1', 'a={{.Nope}}', 'a=1,']],
+  'loki-batch-size': [LOKI, ['0', '1m', '-1', '67108865']],
+  'loki-batch-wait': [LOKI, ['1', '0s', 'soon']],
+  'loki-timeout': [LOKI, ['10', '-1s']],
+  'loki-min-backoff': [LOKI, ['1', '0']],
+  'loki-max-backoff': [LOKI, ['1', 'x']],
+  'loki-retries': [LOKI, ['-1', 'x', '1.5']],
+  'loki-tls-ca-file': [LOKI_TLS, [missing, notPem]],
+  'loki-tls-cert-file': [LOKI_TLS, [missing]],
+  'loki-tls-key-file': [LOKI_TLS, [missing]],
+  'loki-tls-server-name': [LOKI_TLS, ['a b', 'h/x']],
+  'loki-tls-insecure-skip-verify': [LOKI_TLS, ['maybe']],
+  // the Loki driver's options that tslogs refuses, whatever their value
+  'loki-pipeline-stages': [LOKI, ['- json: {}']],
+  'loki-pipeline-stage-file': [LOKI, ['/etc/pipeline.yaml']],
+  'loki-relabel-config': [LOKI, ['- action: drop']],
+  'loki-proxy-url': [LOKI, ['http://proxy:3128']],
+  'no-file': [LOKI, ['true', 'false']],
+  'keep-file': [LOKI, ['true', 'false']],
 };
 
 /** Options no value of which is wrong (names, free text, or read for their presence alone). */
@@ -152,8 +176,8 @@ describe('every option names itself when its value is refused', () => {
     // The 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight;
     // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them);
     // + the nats sink's 10; + multiline, multiline-start, multiline-flush, multiline-max-lines, multiline-max-bytes;
-    // + the otlp sink's 12.
-    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5 + 12);
+    // + the otlp sink's 12; + the loki sink's 14 and the 6 Loki driver options it refuses by name.
+    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5 + 12 + 14 + 6);
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {

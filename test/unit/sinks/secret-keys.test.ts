@@ -22,4 +22,10 @@ describe('secretOptionKeys', () => {
   it('is the Splunk token and the OTLP headers for the built-in sinks', () => {
     expect([...secretOptionKeys(BUILTIN_SINKS)].sort()).toEqual(['otlp-headers', 'splunk-token']);
   });
+
+  it('leaves loki-url out: its password (userinfo) is redacted instead, so the sidecar can still take a URL without one from its config', () => {
+    // A secret key is refused in the sidecar's config file and environment; most loki-urls carry no password.
+    expect(BUILTIN_SINKS.get('loki')!.secretKeys).toBeUndefined();
+    expect(BUILTIN_SINKS.get('loki')!.keys.has('loki-url')).toBe(true);
+  });
 });

@@ -143,4 +143,10 @@ describe('nats-url', () => {
     expect(secret).not.toContain('hunter2');
     expect(err('nats://tok3n@a')).not.toContain('tok3n');
   });
+
+  const err = (v: string) => errorOf(() => parseNatsUrl(v)).message;
+  it('refuses a control character anywhere, which URL parsing and trimming would drop (found by the option fuzzer)', () => {
+    const text = "log opt 'nats-url': the list holds a control character (tab, newline, NUL...), which a URL parser would drop silently; give the servers as plain text (the value is not shown)";
+    for (const bad of ['tls://h\u0000', 'h\n:9', 'tls://h\n', 'nats://a:1,\tb:2', 'a\u007f']) expect(err(bad)).toBe(text);
+  });
 });

@@ -1,0 +1,118 @@
+// Loki's push API over one keep-alive undici Pool per container: a POST of the
+// snappy-compressed protobuf to loki-url, with basic auth from the URL's userinfo and
+// X-Scope-OrgID from loki-tenant-id. As the promtail client the Loki driver uses: 2xx
+// is acknowledged; 429 and 5xx are retried, as are connection failures, timeouts and
+// a receiver that closed without answering; any other status is refused for good
+// (Loki said the batch is wrong: too old, too long, bad labels), and the router counts
+// the batch as dropped. Neither the password nor the tenant ID reaches a message.
+
+import { buildConnector, Pool, type Dispatcher } from 'undici';
+import { packageVersion } from '../../util/package-version.js';
+import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
+import { SinkError } from '../sink.js';
+import { lokiError } from './errors.js';
+import type { LokiOptions } from './options.js';
+
+const MAX_ERROR_CHARS = 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const USER_AGENT = `tslogs/${packageVersion()} (Loki push; Node.js ${process.version})`;
+
+export class LokiTransport {
+  private readonly pool: Pool;
+  private readonly headers: Record<string, string>;
+  private readonly secrets: string[];
+  private readonly closing = new AbortController();
+
+  constructor(private readonly options: LokiOptions) {
+    const authorization = options.authorization.reveal();
+    const tenant = options.tenantId.reveal();
+    // Loki echoes neither, but a proxy in front of it might: both are cut out of every text.
+    const credential = authorization?.slice('Basic '.length);
+    const decoded = credential === undefined ? undefined : Buffer.from(credential, 'base64').toString('utf8');
+    const password = decoded?.slice(decoded.indexOf(':') + 1);
+    this.secrets = [credential, decoded, password, tenant].filter((s): s is string => s !== undefined && s.length >= 4);
+    this.headers = {
+      'user-agent': USER_AGENT,
+      'content-type': 'application/x-protobuf',
+      ...(authorization !== undefined && { authorization }),
+      ...(tenant !== undefined && { 'x-scope-orgid': tenant }),
+    };
+    const tls = options.tls;
+    this.pool = new Pool(options.origin, {
+      connections: 1,
+      ...(tls !== undefined && {
+        connect: buildConnector({
+          ...(tls.ca !== undefined && { ca: tls.ca }),
+          ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
+          ...(tls.servername !== undefined && { servername: tls.servername }),
+          rejectUnauthorized: tls.rejectUnauthorized,
+          minVersion: MIN_TLS_VERSION,
+        }),
+      }),
+    });
+  }
+
+  private redact(text: string): string {
+    return this.secrets.reduce((t, s) => t.split(s).join('<redacted>'), text);
+  }
+
+  private fail(message: string, retryable: boolean): SinkError {
+    return new SinkError(this.redact(message), retryable);
+  }
+
+  /** POSTs one push body; resolves once Loki answered 2xx. */
+  async send(body: Buffer): Promise<void> {
+    const url = this.options.shownUrl;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.pool.request({
+        method: 'POST',
+        path: this.options.path,
+        headers: this.headers,
+        body,
+        signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+      });
+    } catch (e) {
+      const detail = this.closing.signal.aborted ? lokiError('TSLOGS_LOKI_CLOSED').message : describe(e, this.options.timeoutMs);
+      throw this.fail(lokiError('TSLOGS_LOKI_REQUEST', url, detail).message, true);
+    }
+    const text = await readText(res.body);
+    if (res.statusCode >= 200 && res.statusCode <= 299) return;
+    const retryable = res.statusCode === 429 || res.statusCode >= 500;
+    const status = res.statusText ? `${res.statusCode} ${res.statusText}` : String(res.statusCode);
+    throw this.fail(lokiError('TSLOGS_LOKI_STATUS', url, status, text, retryable).message, retryable);
+  }
+
+  /** Ends a request in progress (it fails retryably) and closes the connection. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.pool.destroy();
+  }
+}
+
+/** The start of Loki's plain-text answer (the reason of a refusal), one line. */
+async function readText(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) {
+        body.destroy();
+        break;
+      }
+      chunks.push(chunk);
+    }
+  } catch {
+    // The status arrived; a body cut short says no more than an empty one.
+  }
+  return Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_CHARS).replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+}
+
+/** The cause of a failed request, with Node's error code when the text lacks it (TLS errors). */
+function describe(e: unknown, timeoutMs: number): string {
+  const err = e as { name?: unknown; message?: unknown; code?: unknown };
+  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms (loki-timeout)`;
+  const text = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
+  return typeof err.code === 'string' && !text.includes(err.code) ? `${text} (${err.code})` : text;
+}
