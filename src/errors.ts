@@ -90,13 +90,12 @@ export const tslogsError = defineErrors({
     `template: log-tag:${line}: ${construct} is not supported in tslogs tag templates`,
   // sidecar
   TSLOGS_SIDECAR_USAGE: (detail: string) => detail,
-  TSLOGS_SIDECAR_TOKEN_ARG: () =>
-    '--splunk-token is refused: a token on the command line is visible to every user of the host (ps, /proc); set TSLOGS_SPLUNK_TOKEN or TSLOGS_SPLUNK_TOKEN_FILE, or "splunk-token-file" in --config',
-  TSLOGS_SIDECAR_TOKEN_SOURCE: (where: string) =>
-    `splunk-token is refused in ${where}: config files get copied and shared; set TSLOGS_SPLUNK_TOKEN or TSLOGS_SPLUNK_TOKEN_FILE, or "splunk-token-file"`,
-  TSLOGS_SIDECAR_TOKEN_TWICE: () =>
-    'the Splunk token is given twice: set either TSLOGS_SPLUNK_TOKEN or a token file (TSLOGS_SPLUNK_TOKEN_FILE / "splunk-token-file"), not both',
-  TSLOGS_SIDECAR_TOKEN_UNREADABLE: (file: string, detail: string) => `cannot read the Splunk token file ${file}: ${detail}`,
+  TSLOGS_SIDECAR_TOKEN_ARG: (key: string, env: string) =>
+    `--${key} is refused: a secret on the command line is visible to every user of the host (ps, /proc); set ${env} or ${env}_FILE, or "${key}-file" in --config`,
+  TSLOGS_SIDECAR_TOKEN_SOURCE: (key: string, where: string, env: string) =>
+    `${key} is refused in ${where}: config files get copied and shared; set ${env} or ${env}_FILE, or "${key}-file"`,
+  TSLOGS_SIDECAR_TOKEN_TWICE: (key: string, env: string) => `${key} is given twice: set either ${env} or a file (${env}_FILE / "${key}-file"), not both`,
+  TSLOGS_SIDECAR_TOKEN_UNREADABLE: (key: string, file: string, detail: string) => `cannot read the ${key} file ${file}: ${detail}`,
   TSLOGS_SIDECAR_CONFIG_FILE: (file: string, detail: string) => `cannot use the config file ${file}: ${detail}`,
   TSLOGS_SIDECAR_STORE_OPTION: (key: string, origin: string) =>
     `option '${key}' (from ${origin}) is not for the sidecar: it reads the files of Docker's json-file driver, whose rotation is set on the containers (--log-opt ${key}=…)`,

@@ -8,6 +8,7 @@ import { tslogsError } from '../errors.js';
 import type { StartAt } from '../router/delivery.js';
 import { BUILTIN_SINKS, secretOptionKeys } from '../sinks/registry.js';
 import { EMPTY_RULES, parseLabelMatch, type SelectionRules } from './selection.js';
+import { envNameOf } from './sink-options.js';
 
 export const DEFAULT_DOCKER_DIR = '/var/lib/docker/containers';
 export const DEFAULT_STATE_DIR = '/var/lib/tslogs-sidecar';
@@ -86,8 +87,9 @@ Flags (each also settable by the environment variable shown):
 
 Sink options (Docker's --log-opt names) come from --config and from TSLOGS_ + the
 option name in upper snake case, e.g. TSLOGS_SPLUNK_URL, TSLOGS_SPLUNK_INDEX (these win).
-The Splunk token: TSLOGS_SPLUNK_TOKEN, or a file named by TSLOGS_SPLUNK_TOKEN_FILE or
-"splunk-token-file" in --config. Never on the command line.
+Secrets (splunk-token, otlp-headers): TSLOGS_SPLUNK_TOKEN, or a file named by
+TSLOGS_SPLUNK_TOKEN_FILE or "splunk-token-file" in --config (the same for otlp-headers).
+Never on the command line.
 A container labelled tslogs.enable=false is never forwarded.
 `;
 
@@ -104,7 +106,7 @@ export function parseSidecarArgs(argv: readonly string[], env: NodeJS.ProcessEnv
       throw tslogsError('TSLOGS_SIDECAR_USAGE', `unexpected argument '${argv[token.index]}'`);
     }
     const name = token.kind === 'option' ? token.name : '';
-    if (SECRET_KEYS.has(name)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_ARG');
+    if (SECRET_KEYS.has(name)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_ARG', name, envNameOf(name));
     const flag = FLAGS[name];
     if (flag === undefined || token.kind !== 'option') {
       throw tslogsError('TSLOGS_SIDECAR_USAGE', `unknown flag --${name} (sink options such as --${name} go in --config or the environment, e.g. TSLOGS_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')})`);

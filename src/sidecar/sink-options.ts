@@ -1,8 +1,10 @@
 // The sidecar's sink options: the same option names as `--log-opt` (Docker's and
 // tslogs' router options), from a JSON config file and/or TSLOGS_<OPTION> environment
 // variables (upper snake case: splunk-url → TSLOGS_SPLUNK_URL; the environment wins).
-// The Splunk token comes only from TSLOGS_SPLUNK_TOKEN or a file, never from the command
-// line (where every user of the host can read it) nor from the config file.
+// A secret option (the Splunk token, otlp-headers: each sink's secretKeys) comes only from
+// its variable (TSLOGS_SPLUNK_TOKEN) or a file (TSLOGS_SPLUNK_TOKEN_FILE, "splunk-token-file"
+// in the config file), never from the command line (where every user of the host can read
+// it) nor from the config file itself.
 import fs from 'node:fs';
 import { parseContainerOptions } from '../router/container-options.js';
 import type { ContainerInfo } from '../container-info.js';
@@ -11,14 +13,8 @@ import { TslogsError, tslogsError } from '../errors.js';
 import { secretOptionKeys, type SinkRegistry } from '../sinks/registry.js';
 import { silentLogger } from '../util/log.js';
 
-export const TOKEN_ENV = 'TSLOGS_SPLUNK_TOKEN';
-export const TOKEN_FILE_ENV = 'TSLOGS_SPLUNK_TOKEN_FILE';
-export const TOKEN_FILE_KEY = 'splunk-token-file';
-
 /** TSLOGS_* variables that are settings of the process, not options. */
-const SETTING_ENV: ReadonlySet<string> = new Set([
-  TOKEN_ENV, TOKEN_FILE_ENV, 'TSLOGS_HOSTNAME', 'TSLOGS_METRICS_ADDRESS', 'TSLOGS_ROOT', 'TSLOGS_SOCKET',
-]);
+const SETTING_ENV: ReadonlySet<string> = new Set(['TSLOGS_HOSTNAME', 'TSLOGS_METRICS_ADDRESS', 'TSLOGS_ROOT', 'TSLOGS_SOCKET']);
 /** Sidecar settings given by environment (src/sidecar/settings.ts). */
 export const SIDECAR_ENV_PREFIX = 'TSLOGS_SIDECAR_';
 
@@ -69,14 +65,16 @@ export interface LoadedSinkOptions {
 /** Reads and merges the config file and environment; throws TslogsError naming the source. */
 export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources): LoadedSinkOptions {
   const secrets = secretOptionKeys(registry);
+  const secretEnv = new Set([...secrets].flatMap((key) => [envNameOf(key), `${envNameOf(key)}_FILE`]));
   const options: Record<string, string> = {};
   const origin: Record<string, string> = {};
-  let tokenFile: string | undefined;
+  const secretFiles = new Map<string, string>();
   if (configFile !== undefined) {
     const where = `config file ${configFile}`;
     for (const [key, value] of Object.entries(readConfigFile(configFile))) {
-      if (secrets.has(key)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_SOURCE', where);
-      if (key === TOKEN_FILE_KEY) tokenFile = value;
+      if (secrets.has(key)) throw tslogsError('TSLOGS_SIDECAR_TOKEN_SOURCE', key, where, envNameOf(key));
+      const secretOfFile = key.endsWith('-file') ? key.slice(0, -'-file'.length) : undefined;
+      if (secretOfFile !== undefined && secrets.has(secretOfFile)) secretFiles.set(secretOfFile, value);
       else {
         options[key] = value;
         origin[key] = where;
@@ -87,7 +85,7 @@ export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
     if (!name.startsWith('TSLOGS_') || value === undefined || value === '') continue;
-    if (SETTING_ENV.has(name) || name.startsWith(SIDECAR_ENV_PREFIX)) continue;
+    if (SETTING_ENV.has(name) || secretEnv.has(name) || name.startsWith(SIDECAR_ENV_PREFIX)) continue;
     const key = optionOfEnv(name);
     if (!isOptionName(key, registry) || secrets.has(key)) {
       ignoredEnv.push(name);
@@ -100,10 +98,11 @@ export function loadSinkOptions({ configFile, env, registry }: SinkOptionSources
     if (STORE_KEYS.has(key)) throw tslogsError('TSLOGS_SIDECAR_STORE_OPTION', key, origin[key]!);
     if (key === 'redact-store') throw tslogsError('TSLOGS_SIDECAR_REDACT_STORE', origin[key]!);
   }
-  const token = readToken(env, tokenFile);
-  if (token !== undefined) {
-    options['splunk-token'] = token.value;
-    origin['splunk-token'] = token.origin;
+  for (const key of secrets) {
+    const secret = readSecret(key, env, secretFiles.get(key));
+    if (secret === undefined) continue;
+    options[key] = secret.value;
+    origin[key] = secret.origin;
   }
   return { options, origin, ignoredEnv };
 }
@@ -134,21 +133,24 @@ function readConfigFile(file: string): Record<string, string> {
   return out;
 }
 
-function readToken(env: NodeJS.ProcessEnv, fileFromConfig: string | undefined): { value: string; origin: string } | undefined {
-  const direct = env[TOKEN_ENV] || undefined;
-  const fileFromEnv = env[TOKEN_FILE_ENV] || undefined;
+/** A secret option from TSLOGS_<KEY>, or from the file TSLOGS_<KEY>_FILE or "<key>-file" names. */
+function readSecret(key: string, env: NodeJS.ProcessEnv, fileFromConfig: string | undefined): { value: string; origin: string } | undefined {
+  const directEnv = envNameOf(key);
+  const fileEnv = `${directEnv}_FILE`;
+  const direct = env[directEnv] || undefined;
+  const fileFromEnv = env[fileEnv] || undefined;
   const file = fileFromEnv ?? fileFromConfig;
-  if (direct !== undefined && file !== undefined) throw tslogsError('TSLOGS_SIDECAR_TOKEN_TWICE');
-  if (direct !== undefined) return { value: direct, origin: TOKEN_ENV };
+  if (direct !== undefined && file !== undefined) throw tslogsError('TSLOGS_SIDECAR_TOKEN_TWICE', key, directEnv);
+  if (direct !== undefined) return { value: direct, origin: directEnv };
   if (file === undefined) return undefined;
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', key, file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
   }
-  // A file written by `echo` or an editor ends with a newline that is not part of the token.
+  // A file written by `echo` or an editor ends with a newline that is not part of the secret.
   const value = text.trim();
-  if (value === '') throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', file, 'the file is empty');
-  return { value, origin: fileFromEnv !== undefined ? `${TOKEN_FILE_ENV} (${file})` : `${TOKEN_FILE_KEY} (${file})` };
+  if (value === '') throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', key, file, 'the file is empty');
+  return { value, origin: fileFromEnv !== undefined ? `${fileEnv} (${file})` : `${key}-file (${file})` };
 }

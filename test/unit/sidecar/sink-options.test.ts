@@ -70,12 +70,24 @@ describe('sink options from the environment and a config file', () => {
     expect(() => load({}, configFile({ 'splunk-token': 'secret-1' }))).toThrow(/^splunk-token is refused in config file .*: config files get copied and shared/);
     const tokenFile = path.join(tmpDir(), 'token');
     fs.writeFileSync(tokenFile, 'secret-2');
-    expect(() => load({ TSLOGS_SPLUNK_TOKEN: 'secret-3', TSLOGS_SPLUNK_TOKEN_FILE: tokenFile })).toThrow('the Splunk token is given twice');
-    expect(() => load({ TSLOGS_SPLUNK_TOKEN_FILE: '/nonexistent/token' })).toThrow('cannot read the Splunk token file /nonexistent/token: ENOENT');
+    expect(() => load({ TSLOGS_SPLUNK_TOKEN: 'secret-3', TSLOGS_SPLUNK_TOKEN_FILE: tokenFile })).toThrow('splunk-token is given twice: set either TSLOGS_SPLUNK_TOKEN or a file (TSLOGS_SPLUNK_TOKEN_FILE / "splunk-token-file"), not both');
+    expect(() => load({ TSLOGS_SPLUNK_TOKEN_FILE: '/nonexistent/token' })).toThrow('cannot read the splunk-token file /nonexistent/token: ENOENT');
     fs.writeFileSync(tokenFile, '\n');
-    expect(() => load({ TSLOGS_SPLUNK_TOKEN_FILE: tokenFile })).toThrow(`cannot read the Splunk token file ${tokenFile}: the file is empty`);
+    expect(() => load({ TSLOGS_SPLUNK_TOKEN_FILE: tokenFile })).toThrow(`cannot read the splunk-token file ${tokenFile}: the file is empty`);
     // TSLOGS_SPLUNK_TOKEN is not mapped as an ordinary option either way
     expect(load({ TSLOGS_SPLUNK_TOKEN: 'x' }).ignoredEnv).toEqual([]);
+  });
+
+  it('takes otlp-headers as it takes the token: its variable or a file, never the config file or a flag', () => {
+    expect(load({ TSLOGS_OTLP_HEADERS: 'authorization=Bearer e1' }).options['otlp-headers']).toBe('authorization=Bearer e1');
+    const headersFile = path.join(tmpDir(), 'headers');
+    fs.writeFileSync(headersFile, 'authorization=Bearer f2\n');
+    expect(load({ TSLOGS_OTLP_HEADERS_FILE: headersFile })).toMatchObject({ options: { 'otlp-headers': 'authorization=Bearer f2' }, origin: { 'otlp-headers': `TSLOGS_OTLP_HEADERS_FILE (${headersFile})` }, ignoredEnv: [] });
+    const r = load({}, configFile({ 'otlp-endpoint': 'http://c:4318', 'otlp-headers-file': headersFile }));
+    expect(r.options).toEqual({ 'otlp-endpoint': 'http://c:4318', 'otlp-headers': 'authorization=Bearer f2' });
+    expect(() => load({}, configFile({ 'otlp-headers': 'authorization=Bearer g3' }))).toThrow(/^otlp-headers is refused in config file .*set TSLOGS_OTLP_HEADERS or TSLOGS_OTLP_HEADERS_FILE, or "otlp-headers-file"$/);
+    expect(() => load({ TSLOGS_OTLP_HEADERS: 'a=b', TSLOGS_OTLP_HEADERS_FILE: headersFile })).toThrow(/^otlp-headers is given twice/);
+    expect(() => parseSidecarArgs(['--otlp-headers=a=b'], {})).toThrow(/^--otlp-headers is refused: a secret on the command line/);
   });
 
   it("refuses the json-file rotation options (they are Docker's, on the containers) and bad config files", () => {
@@ -114,7 +126,7 @@ describe('sidecar flags', () => {
   });
 
   it('never takes the token on the command line, and names where sink options go', () => {
-    expect(() => parseSidecarArgs(['--splunk-token', 'abc'], {})).toThrow(/^--splunk-token is refused: a token on the command line is visible to every user of the host/);
+    expect(() => parseSidecarArgs(['--splunk-token', 'abc'], {})).toThrow(/^--splunk-token is refused: a secret on the command line is visible to every user of the host .*set TSLOGS_SPLUNK_TOKEN or TSLOGS_SPLUNK_TOKEN_FILE/);
     expect(() => parseSidecarArgs(['--splunk-token=abc'], {})).toThrow(/^--splunk-token is refused/);
     expect(() => parseSidecarArgs(['--splunk-url', 'https://x'], {})).toThrow('unknown flag --splunk-url (sink options such as --splunk-url go in --config or the environment, e.g. TSLOGS_SPLUNK_URL)');
   });
