@@ -26,6 +26,8 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   const reloader = new RoutesReloader(settings.routesFile, driver, BUILTIN_SINKS, logger);
   // Before the sessions resume: a resumed container names its routes. A bad file is no reason to stop logging.
   reloader.reload('start');
+  // At once: SIGHUP's default action would end the daemon.
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   const { retainRemoved, dockerContainers, pruneInterval } = settings.retention;
   const pruner =
     retainRemoved === 'forever' ? undefined : new RemovedContainersPruner(driver, { retainMs: retainRemoved, dockerContainers, intervalMs: pruneInterval }, logger);
@@ -57,7 +59,6 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
   pruner?.start();
   reloader.watch();
-  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   const address = settings.metricsAddress;
   const metricsApp = address === undefined ? undefined : await serveMetrics(address, metrics, health);
   if (address !== undefined) logger.info(`metrics on http://${address.display}/metrics, health on http://${address.display}/healthz`);
