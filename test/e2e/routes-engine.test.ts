@@ -46,8 +46,9 @@ beforeAll(async () => {
       TSLOGS_SKIP_BUILD: '1',
       TSLOGS_HOST_ROOT: HOST_ROOT,
       TSLOGS_PLUGIN_DIR: PLUGIN_DIR,
-      // Batches sent every 200 ms rather than Docker's 5 s: the test waits less.
-      TSLOGS_PLUGIN_SETTINGS: `certs.source=${ETC} SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY=200ms`,
+      // Small batches: a batch that is not full waits as long as lines keep coming (the
+      // linger restarts at each read), so with Docker's 1000 a slow container waits long.
+      TSLOGS_PLUGIN_SETTINGS: `certs.source=${ETC} SPLUNK_LOGGING_DRIVER_POST_MESSAGES_FREQUENCY=200ms SPLUNK_LOGGING_DRIVER_POST_MESSAGES_BATCH_SIZE=10`,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 300_000,
