@@ -80,7 +80,9 @@ export function readRoutesFile(file: string, secretKeys: ReadonlySet<string>): R
   for (const [name, options] of routes) {
     for (const key of Object.keys(options)) {
       if (secretKeys.has(key) && (stat.mode & 0o004) !== 0) {
-        throw tslogsError('TSLOGS_ROUTES_FILE', file, `route "${name}" holds ${key}, and the file is readable by every user (mode ${mode(stat)}): chmod 600 ${file}, or name a file holding it with ${fileKeyOf(key) ?? 'a *-file option'}`);
+        const fileKey = fileKeyOf(key);
+        const instead = fileKey === undefined ? '' : `, or name a file holding it with ${fileKey}`;
+        throw tslogsError('TSLOGS_ROUTES_FILE', file, `route "${name}" holds ${key}, and the file is readable by every user (mode ${mode(stat)}): chmod 600 ${file}${instead}`);
       }
       const target = SECRET_FILE_KEYS[key];
       if (target === undefined) continue;

@@ -93,6 +93,11 @@ describe('readRoutesFile', () => {
     expect(readRoutesFile(withFile, SECRETS).routes.get('s')).toEqual({ 'splunk-url': 'http://127.0.0.1:1', 'splunk-token': 'from-file' });
   });
 
+  it('says chmod alone for a secret that has no file option (otlp-headers)', () => {
+    const file = write('{"routes": {"o": {"otlp-endpoint": "http://127.0.0.1:4318", "otlp-headers": "authorization=Bearer x"}}}', 0o644);
+    expect(readError(file)).toBe(`routes file ${file}: route "o" holds otlp-headers, and the file is readable by every user (mode 0644): chmod 600 ${file}`);
+  });
+
   it.each([
     ['relative', () => 'token', () => 'must be an absolute path'],
     ['missing', (dir: string) => path.join(dir, 'none'), () => 'cannot read it: ENOENT'],
