@@ -110,6 +110,14 @@ export const tslogsError = defineErrors({
     `cannot read Docker's container directory ${dir}: ${detail} (run as root, with the host's directory mounted, e.g. -v /var/lib/docker/containers:/var/lib/docker/containers:ro)`,
   TSLOGS_SIDECAR_STATE_DIR_UNWRITABLE: (dir: string, detail: string) =>
     `cannot write the state directory ${dir}: ${detail} (mount a writable volume there, or set --state-dir)`,
+  // the routes file (README "Routes"): named sink option sets containers use with log opt 'sinks'
+  TSLOGS_ROUTES_FILE: (file: string, detail: string) => `routes file ${file}: ${detail}`,
+  TSLOGS_UNKNOWN_ROUTE: (name: string, sinks: string, routes: string) =>
+    `unknown sink or route '${name}' in log opt 'sinks' (sinks: ${sinks}; routes: ${routes})`,
+  TSLOGS_ROUTE_CONFLICT: (route: string, sink: string, other: string) =>
+    `log opt 'sinks': route '${route}' is a ${sink} sink, and ${other} configures the ${sink} sink too: a container has one sink of each kind, remove one of them`,
+  TSLOGS_ROUTE_OWNS_OPTION: (key: string, sink: string, route: string) =>
+    `log opt '${key}' belongs to the ${sink} sink, which route '${route}' configures: set it in the routes file, or configure the ${sink} sink on the container instead of the route`,
   // daemon settings (environment; plugin/config.json env)
   TSLOGS_SETTING: (name: string, value: string, detail: string) =>
     `invalid daemon setting ${name}=${JSON.stringify(value)}: ${detail} (see "Daemon settings" in the README)`,

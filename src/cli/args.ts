@@ -48,6 +48,8 @@ export type Command =
   | { kind: 'stats'; json: boolean; containers: string[] }
   | { kind: 'health'; socket: string | undefined; sidecar: boolean }
   | { kind: 'prune'; force: boolean; json: boolean }
+  | { kind: 'reload'; socket: string | undefined }
+  | { kind: 'routes'; socket: string | undefined; json: boolean }
   | { kind: 'plugin' }
   | { kind: 'help'; topic?: string | undefined }
   | { kind: 'version' };
@@ -71,7 +73,7 @@ const LOGS_OPTIONS = {
 } as const;
 
 // `sidecar` is dispatched by main.ts before this parser (its own flags).
-const SUBCOMMANDS = new Set(['ls', 'stats', 'health', 'prune', 'plugin', 'help', 'logs']);
+const SUBCOMMANDS = new Set(['ls', 'stats', 'health', 'prune', 'reload', 'routes', 'plugin', 'help', 'logs']);
 
 /** Joins `--opt value` into `--opt=value` (and `-n value` into `-nvalue`) for options taking a value. */
 export function joinValues(args: readonly string[], options: Record<string, { type: string; short?: string }>): string[] {
@@ -132,6 +134,16 @@ export function parseCommand(argv: readonly string[]): Command {
       const { values, positionals } = parse(rest, { force: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } });
       if (positionals.length > 0) throw new UsageError(`'tslogs prune' takes no container names (it prunes every container the engine no longer has)`, REFUSED);
       return { kind: 'prune', force: values.force === true, json: values.json === true };
+    }
+    case 'reload': {
+      const { values, positionals } = parse(rest, { socket: { type: 'string' } });
+      if (positionals.length > 0) throw new UsageError(`'tslogs reload' takes no arguments (it re-reads the daemon's routes file)`, REFUSED);
+      return { kind: 'reload', socket: values.socket };
+    }
+    case 'routes': {
+      const { values, positionals } = parse(rest, { socket: { type: 'string' }, json: { type: 'boolean' } });
+      if (positionals.length > 0) throw new UsageError(`'tslogs routes' takes no arguments`, REFUSED);
+      return { kind: 'routes', socket: values.socket, json: values.json === true };
     }
     case 'stats': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } });

@@ -56,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'prune':
       await (await import('./prune.js')).runPrune(command.force, command.json, process.env, process.stdout);
       return 0;
+    case 'reload':
+      return (await import('./routes.js')).runReload(command.socket, process.env, process.stdout, process.stderr);
+    case 'routes':
+      return (await import('./routes.js')).runRoutes(command, process.env, process.stdout, process.stderr);
     case 'logs':
       await runLogs(command.options, { stdout: process.stdout, stderr: process.stderr, env: process.env });
       return 0;

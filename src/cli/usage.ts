@@ -8,6 +8,9 @@ export const USAGE = `Usage:
   tslogs health [--socket S|--sidecar]  each daemon's GET /healthz (JSON); exit 0 healthy, 1 not
   tslogs prune [-f|--force] [--json]    logs of containers the Docker engine no longer has: lists them;
                                         --force deletes them (the daemon does it by itself after docker rm)
+  tslogs reload [--socket S]            re-read the daemon's routes file; a file it refuses keeps the
+                                        routes in force and exits 1 saying what is wrong
+  tslogs routes [--json] [--socket S]   the routes (secrets redacted) and the containers using each
   tslogs plugin                         run the log-driver plugin daemon
   tslogs sidecar [--help]               run the sidecar (routes Docker's own json-file logs)
   tslogs help | --help | -h             this help

@@ -5,6 +5,7 @@ import { shortId } from '../util/docker-names.js';
 import { collectedCounter, type Setter } from './collected-counter.js';
 import { registerOpsMetrics } from './ops-metrics.js';
 import type { PrunerView } from './removed-pruner.js';
+import type { RoutesView } from './routes-reloader.js';
 
 export interface IngestView {
   containerId: string;
@@ -24,6 +25,8 @@ export interface MetricsSources {
   logPath: (containerId: string) => string;
   /** The pruning of removed containers; undefined when they are kept forever. */
   pruner?: () => PrunerView | undefined;
+  /** The routes file's reloads; undefined when the daemon has none (tests). */
+  routes?: () => RoutesView | undefined;
 }
 
 type Counted<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T];
@@ -105,7 +108,28 @@ export function createMetrics(sources: MetricsSources): Registry {
   gauge(registry, 'tslogs_removed_containers_pruning', "1 when the last check trusted dockerd's containers directory; 0 when pruning is off (see the daemon log) or TSLOGS_RETAIN_REMOVED=forever", [], (set) => {
     set({}, sources.pruner?.()?.enabled === true ? 1 : 0);
   });
+  registerRoutesMetrics(registry, sources);
   return registry;
+}
+
+/** The routes file (README "Routes"): alert on failures, a reload that left the file unused. */
+function registerRoutesMetrics(registry: Registry, sources: MetricsSources): void {
+  const view = () => sources.routes?.();
+  collectedCounter(registry, 'tslogs_routes_reloads_total', 'Reads of the routes file that were applied (at start, on change, SIGHUP or tslogs reload)', [], (set) => {
+    set({}, view()?.reloads ?? 0);
+  });
+  collectedCounter(registry, 'tslogs_routes_reload_failures_total', 'Reads of the routes file refused (invalid or unreadable): the routes in force were kept, the daemon log says why', [], (set) => {
+    set({}, view()?.failures ?? 0);
+  });
+  collectedCounter(registry, 'tslogs_routes_reopened_deliveries_total', 'Deliveries closed and reopened because their route changed', [], (set) => {
+    set({}, view()?.reopened ?? 0);
+  });
+  gauge(registry, 'tslogs_routes', 'Routes in force', [], (set) => {
+    set({}, view()?.routes ?? 0);
+  });
+  gauge(registry, 'tslogs_routes_last_reload_ok', '0 when the last read of the routes file was refused (the previous routes are in force)', [], (set) => {
+    set({}, view()?.lastOk === false ? 0 : 1);
+  });
 }
 
 function gauge(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void | Promise<void>): void {

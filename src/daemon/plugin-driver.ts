@@ -7,6 +7,7 @@ import { tslogsError } from '../errors.js';
 import type { ReadLogsRequest, StartLoggingRequest } from '../protocol/messages.js';
 import type { LogDriver } from '../protocol/log-driver.js';
 import { Router } from '../router/router.js';
+import { NO_ROUTES, type RouteChanges, type RouteTable } from '../router/routes.js';
 import { BUILTIN_SINKS, type SinkRegistry } from '../sinks/registry.js';
 import { loadInfo, saveInfo } from '../store/container-info-file.js';
 import { ContainerLog } from '../store/container-log.js';
@@ -55,6 +56,8 @@ export class PluginDriver implements LogDriver {
   private readonly startListeners: ((containerId: string) => void)[] = [];
   private readonly registry: SinkRegistry;
   private readonly hostname: string;
+  /** The routes file's routes as last loaded (daemon/routes-reloader.ts). */
+  private routeTable: RouteTable = NO_ROUTES;
   readonly router: Router;
 
   /** The store's root (the CLI API lists its containers). */
@@ -74,7 +77,18 @@ export class PluginDriver implements LogDriver {
       registry: this.registry,
       log: options.log,
       live: (id) => this.logs.get(id),
+      routes: () => this.routeTable,
     });
+  }
+
+  get routes(): RouteTable {
+    return this.routeTable;
+  }
+
+  /** New routes (a reload): containers start with them from now on, and the deliveries whose route changed reopen. */
+  setRoutes(routes: RouteTable): RouteChanges {
+    this.routeTable = routes;
+    return this.router.applyRoutes(routes);
   }
 
   /** After a restart: reopen the FIFOs dockerd still writes to, and resume unfinished deliveries. */
@@ -107,7 +121,7 @@ export class PluginDriver implements LogDriver {
     const { File, Info } = request;
     const id = checkId(Info);
     const logger = this.containerLog(Info);
-    const options = parseContainerOptions(Info, this.registry, logger, this.hostname);
+    const options = parseContainerOptions(Info, this.registry, logger, this.hostname, this.routeTable);
     const known = this.logs.get(id);
     const log = known ?? this.openLog(id, options.store.policy, options.store.attrsJson, logger);
     // Synchronous up to the router's start: the ingest attaches as the writer, then the

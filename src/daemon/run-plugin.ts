@@ -12,6 +12,9 @@ import type { PluginSettings } from './settings.js';
 
 export { type PluginSettings, settingsFromEnv } from './settings.js';
 import { RemovedContainersPruner } from './removed-pruner.js';
+import { BUILTIN_SINKS } from '../sinks/registry.js';
+import { RoutesReloader } from './routes-reloader.js';
+import { routesReport } from './routes-report.js';
 
 /** Runs the plugin daemon until SIGTERM or SIGINT, then flushes everything and exits 0. */
 export async function runPlugin(settings: PluginSettings): Promise<void> {
@@ -19,7 +22,12 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   // Every setting is a path, an address, a name or a number: none is a secret.
   const shown = { ...settings, metricsAddress: settings.metricsAddress?.display };
   logger.info({ version: packageVersion(), settings: shown }, 'tslogs plugin starting');
-  const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, log: logger });
+  const driver = new PluginDriver({ root: settings.root, hostname: settings.hostname, log: logger, registry: BUILTIN_SINKS });
+  const reloader = new RoutesReloader(settings.routesFile, driver, BUILTIN_SINKS, logger);
+  // Before the sessions resume: a resumed container names its routes. A bad file is no reason to stop logging.
+  reloader.reload('start');
+  // At once: SIGHUP's default action would end the daemon.
+  process.on('SIGHUP', () => void reloader.reload('SIGHUP'));
   const { retainRemoved, dockerContainers, pruneInterval } = settings.retention;
   const pruner =
     retainRemoved === 'forever' ? undefined : new RemovedContainersPruner(driver, { retainMs: retainRemoved, dockerContainers, intervalMs: pruneInterval }, logger);
@@ -29,6 +37,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     deliveries: () => driver.router.views(),
     logPath: (id) => currentLogPath(settings.root, id),
     pruner: () => pruner?.view,
+    routes: () => reloader.view,
   });
   const health = () => checkHealth({
     store: settings.root,
@@ -36,7 +45,11 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     blockedWrites: () => driver.blockedWrites(),
     settings: { ...shown, logLevel: logger.level },
   });
-  const app = buildServer({ driver, logger, metrics, health });
+  const routes = {
+    reload: () => reloader.reload('tslogs reload'),
+    report: () => routesReport(settings.routesFile, driver.routes, driver.router.views(), BUILTIN_SINKS, reloader.last),
+  };
+  const app = buildServer({ driver, logger, metrics, health, routes });
   makeDir(settings.root);
   makeDir(path.join(settings.root, 'containers'));
   // Usually dockerd's directory, left as it is; one we create lets nobody else write where the socket goes.
@@ -45,6 +58,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
   await listenOnSocket(app, settings.socket);
   logger.info(`tslogs plugin listening on ${settings.socket}, storing logs in ${settings.root}`);
   pruner?.start();
+  reloader.watch();
   const address = settings.metricsAddress;
   const metricsApp = address === undefined ? undefined : await serveMetrics(address, metrics, health);
   if (address !== undefined) logger.info(`metrics on http://${address.display}/metrics, health on http://${address.display}/healthz`);
@@ -54,6 +68,7 @@ export async function runPlugin(settings: PluginSettings): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: flushing and exiting`);
+    reloader.stop();
     await pruner?.stop();
     await driver.shutdown();
     await app.close();

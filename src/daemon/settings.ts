@@ -20,6 +20,9 @@ export interface SettingSpec {
   managed: 'value' | { fixed: string };
 }
 
+/** Under /etc/tslogs, which the managed plugin mounts from the host (the `certs` mount). */
+export const DEFAULT_ROUTES_FILE = '/etc/tslogs/routes.json';
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const DAEMON_SETTINGS: readonly SettingSpec[] = [
@@ -28,6 +31,7 @@ export const DAEMON_SETTINGS: readonly SettingSpec[] = [
   { name: 'LOG_LEVEL', default: 'info', meaning: `the daemon log's level: ${LOG_LEVELS.join(', ')}`, managed: 'value' },
   { name: 'TSLOGS_HOSTNAME', default: '', meaning: 'the host name sinks put in messages (empty: the machine\'s, as Docker\'s drivers do)', managed: 'value' },
   { name: 'TSLOGS_METRICS_ADDRESS', default: '', meaning: 'also serve /metrics and /healthz over TCP: host:port, [v6]:port, :port (127.0.0.1) or host alone (port 9400); empty: only on the plugin socket', managed: 'value' },
+  { name: 'TSLOGS_ROUTES_FILE', default: DEFAULT_ROUTES_FILE, meaning: "the routes file: named sink settings containers use with --log-opt sinks=NAME, re-read on change, SIGHUP or tslogs reload; absent: no routes (a managed plugin sees it under the certs mount, /etc/tslogs)", managed: 'value' },
   { name: 'TSLOGS_RETAIN_REMOVED', default: '0', meaning: 'how long the logs of a removed container are kept: a Go duration (0: deleted within a minute of docker rm) or forever', managed: 'value' },
   { name: 'TSLOGS_PRUNE_INTERVAL', default: '30s', meaning: 'how often stored containers are checked for removal (a Go duration, at least 100ms)', managed: 'value' },
   { name: 'TSLOGS_DOCKER_CONTAINERS', default: DEFAULT_DOCKER_CONTAINERS, meaning: "dockerd's <data-root>/containers: a stored container whose directory there is gone was removed", managed: { fixed: 'docker-containers.source=/host/dir' } },
@@ -49,6 +53,8 @@ export interface PluginSettings {
   metricsAddress: ListenAddress | undefined;
   /** The SPLUNK_LOGGING_DRIVER_* tunables as given (the splunk sink validates them per container). */
   splunk: Record<string, string>;
+  /** The routes file (README "Routes"); it need not exist. */
+  routesFile: string;
   /** What happens to the logs of containers removed with `docker rm`. */
   retention: RetentionSettings;
 }
@@ -72,6 +78,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): PluginSet
     hostname: env.TSLOGS_HOSTNAME || os.hostname(),
     metricsAddress,
     splunk,
+    routesFile: routesFile(env.TSLOGS_ROUTES_FILE),
     retention: retentionFromEnv(env),
   };
+}
+
+function routesFile(value: string | undefined): string {
+  if (!value) return DEFAULT_ROUTES_FILE;
+  // The daemon's working directory is no place anyone would look for it.
+  if (!value.startsWith('/')) throw tslogsError('TSLOGS_SETTING', 'TSLOGS_ROUTES_FILE', value, 'expected an absolute path, such as /etc/tslogs/routes.json');
+  return value;
 }

@@ -5,6 +5,10 @@
 //   POST /tslogs/logs                     one container's log as framed LogEntry, like
 //                                         ReadLogs, with the CLI's filters (query.ts)
 //
+//   POST /tslogs/reload                   re-read the routes file: 200 with what changed,
+//                                         422 with what is wrong (the routes in force stay)
+//   GET  /tslogs/routes                   the routes and the containers using each
+//
 // Reads go through the driver's readLogs, so a follower is woken by the writer in this
 // process and ends when the container stops, exactly as `docker logs -f` does.
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +24,24 @@ import { sendFrames } from './stream-reply.js';
 /** Docker's zero time: no bound. */
 const NO_BOUND = '0001-01-01T00:00:00Z';
 
-export function registerCliApi(app: FastifyInstance, driver: LogDriver & { readonly root?: string }): void {
+/** The daemon's routes, for `tslogs reload` and `tslogs routes` (a daemon without a routes file has none). */
+export interface RoutesApi {
+  reload(): { ok: boolean };
+  report(): unknown;
+}
+
+export function registerCliApi(app: FastifyInstance, driver: LogDriver & { readonly root?: string }, routes?: RoutesApi): void {
+  app.post('/tslogs/reload', async (_req, reply) => {
+    if (routes === undefined) return reply.code(404).send({ Err: 'this daemon has no routes file' });
+    const result = routes.reload();
+    return reply.code(result.ok ? 200 : 422).send(result);
+  });
+
+  app.get('/tslogs/routes', async (_req, reply) => {
+    if (routes === undefined) return reply.code(404).send({ Err: 'this daemon has no routes file' });
+    return routes.report();
+  });
+
   app.get('/tslogs/containers', async (req, reply) => {
     if (driver.root === undefined) return reply.code(404).send({ Err: 'this daemon has no store' });
     const details = (req.query as Record<string, string> | undefined)?.details === '1';

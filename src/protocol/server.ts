@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Registry } from 'prom-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type ErrorCode, TslogsError, tslogsError } from '../errors.js';
-import { registerCliApi } from './cli-api.js';
+import { registerCliApi, type RoutesApi } from './cli-api.js';
 import type { LogDriver } from './log-driver.js';
 import { parseReadLogs, parseStartLogging, parseStopLogging } from './messages.js';
 import { sendFrames } from './stream-reply.js';
@@ -15,6 +15,8 @@ export interface ServerOptions {
   metrics?: Registry;
   /** Served on GET /healthz. */
   health?: HealthCheck;
+  /** POST /tslogs/reload and GET /tslogs/routes. */
+  routes?: RoutesApi;
 }
 
 /** A health report; `status` other than 'ok' is answered 503. */
@@ -24,7 +26,7 @@ export type HealthCheck = () => Promise<{ status: string }>;
  * The docker.logdriver/1.0 endpoints (docs/docker-compat.md §4). dockerd POSTs JSON without a
  * Content-Type, so one catch-all parser takes every body as bytes.
  */
-export function buildServer({ driver, logger, metrics, health }: ServerOptions): FastifyInstance {
+export function buildServer({ driver, logger, metrics, health, routes }: ServerOptions): FastifyInstance {
   // Per-request log lines would be one per container start and `docker logs`: too chatty for a log driver.
   const app = Fastify({
     loggerInstance: logger,
@@ -50,7 +52,7 @@ export function buildServer({ driver, logger, metrics, health }: ServerOptions):
 
   if (metrics !== undefined) registerMetricsRoute(app, metrics);
   if (health !== undefined) registerHealthRoute(app, health);
-  registerCliApi(app, driver);
+  registerCliApi(app, driver, routes);
 
   app.post('/Plugin.Activate', async () => ({ Implements: ['LogDriver'] }));
   app.post('/LogDriver.Capabilities', async () => ({ Cap: { ReadLogs: true } }));

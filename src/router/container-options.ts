@@ -10,6 +10,7 @@ import type { SinkRegistry } from '../sinks/registry.js';
 import type { DeliveryOptions } from './delivery.js';
 import type { Logger } from '../util/log.js';
 import { isNumberedRedactKey, parseTransformOptions, routerOption, TRANSFORM_KEYS } from './transforms/transform-options.js';
+import { NO_ROUTES, type Route, type RouteTable } from './routes.js';
 
 /** Keys dockerd itself consumes and passes on to plugins (docs/docker-compat.md §5.1, §13.1). */
 export const DOCKER_GENERIC_KEYS: ReadonlySet<string> = new Set(['mode', 'max-buffer-size', 'cache-disabled', 'cache-max-size', 'cache-max-file', 'cache-compress']);
@@ -39,6 +40,8 @@ export const DEFAULT_ROUTER_OPTIONS: DeliveryOptions = {
 export interface EnabledSink {
   definition: SinkDefinition;
   options: unknown;
+  /** The route of the routes file that configures it (log opt 'sinks'); absent when the container's own options do. */
+  route?: Route;
 }
 
 export interface ContainerOptions {
@@ -52,9 +55,15 @@ export interface ContainerOptions {
  * dockerd) at StartLogging, so `docker run` fails naming the first bad option.
  * A sink is enabled by its address option or by being listed in `sinks`.
  */
-export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistry, log: Logger, hostname = os.hostname()): ContainerOptions {
+export function parseContainerOptions(
+  info: ContainerInfo,
+  registry: SinkRegistry,
+  log: Logger,
+  hostname = os.hostname(),
+  routes: RouteTable = NO_ROUTES,
+): ContainerOptions {
   const config = info.Config;
-  const enabled = enabledSinks(config, registry);
+  const { enabled, routed } = enabledSinks(config, registry, routes);
   const owner = new Map<string, SinkDefinition>();
   for (const definition of registry.values()) {
     for (const key of [definition.addressKey, ...definition.keys]) owner.set(key, definition);
@@ -63,28 +72,61 @@ export function parseContainerOptions(info: ContainerInfo, registry: SinkRegistr
     if (DOCKER_GENERIC_KEYS.has(key) || STORE_KEYS.has(key) || ATTRIBUTE_KEYS.has(key) || ROUTER_KEYS.has(key) || isNumberedRedactKey(key)) continue;
     const definition = owner.get(key);
     if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_OPTION', 'tslogs', key);
+    const route = routed.get(definition);
+    if (route !== undefined) throw tslogsError('TSLOGS_ROUTE_OWNS_OPTION', key, definition.name, route.name);
     if (!enabled.has(definition)) throw tslogsError('TSLOGS_SINK_NOT_ENABLED', key, definition.name, definition.addressKey);
   }
   const context: SinkContext = { info, hostname, log };
   return {
     store: parseStoreOptions(info, hostname),
     router: parseRouterOptions(config),
-    sinks: [...enabled].map((definition) => ({ definition, options: definition.parse(config, context) })),
+    sinks: [
+      ...[...enabled].map((definition) => ({ definition, options: definition.parse(config, context) })),
+      ...[...routed.values()].map((route) => routedSink(route, info, context)),
+    ],
   };
 }
 
-function enabledSinks(config: Record<string, string>, registry: SinkRegistry): Set<SinkDefinition> {
+/**
+ * A route's sink for this container: the route's options over the container's own (tag,
+ * labels, env and the router's options stay the container's). Throws what the sink's
+ * parser throws, prefixed with the route (a tag template may fail for one container).
+ */
+export function routedSink(route: Route, info: ContainerInfo, context: SinkContext): EnabledSink {
+  try {
+    return { definition: route.sink, options: route.sink.parse({ ...info.Config, ...route.options }, context), route };
+  } catch (err) {
+    if (err instanceof Error) err.message = `route '${route.name}': ${err.message}`;
+    throw err;
+  }
+}
+
+/** The sinks configured by the container's own options, and those its routes configure (one sink of each kind). */
+function enabledSinks(config: Record<string, string>, registry: SinkRegistry, routes: RouteTable): { enabled: Set<SinkDefinition>; routed: Map<SinkDefinition, Route> } {
   const enabled = new Set<SinkDefinition>();
+  const routed = new Map<SinkDefinition, Route>();
   for (const name of (config.sinks ?? '').split(',')) {
     if (name === '') continue;
     const definition = registry.get(name);
-    if (definition === undefined) throw tslogsError('TSLOGS_UNKNOWN_SINK', name, [...registry.keys()].join(', ') || 'none');
-    enabled.add(definition);
+    const route = definition === undefined ? routes.get(name) : undefined;
+    if (definition !== undefined) enabled.add(definition);
+    else if (route !== undefined) {
+      const other = routed.get(route.sink);
+      if (other !== undefined && other !== route) throw tslogsError('TSLOGS_ROUTE_CONFLICT', name, route.sink.name, `route '${other.name}'`);
+      routed.set(route.sink, route);
+    } else if (routes.size === 0) throw tslogsError('TSLOGS_UNKNOWN_SINK', name, [...registry.keys()].join(', ') || 'none');
+    else throw tslogsError('TSLOGS_UNKNOWN_ROUTE', name, [...registry.keys()].join(', ') || 'none', [...routes.keys()].join(', '));
   }
   for (const definition of registry.values()) {
     if (config[definition.addressKey] !== undefined) enabled.add(definition);
   }
-  return enabled;
+  // A delivery and its checkpoint are per sink kind: two configurations of one kind would share them.
+  for (const [definition, route] of routed) {
+    if (!enabled.has(definition)) continue;
+    const own = config[definition.addressKey] !== undefined ? `this container's ${definition.addressKey}` : `log opt 'sinks' listing ${definition.name}`;
+    throw tslogsError('TSLOGS_ROUTE_CONFLICT', route.name, definition.name, own);
+  }
+  return { enabled, routed };
 }
 
 function parseRouterOptions(config: Record<string, string>): DeliveryOptions {

@@ -71,6 +71,13 @@ export interface DeliveryParams {
   log: Logger;
   /** Without a checkpoint: 'end' (default) or 'beginning'. */
   startAt?: StartAt;
+  /**
+   * The delivery this one replaces (its route changed) is over once this settles: only
+   * then is the checkpoint it flushed read. The stream is opened at once regardless.
+   */
+  after?: Promise<unknown> | undefined;
+  /** The replaced delivery's counters, carried on so that metrics never go back. */
+  stats?: DeliveryStats | undefined;
 }
 
 /**
@@ -98,7 +105,10 @@ interface InFlight {
  * here can slow ingest: the store is the buffer.
  */
 export class Delivery {
-  readonly stats = new DeliveryStats();
+  readonly stats: DeliveryStats;
+  /** Set by stopAfter(): a successor (route changed) keeps the same deadline. */
+  drainDeadlineMs: number | undefined;
+  private deadline: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private reported = new Set<string>();
@@ -114,6 +124,7 @@ export class Delivery {
   private readonly probe: Probe | undefined;
 
   constructor(private readonly p: DeliveryParams) {
+    this.stats = p.stats ?? new DeliveryStats();
     const retryMinMs = p.sink.retryMinMs ?? p.options.retryMinMs;
     this.backoff = new Backoff(retryMinMs, Math.max(p.sink.retryMaxMs ?? p.options.retryMaxMs, retryMinMs));
     this.window = Math.max(1, p.sink.maxInFlight ?? 1);
@@ -128,6 +139,11 @@ export class Delivery {
    */
   run(): Promise<void> {
     return this.loop(this.openStream());
+  }
+
+  /** Whether StartLogging must wait for openFirst() (Sink.openBeforeStart). */
+  get opensBeforeStart(): boolean {
+    return this.p.sink.openBeforeStart === true;
   }
 
   /** Opens the sink now, for a check that must pass before the container starts. */
@@ -161,6 +177,8 @@ export class Delivery {
     const signal = this.abort.signal;
     let stream: LogStream | undefined = first;
     try {
+      if (this.p.after !== undefined) await this.p.after.catch(() => undefined);
+      if (signal.aborted) return;
       if (!(await this.connect())) return;
       this.stats.connected = true;
       let position = this.p.checkpoints.load();
@@ -199,16 +217,23 @@ export class Delivery {
     this.abort.abort();
   }
 
+  /** Stops for a successor that carries on from the checkpoint (a route changed): this one's deadline must not fire for it. */
+  handOver(): void {
+    clearTimeout(this.deadline);
+    this.stop();
+  }
+
   /** Stops after `ms` unless done by then (a stopped container's backlog deadline). */
   stopAfter(ms: number): void {
     if (ms <= 0) return;
-    const timer = setTimeout(() => {
+    this.drainDeadlineMs = ms;
+    const timer = (this.deadline = setTimeout(() => {
       this.stop();
       void entriesAfter(this.p.currentPath, this.stats.checkpoint).then((n) => {
         this.stats.dropped.drain_timeout += n;
         this.p.log.error(`${this.label()}: gave up delivering the backlog of a stopped container after ${ms} ms: ${n} entries not sent`);
       });
-    }, ms);
+    }, ms));
     timer.unref();
   }
 

@@ -40,6 +40,8 @@ function settingValues(): Record<string, string> {
     SPLUNK_LOGGING_DRIVER_CHANNEL_SIZE: '8000',
     TSLOGS_RETAIN_REMOVED: '5s',
     TSLOGS_PRUNE_INTERVAL: '200ms',
+    // Absent, so no routes; test/e2e/routes-engine.test.ts reads a real one.
+    TSLOGS_ROUTES_FILE: '/etc/tslogs/tslogs-settings-routes.json',
   };
 }
 
@@ -90,6 +92,7 @@ describe('daemon settings on the managed plugin (docker plugin set)', () => {
     // TSLOGS_ROOT is fixed in the plugin; store.source puts it in the host directory.
     expect(health.store.path).toBe('/var/lib/tslogs');
     expect(health.settings.retention).toMatchObject({ retainRemoved: 5_000, pruneInterval: 200 });
+    expect(health.settings.routesFile).toBe('/etc/tslogs/tslogs-settings-routes.json');
 
     // Four lines, then the container waits: BATCH_SIZE=3 sends the first three in one
     // request; FREQUENCY=1h holds the fourth (Docker's 5 s default would have sent it)

@@ -84,6 +84,14 @@ describe('tslogs command line', () => {
     expect([['-f'], ['web', '--since', 'soon'], ['ls', 'web'], ['plugin', 'x'], ['health', 'x']].map(code)).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('parses tslogs reload and tslogs routes', () => {
+    expect(parseCommand(['reload'])).toEqual({ kind: 'reload', socket: undefined });
+    expect(parseCommand(['reload', '--socket', '/s.sock'])).toEqual({ kind: 'reload', socket: '/s.sock' });
+    expect(parseCommand(['routes', '--json'])).toEqual({ kind: 'routes', socket: undefined, json: true });
+    expect(() => parseCommand(['reload', 'x'])).toThrow("'tslogs reload' takes no arguments (it re-reads the daemon's routes file)");
+    expect(() => parseCommand(['routes', '--all'])).toThrow(UsageError);
+  });
+
   it('parses tslogs health', () => {
     expect(parseCommand(['health'])).toEqual({ kind: 'health', socket: undefined, sidecar: false });
     expect(parseCommand(['health', '--socket', '/s.sock'])).toEqual({ kind: 'health', socket: '/s.sock', sidecar: false });

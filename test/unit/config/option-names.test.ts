@@ -8,6 +8,7 @@ import { BUILTIN_SINKS } from '../../../src/sinks/registry.js';
 import { containerInfo } from '../../helpers/container-info.js';
 import { tmpDir } from '../../helpers/tmp.js';
 import { silentLogger } from '../../../src/util/log.js';
+import { validateRoutes } from '../../../src/router/routes.js';
 
 // The README promises that a bad value is refused naming its option. Every option
 // tslogs accepts is listed here with values that fail each way it can; a new option
@@ -226,4 +227,31 @@ describe("the option's name goes before Docker's words, which are kept", () => {
   ])("%j keeps Docker's text, which names the option: %s", (config, message) => {
     expect(failure(config).message).toBe(message);
   });
+});
+
+describe('in a route of the routes file, every sink option is refused with the words of --log-opt', () => {
+  const owner = new Map<string, string>();
+  for (const d of BUILTIN_SINKS.values()) for (const key of [d.addressKey, ...d.keys]) owner.set(key, d.name);
+
+  it('takes exactly the sinks\' options: no store, attribute or router option', () => {
+    // The 106 options accepted in all (above), less the store's 3, the attributes' 5 and the router's 16.
+    expect(owner.size).toBe(106 - 3 - 5 - 16);
+    for (const key of [...STORE_KEYS, ...ATTRIBUTE_KEYS, ...ROUTER_KEYS]) expect(owner.has(key), key).toBe(false);
+  });
+
+  for (const [key, [needs, values]] of Object.entries(BAD)) {
+    if (!owner.has(key)) continue;
+    it.each(values)(`${key}=%j`, (value) => {
+      const config = { ...needs, [key]: value };
+      delete (config as Record<string, string>).sinks;
+      const expected = `routes file /r.json: route "r": ${failure(config).message}`;
+      let message = '';
+      try {
+        validateRoutes(new Map([['r', config]]), BUILTIN_SINKS, '/r.json');
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toBe(expected);
+    });
+  }
 });

@@ -68,6 +68,13 @@ describe('daemon settings', () => {
     expect(settingsFromEnv({ TSLOGS_METRICS_ADDRESS: '' }).metricsAddress).toBeUndefined();
   });
 
+  it('take TSLOGS_ROUTES_FILE as an absolute path, /etc/tslogs/routes.json by default (the managed plugin\'s certs mount)', () => {
+    expect(settingsFromEnv({}).routesFile).toBe('/etc/tslogs/routes.json');
+    expect(settingsFromEnv({ TSLOGS_ROUTES_FILE: '/srv/r.json' }).routesFile).toBe('/srv/r.json');
+    expect(() => settingsFromEnv({ TSLOGS_ROUTES_FILE: 'routes.json' })).toThrow('invalid daemon setting TSLOGS_ROUTES_FILE="routes.json": expected an absolute path, such as /etc/tslogs/routes.json (see "Daemon settings" in the README)');
+    expect(config.mounts.map((m) => m.destination)).toContain(path.dirname(settingsFromEnv({}).routesFile));
+  });
+
   it('refuse a bad LOG_LEVEL or TSLOGS_METRICS_ADDRESS, naming it', () => {
     expect(() => settingsFromEnv({ LOG_LEVEL: 'loud' })).toThrow('invalid daemon setting LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent');
     expect(() => settingsFromEnv({ TSLOGS_METRICS_ADDRESS: '::1:9400' })).toThrow('invalid daemon setting TSLOGS_METRICS_ADDRESS="::1:9400": address ::1:9400: too many colons in address');
