@@ -15,6 +15,7 @@ import { type Batch, type EntryOutput, ReadyQueue } from './ready-queue.js';
 import type { TransformOptions } from './transforms/transform-options.js';
 import { transformStage } from './transforms/transform-stage.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { LingerClock } from './linger-clock.js';
 
 /** The router options of a container (container-options.ts parses them), shared by its deliveries. */
 export interface DeliveryOptions {
@@ -249,23 +250,27 @@ export class Delivery {
     // Asked for only when this loop is ready for it: a batch read ahead while the sink
     // is down would stay in memory for as long as the outage lasts.
     let next: Promise<IteratorResult<StreamBatch>> | undefined;
+    const linger = new LingerClock(this.p.sink.lingerMs);
     try {
       for (;;) {
         // With nothing pending, a transform may still want the clock (a rate-limit marker due).
-        const linger = pending.length > 0 ? this.p.sink.lingerMs : (out.idleMs?.() ?? 0);
+        const waitMs = pending.length > 0 ? linger.remainingMs() : (out.idleMs?.() ?? 0);
         next ??= iterator.next();
-        const event = await this.nextEvent(next, linger);
+        const event = await this.nextEvent(next, waitMs);
         if (event === 'settled') await this.settleHead();
         else if (event === 'timeout') {
-          out.idle?.(linger);
+          // The wait that just ended is quiet time too, by the timer's own clock.
+          out.idle?.(Math.max(waitMs, linger.quietMs()));
           await this.sendAll(pending);
+          linger.sent(pending.length > 0);
         } else {
           next = undefined;
           if (event.done) break;
+          linger.arrived(pending.length === 0);
           collect(event.value, assembler, out);
           // The stream's suspended generator still references the batch: let go of its entries.
           event.value.entries = NO_ENTRIES;
-          await this.sendFull(pending, this.p.sink.lingerMs > 0);
+          if ((await this.sendFull(pending, this.p.sink.lingerMs > 0)) > 0) linger.sent(pending.length > 0);
         }
       }
     } finally {
@@ -313,11 +318,14 @@ export class Delivery {
     }
   }
 
-  /** Sends full batches; the rest waits for more entries when the sink lingers. */
-  private async sendFull(pending: ReadyQueue, linger: boolean): Promise<void> {
+  /** Sends full batches, and says how many; the rest waits for more entries when the sink lingers. */
+  private async sendFull(pending: ReadyQueue, linger: boolean): Promise<number> {
+    let sent = 0;
     while (pending.length >= this.p.sink.maxBatchEntries || (!linger && pending.length > 0)) {
-      if (!(await this.dispatchNext(pending))) return;
+      if (!(await this.dispatchNext(pending))) break;
+      sent++;
     }
+    return sent;
   }
 
   private async sendAll(pending: ReadyQueue): Promise<void> {

@@ -246,6 +246,24 @@ describe('router', () => {
     await fifo.close();
   });
 
+  it('sends a batch that is not full lingerMs after its first entry, however often lines keep coming', async () => {
+    // Before, each arrival restarted the wait: a container logging every 50 ms held a
+    // 200 ms linger's partial batch until 1,000 lines filled it.
+    const a = scriptedDefinition('steady', () => Object.assign(new ScriptedSink(1000), { lingerMs: 200 }));
+    const { dir, driver } = setup([a]);
+    const fifo = new Fifo(dir, 'fs');
+    await driver.startLogging({ File: fifo.path, Info: info('e'.repeat(64), { 'steady-address': 'x' }) });
+    for (let i = 0; i < 40; i++) {
+      await fifo.write(frames(i, i + 1));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const sink = a.instances[0]!;
+    expect(sink.batches.length, 'partial batches sent while lines kept coming').toBeGreaterThanOrEqual(3);
+    await waitUntil(() => sink.received.length === 40, '40 entries');
+    expect(sink.received.map((r) => r.line)).toEqual(expected(0, 40));
+    await fifo.close();
+  });
+
   it('keeps up to maxInFlight batches in flight; the checkpoint moves over them in order, and only a failed one is sent again', async () => {
     const sink = new WindowSink(3, 50);
     const def = { ...scriptedDefinition('win'), create: () => sink };
