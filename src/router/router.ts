@@ -1,6 +1,7 @@
 import type { ContainerInfo } from '../container-info.js';
 import { type ContainerOptions, parseContainerOptions } from '../router/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
+import type { EndpointsView } from '../sinks/sink.js';
 import type { LiveLog } from '../store/live-log.js';
 import { bareName, shortId } from '../util/docker-names.js';
 import type { Logger } from '../util/log.js';
@@ -27,6 +28,8 @@ export interface DeliveryView {
   containerName: string;
   sink: string;
   delivery: Delivery;
+  /** A sink given several endpoints: which one is in use (for the metrics). */
+  endpoints?: (() => EndpointsView) | undefined;
 }
 
 /**
@@ -71,7 +74,8 @@ export class Router {
         log,
         startAt: this.p.startAt?.(id),
       });
-      const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: definition.name, delivery };
+      const endpoints = sink.endpoints?.bind(sink);
+      const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: definition.name, delivery, endpoints };
       byName.set(definition.name, view);
       started.push(delivery);
       if (sink.openBeforeStart === true) checks.push(delivery.openFirst());
