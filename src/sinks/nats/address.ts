@@ -21,6 +21,8 @@ function validHost(host: string): boolean {
 }
 
 function parseServer(text: string): NatsServer {
+  // WHATWG's URL drops tabs and line breaks before parsing (`h\n:9` would be `h:9`): refuse them first.
+  if (/[\x00-\x1f\x7f]/.test(text)) throw natsError('TSLOGS_NATS_URL_PARSE', JSON.stringify(text).slice(1, -1));
   const withScheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ? text : `nats://${text}`;
   const scheme = withScheme.slice(0, withScheme.indexOf(':')).toLowerCase();
   if (scheme !== 'nats' && scheme !== 'tls') throw natsError('TSLOGS_NATS_URL_SCHEME', scheme);

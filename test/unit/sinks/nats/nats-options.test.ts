@@ -134,6 +134,7 @@ describe('nats-url', () => {
     const err = (v: string) => errorOf(() => parseNatsUrl(v)).message;
     expect(err('nats://a:1,')).toBe("log opt 'nats-url': an empty server in the list (servers are separated by commas)");
     expect(err('http://a:1')).toBe("log opt 'nats-url': unsupported scheme 'http://' (use nats:// or tls://)");
+    expect(err('tls://h\n:9')).toBe("log opt 'nats-url': cannot parse 'tls://h\\n:9' (expected nats://host[:port] or tls://host[:port], port 4222 by default)");
     expect(err('nats://a:99999')).toBe("log opt 'nats-url': cannot parse 'nats://a:99999' (expected nats://host[:port] or tls://host[:port], port 4222 by default)");
     expect(err('nats://a:0')).toContain("cannot parse 'nats://a:0'");
     expect(err('nats://a b:1')).toContain('cannot parse');
