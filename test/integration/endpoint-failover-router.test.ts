@@ -7,6 +7,8 @@ import type { EndpointsView } from '../../src/sinks/sink.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { FAILOVER_SINKS, type FailoverReceiver } from '../helpers/failover-receivers.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
+import { UdpCapture } from '../helpers/syslog-servers.js';
+import { syslogSinkDefinition } from '../../src/sinks/syslog/index.js';
 import { TestDrivers } from '../helpers/test-drivers.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -119,5 +121,35 @@ describe.each(FAILOVER_SINKS)('$name with two endpoints behind the router', (kin
     expect([...all()].sort()).toEqual(expected(0, 200));
     expect(endpoints()).toMatchObject({ inUse: 0, healthy: [true, true] });
     expect(endpoints().switches).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('syslog-address listing a tcp and a udp server behind the router', () => {
+  it('each element keeps its own scheme: with the tcp server gone, the lines go over udp', async () => {
+    const tcp = await FAILOVER_SINKS.find((k) => k.name === 'syslog')!.start();
+    receivers.push(tcp);
+    const udp = await UdpCapture.start();
+    const test = drivers.start([syslogSinkDefinition]);
+    const fifo = new Fifo(test.dir, 'f1');
+    fifos.push(fifo);
+    const config = { ...FAST, 'syslog-address': `${tcp.address},udp://127.0.0.1:${udp.port}` };
+    await test.driver.startLogging({ File: fifo.path, Info: containerInfo({ Config: config, ContainerID: nextId(), ContainerName: '/f1' }) });
+    try {
+      await fifo.write(frames(0, 500));
+      await waitUntil(() => tcp.lines().length >= 500, '500 lines over tcp', 30_000);
+      expect(udp.datagrams).toEqual([]);
+      await tcp.stop();
+      // Paced: a loopback udp socket takes bursts, but 2,000 datagrams at once need not fit.
+      for (let i = 500; i < 2500; i += 100) {
+        await fifo.write(frames(i, i + 100));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const overUdp = () => udp.datagrams.map((d) => d.toString('latin1').match(/line \d{6}/)?.[0] ?? '');
+      await waitUntil(() => new Set([...tcp.lines(), ...overUdp()]).size >= 2500, 'the lines after the tcp server went', 30_000);
+      expect([...new Set([...tcp.lines(), ...overUdp()])].sort()).toEqual(expected(0, 2500));
+      expect(test.driver.router.views()[0]!.endpoints!()).toMatchObject({ inUse: 1, healthy: [false, true] });
+    } finally {
+      await udp.close();
+    }
   });
 });
