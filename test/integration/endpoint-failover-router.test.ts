@@ -8,6 +8,8 @@ import { containerInfo } from '../helpers/container-info.js';
 import { FAILOVER_SINKS, type FailoverReceiver } from '../helpers/failover-receivers.js';
 import { Fifo } from '../helpers/fake-dockerd.js';
 import { UdpCapture } from '../helpers/syslog-servers.js';
+import { GelfUdpReceiver } from '../helpers/gelf-receiver.js';
+import { gelfSinkDefinition } from '../../src/sinks/gelf/index.js';
 import { syslogSinkDefinition } from '../../src/sinks/syslog/index.js';
 import { TestDrivers } from '../helpers/test-drivers.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -150,6 +152,35 @@ describe('syslog-address listing a tcp and a udp server behind the router', () =
       expect(test.driver.router.views()[0]!.endpoints!()).toMatchObject({ inUse: 1, healthy: [false, true] });
     } finally {
       await udp.close();
+    }
+  });
+});
+
+describe('gelf-address listing two udp receivers behind the router', () => {
+  it('the first closed: its refusals move the lines to the second, none lost', async () => {
+    const first = await GelfUdpReceiver.start();
+    const second = await GelfUdpReceiver.start();
+    const test = drivers.start([gelfSinkDefinition]);
+    const fifo = new Fifo(test.dir, 'f1');
+    fifos.push(fifo);
+    const config = { ...FAST, 'gelf-address': `${first.address},${second.address}`, 'gelf-compression-type': 'none' };
+    await test.driver.startLogging({ File: fifo.path, Info: containerInfo({ Config: config, ContainerID: nextId(), ContainerName: '/f1' }) });
+    const linesOf = (r: GelfUdpReceiver) => r.messages.map((m) => String(m.fields.short_message));
+    try {
+      await fifo.write(frames(0, 500));
+      await waitUntil(() => linesOf(first).length >= 500, '500 lines at the first receiver', 30_000);
+      await first.close();
+      // Paced, as a loopback udp socket need not take thousands of datagrams at once.
+      for (let i = 500; i < 2500; i += 100) {
+        await fifo.write(frames(i, i + 100));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const all = () => new Set([...linesOf(first), ...linesOf(second)]);
+      await waitUntil(() => all().size >= 2500, 'every line at one receiver or the other', 30_000);
+      expect([...all()].sort()).toEqual(expected(0, 2500));
+      expect(test.driver.router.views()[0]!.endpoints!()).toMatchObject({ inUse: 1, healthy: [false, true] });
+    } finally {
+      await second.close();
     }
   });
 });
