@@ -8,6 +8,20 @@ import { BB_IMAGE, PLUGIN_NAME, docker, dockerOk, rm, uniqueName } from '../test
 import { cpuSeconds, pluginPid } from './plugin-process.js';
 import type { ReceiverKind } from './receivers/counting.js';
 import { RemoteReceiver } from './receivers/remote.js';
+import { freePort } from '../test/helpers/ports.js';
+
+const ADDRESS_KEYS = ['splunk-url=', 'syslog-address=', 'gelf-address='];
+
+/** The receivers' options with a closed loopback port listed after the address (tslogs' failover). */
+async function withSecondEndpoint(opts: string[]): Promise<string[]> {
+  const port = await freePort();
+  return opts.map((o) => {
+    const key = ADDRESS_KEYS.find((k) => o.startsWith(k));
+    if (key === undefined) return o;
+    const scheme = /^[a-z+]+:\/\//.exec(o.slice(key.length))?.[0] ?? 'tcp://';
+    return `${o},${scheme}127.0.0.1:${port}`;
+  });
+}
 
 export interface SinkCase {
   name: string;
@@ -20,12 +34,18 @@ export interface SinkCase {
   tslogsOpts?: string[];
   /** At most this many lines (Docker's GELF over UDP takes a minute and a half for a million). */
   maxLines?: number;
+  /**
+   * tslogs only: the address option lists a second endpoint after the receiver's (a closed
+   * loopback port, never needed while the first is healthy), to show what failover costs then.
+   */
+  secondEndpoint?: boolean;
 }
 
 export const SINK_CASES: SinkCase[] = [
   { name: 'Splunk HEC, inline', kinds: ['hec'], docker: 'splunk' },
   { name: 'Splunk HEC, inline, splunk-max-in-flight=4', kinds: ['hec'], docker: 'splunk', tslogsOpts: ['splunk-max-in-flight=4'] },
   { name: 'Splunk HEC, inline, gzip', kinds: ['hec'], docker: 'splunk', opts: ['splunk-gzip=true'] },
+  { name: 'Splunk HEC, inline, splunk-url listing a second endpoint (never needed)', kinds: ['hec'], docker: 'splunk', secondEndpoint: true },
   { name: 'syslog UDP, rfc5424micro', kinds: ['syslog-udp'], docker: 'syslog' },
   { name: 'syslog TCP, rfc5424micro', kinds: ['syslog-tcp'], docker: 'syslog' },
   { name: 'GELF TCP', kinds: ['gelf-tcp'], docker: 'gelf' },
@@ -64,12 +84,15 @@ export interface SinkRow {
 
 const seconds = (from: bigint, to: bigint): number => Number(to - from) / 1e9;
 
-async function once(driver: string, c: SinkCase, lines: number): Promise<SinkRun> {
+/** One run of a case under one driver (exported for one-off comparisons of a few cases). */
+export async function runSinkOnce(driver: string, c: SinkCase, lines: number): Promise<SinkRun> {
   const receivers = driver === 'json-file' ? [] : await Promise.all(c.kinds.map((k) => RemoteReceiver.start(k)));
   const name = uniqueName('bench-sink');
   const pid = driver === PLUGIN_NAME ? pluginPid() : undefined;
   try {
-    const opts = [...receivers.flatMap((r) => r.opts), ...(c.opts ?? []), ...(driver === PLUGIN_NAME ? c.tslogsOpts ?? [] : []),
+    const given = receivers.flatMap((r) => r.opts);
+    const addressOpts = driver === PLUGIN_NAME && c.secondEndpoint === true ? await withSecondEndpoint(given) : given;
+    const opts = [...addressOpts, ...(c.opts ?? []), ...(driver === PLUGIN_NAME ? c.tslogsOpts ?? [] : []),
       ...(driver === PLUGIN_NAME || driver === 'json-file' ? ['max-size=1g'] : [])];
     const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
     const t0 = process.hrtime.bigint();
@@ -95,8 +118,8 @@ export async function runSinkCases(cases: readonly SinkCase[], lines: number, ro
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['docker', 'tslogs'] : ['tslogs', 'docker'];
       for (const who of order) {
-        if (who === 'docker') row.docker.push(await once(c.docker, c, n));
-        else row.tslogs.push(await once(PLUGIN_NAME, c, n));
+        if (who === 'docker') row.docker.push(await runSinkOnce(c.docker, c, n));
+        else row.tslogs.push(await runSinkOnce(PLUGIN_NAME, c, n));
       }
     }
     rows.push(row);

@@ -51,6 +51,14 @@ export const tslogsError = defineErrors({
   TSLOGS_OPTION_PAIR: (a: string, b: string, detail: string) => `log opts '${a}' and '${b}': ${detail}`,
   TSLOGS_OPTION_NEEDS: (key: string, needed: string) => `log opt '${key}' has no effect without log opt '${needed}': set ${needed} too, or remove ${key}`,
   TSLOGS_OPTION_POSITIVE: (key: string, value: string) => `log opt '${key}' must be positive, got '${value}'`,
+  // a comma-separated list of addresses (splunk-url, syslog-address, gelf-address)
+  TSLOGS_ADDRESS_ELEMENT: (key: string, position: number, count: number, detail: string) =>
+    `log opt '${key}', address ${position} of ${count}: ${detail}`,
+  TSLOGS_ADDRESS_EMPTY: (key: string, position: number, count: number) =>
+    `log opt '${key}', address ${position} of ${count}: empty address in the comma-separated list`,
+  TSLOGS_ADDRESS_DUPLICATE: (key: string, position: number, count: number, first: number) =>
+    `log opt '${key}', address ${position} of ${count}: the same endpoint as address ${first}`,
+  TSLOGS_BALANCE: (key: string, value: string) => `log opt '${key}': ${JSON.stringify(value)} is neither failover nor round-robin`,
   // json-file store options, Docker's wording
   TSLOGS_MAX_SIZE_POSITIVE: () => 'max-size must be a positive number',
   TSLOGS_MAX_FILE_MIN: () => 'max-file cannot be less than 1',

@@ -3,6 +3,7 @@ import type { DeliveryView } from '../router/router.js';
 import { bytesAfter } from '../store/backlog.js';
 import { shortId } from '../util/docker-names.js';
 import { collectedCounter, type Setter } from './collected-counter.js';
+import { registerEndpointMetrics } from './endpoint-metrics.js';
 import { registerOpsMetrics } from './ops-metrics.js';
 import type { PrunerView } from './removed-pruner.js';
 import type { RoutesView } from './routes-reloader.js';
@@ -95,6 +96,7 @@ export function createMetrics(sources: MetricsSources): Registry {
     for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
   });
   registerOpsMetrics(registry, sources);
+  registerEndpointMetrics(registry, sources);
   // No container label: each removed container would leave a series behind, the leak pruning ends.
   collectedCounter(registry, 'tslogs_removed_containers_checks_total', "Checks of the stored containers against dockerd's containers directory", [], (set) => {
     set({}, sources.pruner?.()?.checks ?? 0);

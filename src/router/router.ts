@@ -1,6 +1,7 @@
 import type { ContainerInfo } from '../container-info.js';
 import { type ContainerOptions, type EnabledSink, parseContainerOptions, routedSink } from '../router/container-options.js';
 import type { SinkRegistry } from '../sinks/registry.js';
+import type { EndpointsView } from '../sinks/sink.js';
 import type { LiveLog } from '../store/live-log.js';
 import { bareName, shortId } from '../util/docker-names.js';
 import type { Logger } from '../util/log.js';
@@ -32,6 +33,8 @@ export interface DeliveryView {
   delivery: Delivery;
   /** The route configuring this sink, when the container names one in log opt 'sinks'. */
   route?: string;
+  /** A sink given several endpoints: which one is in use (for the metrics). */
+  endpoints?: (() => EndpointsView) | undefined;
 }
 
 /** What a delivery was built from, to build it again with a route's new settings. */
@@ -109,7 +112,7 @@ export class Router {
       after: previous?.done,
       stats: previous?.view.delivery.stats as DeliveryStats | undefined,
     });
-    const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: name, delivery };
+    const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: name, delivery, endpoints: sink.endpoints?.bind(sink) };
     if (enabled.route !== undefined) view.route = enabled.route.name;
     const done = delivery.run().then(
       () => this.forget(id, name, view),

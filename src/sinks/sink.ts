@@ -68,6 +68,19 @@ export interface Sink {
    */
   send(batch: readonly SinkEntry[]): Promise<SinkAck | void>;
   close(): Promise<void>;
+  /** For a sink given several endpoints: which one is in use, for the metrics. Absent with one. */
+  endpoints?(): EndpointsView;
+}
+
+/** The endpoints of a sink given a list of addresses (splunk-url, syslog-address, gelf-address). */
+export interface EndpointsView {
+  /** Each endpoint as metrics may show it: never a token nor a URL's user information. */
+  readonly addresses: readonly string[];
+  /** Index into `addresses` of the endpoint in use. */
+  readonly inUse: number;
+  readonly healthy: readonly boolean[];
+  /** Times the endpoint in use changed because one failed or came back. */
+  readonly switches: number;
 }
 
 /**

@@ -79,7 +79,9 @@ describe('Prometheus scraping the daemon', () => {
     const documented = documentedMetrics();
     expect(documented.length).toBeGreaterThan(10);
     const name = uniqueName('tslogs-prom');
-    await runContainerFull({ driver: DRIVER, name, logOpts: { 'splunk-url': receiver.url, 'splunk-token': 'prom-token' }, cmd: 'seq 1 50; sleep 600', detach: true });
+    // Two endpoints (the same receiver by two names), so that the endpoint metrics have series too.
+    const urls = `${receiver.url},${receiver.url.replace('127.0.0.1', 'localhost')}`;
+    await runContainerFull({ driver: DRIVER, name, logOpts: { 'splunk-url': urls, 'splunk-token': 'prom-token' }, cmd: 'seq 1 50; sleep 600', detach: true });
     await waitFor(() => receiver.accepted.length >= 50, { timeoutMs: 30_000, what: '50 events at the receiver' });
     const sent = `tslogs_sink_sent_entries_total{job="tslogs",container_name="${name}",sink="splunk"}`;
     await waitFor(async () => (await query(sent))[0]?.value[1] === '50', { timeoutMs: 30_000, intervalMs: 500, what: `${sent} = 50 in Prometheus` });

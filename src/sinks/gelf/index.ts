@@ -17,7 +17,7 @@ import {
   type CompiledMessages,
 } from './format.js';
 import { gelfError } from './errors.js';
-import { GELF_KEYS, parseGelfOptions, type GelfOptions } from './options.js';
+import { describeGelfAddress, GELF_KEYS, parseGelfOptions, type GelfOptions } from './options.js';
 import { TcpTransport } from './tcp-transport.js';
 import { UdpTransport } from './udp-transport.js';
 
@@ -135,4 +135,11 @@ export const gelfSinkDefinition: SinkDefinition<GelfOptions> = defineSink({
   keys: GELF_KEYS,
   parse: parseGelfOptions,
   sink: GelfSink,
+  // No acknowledgement in GELF: what a dead receiver had not read is sent again on the next endpoint.
+  split: (o) => ({
+    each: o.addresses.map((address) => ({ ...o, address, addresses: [address] })),
+    addresses: o.addresses.map(describeGelfAddress),
+    balance: o.balance,
+    replayOnFailover: true,
+  }),
 });

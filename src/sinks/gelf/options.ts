@@ -10,12 +10,14 @@ import { isTransportUrl, parseGoUrlOr } from '../../go/url.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import type { SinkContext } from '../sink.js';
+import { type Balance, parseAddressList, parseBalance } from '../shared/endpoint-list.js';
 import { gelfError } from './errors.js';
 import { gelfExtra, type GelfCompression, type MessageSettings } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
 export const GELF_KEYS: ReadonlySet<string> = new Set([
   'gelf-address', 'gelf-compression-type', 'gelf-compression-level', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay',
+  'gelf-balance',
 ]);
 
 export interface GelfAddress {
@@ -29,6 +31,10 @@ export interface GelfAddress {
 
 export interface GelfOptions {
   address: GelfAddress;
+  /** Every endpoint of gelf-address, in order (`address` is the first), all udp or all tcp. */
+  addresses: GelfAddress[];
+  /** gelf-balance, for a list. */
+  balance: Balance;
   /** UDP payload compression; TCP always sends plain JSON. */
   compression: GelfCompression;
   /** -1 to 9 (-1: zlib's default, 6). */
@@ -84,6 +90,21 @@ export function parseGelfAddress(value: string | undefined): GelfAddress {
   return { protocol: parts.scheme as 'udp' | 'tcp', hostport, host: host === '' ? 'localhost' : host, port };
 }
 
+/** An endpoint as messages and metrics show it, and what makes two list elements the same. */
+export const describeGelfAddress = (a: GelfAddress): string => `${a.protocol}://${a.hostport}`;
+
+/**
+ * A list is all udp or all tcp: the gelf-compression-* options are udp's and the
+ * gelf-tcp-* ones tcp's, and a batch's size limit depends on the protocol.
+ */
+const GELF_LIST = {
+  key: 'gelf-address',
+  parse: parseGelfAddress,
+  identity: (a: GelfAddress) => `${a.protocol}://${a.host}:${a.port}`,
+  incompatible: (a: GelfAddress, first: GelfAddress) =>
+    a.protocol === first.protocol ? undefined : `${a.protocol} cannot be mixed with ${first.protocol} (address 1): every address of a list must be udp, or every one tcp`,
+};
+
 /**
  * ValidateLogOpt's checks of the gelf-* keys, in the order the options arrive. Its
  * `unknown log opt "<k>" for gelf log driver` is kept for gelf-* keys only: every
@@ -92,7 +113,7 @@ export function parseGelfAddress(value: string | undefined): GelfAddress {
  */
 function validateGelfKeys(config: Record<string, string>, protocol: 'udp' | 'tcp'): void {
   for (const key of Object.keys(config)) {
-    if (!key.startsWith('gelf-') || key === 'gelf-address') continue;
+    if (!key.startsWith('gelf-') || key === 'gelf-address' || key === 'gelf-balance') continue;
     const value = config[key]!;
     forOption(key, () => validateGelfKey(key, value, protocol));
   }
@@ -126,7 +147,10 @@ function validateGelfKey(key: string, value: string, protocol: 'udp' | 'tcp'): v
 /** Validates a container's gelf options; throws TslogsError with Docker's text. */
 export function parseGelfOptions(config: Record<string, string>, context: SinkContext): GelfOptions {
   const given = opt(config, 'gelf-address');
-  const address = forOption('gelf-address', () => parseGelfAddress(given));
+  const addresses = forOption('gelf-address', () =>
+    given === undefined || given === '' ? [parseGelfAddress(given)] : parseAddressList(given, GELF_LIST));
+  const address = addresses[0]!;
+  const balance = parseBalance('gelf-balance', opt(config, 'gelf-balance'));
   validateGelfKeys(config, address.protocol);
   // loggerutils.ParseLogTag: an empty tag is the default.
   const template = opt(config, 'tag') || DEFAULT_TAG_TEMPLATE;
@@ -138,6 +162,8 @@ export function parseGelfOptions(config: Record<string, string>, context: SinkCo
   };
   return {
     address,
+    addresses,
+    balance,
     compression: (opt(config, 'gelf-compression-type') as GelfCompression | undefined) ?? DEFAULT_COMPRESSION,
     compressionLevel: int('gelf-compression-level', DEFAULT_LEVEL),
     maxReconnect: int('gelf-tcp-max-reconnect', DEFAULT_MAX_RECONNECT),

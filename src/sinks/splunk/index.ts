@@ -77,4 +77,6 @@ export const splunkSinkDefinition: SinkDefinition<SplunkOptions> = defineSink({
   secretKeys: new Set(['splunk-token']),
   parse: parseSplunkOptions,
   sink: SplunkSink,
+  // HEC answers every request: nothing needs sending again when an endpoint fails.
+  split: (o) => ({ each: o.origins.map((origin) => ({ ...o, origin, origins: [origin] })), addresses: o.origins, balance: o.balance, replayOnFailover: false }),
 });

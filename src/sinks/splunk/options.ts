@@ -6,6 +6,7 @@ import { compileExtraAttrs } from '../../config/extra-attrs.js';
 import { parseGoBool, parseGoInt32 } from '../../go/strconv.js';
 import { parseGoDuration } from '../../go/duration.js';
 import { parseGoUrlOr } from '../../go/url.js';
+import { type Balance, parseAddressList, parseBalance } from '../shared/endpoint-list.js';
 import { forOption } from '../../config/option-error.js';
 import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-template.js';
 import { tslogsError } from '../../errors.js';
@@ -20,7 +21,7 @@ import type { EventSettings, SplunkFormat } from './format.js';
 export const SPLUNK_KEYS: ReadonlySet<string> = new Set([
   'splunk-url', 'splunk-token', 'splunk-source', 'splunk-sourcetype', 'splunk-index', 'splunk-capath',
   'splunk-caname', 'splunk-insecureskipverify', 'splunk-format', 'splunk-verify-connection', 'splunk-gzip',
-  'splunk-gzip-level', 'splunk-index-acknowledgment', 'splunk-ack', 'splunk-max-in-flight',
+  'splunk-gzip-level', 'splunk-index-acknowledgment', 'splunk-ack', 'splunk-max-in-flight', 'splunk-balance',
 ]);
 
 /** splunk-max-in-flight's bounds: Docker's order (one request at a time) by default. */
@@ -30,6 +31,10 @@ export const SPLUNK_MAX_IN_FLIGHT_LIMIT = 16;
 export interface SplunkOptions {
   /** `http(s)://host[:port]`; the path is always Docker's `/services/collector/event/1.0`. */
   origin: string;
+  /** Every endpoint of splunk-url, in order (`origin` is the first); more than one with a comma-separated list. */
+  origins: string[];
+  /** splunk-balance, for a list. */
+  balance: Balance;
   token: Secret;
   /** `ca` replaces the root CAs (splunk-capath); `servername` is splunk-caname. */
   tls: { ca: string[] | undefined; servername: string | undefined; rejectUnauthorized: boolean };
@@ -147,7 +152,9 @@ export function parseSplunkOptions(
 ): SplunkOptions {
   const url = opt(config, 'splunk-url');
   if (url === undefined) throw splunkError('TSLOGS_SPLUNK_EXPECTED', 'splunk-url');
-  const origin = parseUrl(url);
+  // Each element of a list is checked as Docker checks the one URL it knows.
+  const origins = parseAddressList(url, { key: 'splunk-url', parse: parseUrl, identity: (o) => o });
+  const balance = parseBalance('splunk-balance', opt(config, 'splunk-balance'));
   const token = opt(config, 'splunk-token');
   if (token === undefined) throw splunkError('TSLOGS_SPLUNK_EXPECTED', 'splunk-token');
   // It goes in the Authorization header, where CR or LF makes every request fail; never shown.
@@ -175,7 +182,9 @@ export function parseSplunkOptions(
   if (!FORMATS.includes(format)) throw tslogsError('TSLOGS_OPTION_NAMED', 'splunk-format', splunkError('TSLOGS_SPLUNK_FORMAT').message);
 
   return {
-    origin,
+    origin: origins[0]!,
+    origins,
+    balance,
     token: new Secret(token),
     tls: { ca, servername, rejectUnauthorized: !insecure },
     events: {

@@ -68,3 +68,9 @@ export function parseSyslogAddress(value: string, stat: (path: string) => unknow
   if (port === 0) throw tslogsError('TSLOGS_OPTION_VALUE', 'syslog-address', `port 0 in ${goQuote(addr)} cannot be connected to`);
   return { proto, host, port, addr };
 }
+
+/** An endpoint as messages and metrics show it, and what makes two list elements the same: `tcp://host:514`, `unix:///dev/log`. */
+export function describeSyslogAddress(a: SyslogAddress): string {
+  if (a.proto === 'local') return 'local';
+  return 'path' in a ? `${a.proto}://${a.path}` : `${a.proto}://${a.addr}`;
+}

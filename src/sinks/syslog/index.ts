@@ -7,6 +7,7 @@ import type { Sink, SinkContext, SinkDefinition, SinkEntry } from '../sink.js';
 import { SyslogEncoder, wallClockMicros, type ZoneOffset, localZoneOffset } from './format.js';
 import { parseSyslogOptions, SYSLOG_KEYS, type SyslogOptions } from './options.js';
 import { SyslogTransport } from './transport.js';
+import { describeSyslogAddress } from './address.js';
 
 /** Entries per send: one write on streams, one datagram each on udp/unixgram. */
 export const SYSLOG_MAX_BATCH_ENTRIES = 1000;
@@ -80,4 +81,11 @@ export const syslogSinkDefinition: SinkDefinition<SyslogOptions> = defineSink({
   keys: SYSLOG_KEYS,
   parse: parseSyslogOptions,
   sink: SyslogSink,
+  // No acknowledgement in syslog: what a dead server had not read is sent again on the next endpoint.
+  split: (o) => ({
+    each: o.addresses.map((address) => ({ ...o, address, addresses: [address], tls: address.proto === 'tcp+tls' ? o.tls : undefined })),
+    addresses: o.addresses.map(describeSyslogAddress),
+    balance: o.balance,
+    replayOnFailover: true,
+  }),
 });

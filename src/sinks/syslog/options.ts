@@ -11,14 +11,15 @@ import { compileTag, DEFAULT_TAG_TEMPLATE, renderTag } from '../../config/tag-te
 import { tslogsError } from '../../errors.js';
 import type { SinkContext } from '../sink.js';
 import { goErrnoText } from '../../go/errno.js';
-import { parseSyslogAddress, type SyslogAddress } from './address.js';
+import { type Balance, parseAddressList, parseBalance } from '../shared/endpoint-list.js';
+import { describeSyslogAddress, parseSyslogAddress, type SyslogAddress } from './address.js';
 import { syslogError } from './errors.js';
 import { SYSLOG_FORMATS, type SyslogFormat } from './format.js';
 
 /** The option names this sink owns (the shared tag/labels/env ones are the router's). */
 export const SYSLOG_KEYS: ReadonlySet<string> = new Set([
   'syslog-address', 'syslog-facility', 'syslog-format', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key',
-  'syslog-tls-skip-verify',
+  'syslog-tls-skip-verify', 'syslog-balance',
 ]);
 
 /** srslog's local sockets, tried as unixgram first, then as unix streams. */
@@ -50,6 +51,10 @@ export interface SyslogTlsOptions {
 
 export interface SyslogOptions {
   address: SyslogAddress;
+  /** Every endpoint of syslog-address, in order (`address` is the first); each with its own scheme. */
+  addresses: SyslogAddress[];
+  /** syslog-balance, for a list. */
+  balance: Balance;
   /** 0-23. */
   facility: number;
   format: SyslogFormat;
@@ -206,11 +211,15 @@ export function parseTlsOptions(config: Record<string, string>): SyslogTlsOption
 /** Validates a container's syslog options; throws TslogsError with Docker's text. */
 export function parseSyslogOptions(config: Record<string, string>, context: SinkContext): SyslogOptions {
   const named = <T>(key: string, parse: (value: string) => T): T => forOption(key, () => parse(opt(config, key)));
-  const address = named('syslog-address', parseSyslogAddress);
+  const addresses = named('syslog-address', (value) =>
+    parseAddressList(value, { key: 'syslog-address', parse: (a) => parseSyslogAddress(a), identity: describeSyslogAddress }));
+  const address = addresses[0]!;
+  const balance = parseBalance('syslog-balance', opt(config, 'syslog-balance'));
   const facility = named('syslog-facility', parseFacility);
   const format = named('syslog-format', parseFormat);
   const template = opt(config, 'tag');
   const tag = renderTag(compileTag(template === '' ? DEFAULT_TAG_TEMPLATE : template), context.info, context.hostname) || EMPTY_TAG_FALLBACK;
-  const tls = address.proto === 'tcp+tls' ? parseTlsOptions(config) : undefined;
-  return { address, facility, format, tag, tls, localPaths: LOCAL_SYSLOG_PATHS };
+  // One set of TLS files serves every tcp+tls endpoint of a list.
+  const tls = addresses.some((a) => a.proto === 'tcp+tls') ? parseTlsOptions(config) : undefined;
+  return { address, addresses, balance, facility, format, tag, tls, localPaths: LOCAL_SYSLOG_PATHS };
 }

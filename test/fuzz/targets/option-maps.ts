@@ -22,6 +22,12 @@ const HOSTS = ['127.0.0.1', 'localhost', '[::1]', '127.0.0.1:1', 'localhost:9', 
 const SCHEMES = ['', 'tcp://', 'udp://', 'tls://', 'unix://', 'http://', 'https://', 'tcp+tls://', 'ftp://', 'unixgram://', 'TCP://'];
 
 function address(prng: Prng): string {
+  // A comma-separated list (splunk-url, syslog-address, gelf-address, fluentd-address take one): every element is checked.
+  if (prng.chance(0.15)) return Array.from({ length: prng.pick([2, 3]) }, () => (prng.chance(0.1) ? prng.pick(['', ' ']) : oneAddress(prng))).join(prng.pick([',', ', ']));
+  return oneAddress(prng);
+}
+
+function oneAddress(prng: Prng): string {
   if (prng.chance(0.15)) return prng.pick(['unix:///dev/shm/tslogs-fuzz-nonexistent.sock', '/dev/shm/tslogs-fuzz-nonexistent.sock', 'unix://', 'unixgram:///nonexistent']);
   const host = prng.pick(HOSTS);
   const port = /:\d+$|\]$/.test(host) || prng.chance(0.3) ? '' : `:${prng.pick(['1', '9', '0', '65535', '65536', 'x', '-1', ''])}`;
@@ -43,6 +49,10 @@ function typed(prng: Prng, key: string): string {
     case 'labels-regex':
     case 'env-regex':
       return prng.pick(['.*', '(', '^a$', '\\C', '(?<n>a)', '[[:alpha:]]', 'a{1001}', '(?i)x', '']);
+    case 'splunk-balance':
+    case 'syslog-balance':
+    case 'gelf-balance':
+      return prng.pick(['failover', 'round-robin', '', 'Failover', 'round_robin', 'random']);
     case 'splunk-format':
       return prng.pick(['inline', 'json', 'raw', 'xml', '', 'JSON']);
     case 'gelf-compression-type':

@@ -62,7 +62,7 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'redact-replacement': [{}, ['x']], // needs redact
   'redact-store': [{ redact: 'x' }, ['maybe']],
   // splunk
-  'splunk-url': [{ 'splunk-token': 'x' }, ['ftp://h:21', 'http://h:abc', 'http://h/path']],
+  'splunk-url': [{ 'splunk-token': 'x' }, ['ftp://h:21', 'http://h:abc', 'http://h/path', 'http://a:1,', 'http://a:1,http://a:1/', 'http://a:1,\thttp://b:1', 'http://a:1,http://{{.X}}:1']],
   'splunk-token': [{ 'splunk-url': SPLUNK['splunk-url'] }, ['x\r\n']],
   'splunk-capath': [SPLUNK, [missing, notPem]],
   'splunk-insecureskipverify': [SPLUNK, ['yes']],
@@ -73,6 +73,7 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'splunk-index-acknowledgment': [SPLUNK, ['yes']],
   'splunk-ack': [SPLUNK, ['yes']],
   'splunk-max-in-flight': [SPLUNK, ['0', '17']],
+  'splunk-balance': [SPLUNK, ['random', 'Failover', 'round_robin']],
   // fluentd
   'fluentd-address': [{}, ['udp://127.0.0.1:1', 'tcp+tls://h:1', 'tcp://127.0.0.1:99999', 'h:x', 'a:b:c', 'unix://', 'tcp://a b:1', 'h\n:1', '{{.X}}:1']],
   'fluentd-async': [FLUENTD, ['x']],
@@ -88,13 +89,15 @@ const BAD: Record<string, [Record<string, string>, string[]]> = {
   'fluentd-tls-servername': [FLUENTD, ['fluent.example']], // needs a tls:// address
   'fluentd-tls-insecure-skip-verify': [FLUENTD_TLS, ['maybe']],
   // gelf
-  'gelf-address': [{ sinks: 'gelf' }, ['x', 'http://h:1', 'unix:///run/g.sock', 'udp://127.0.0.1', 'udp://gray log:1', 'udp://127.0.0.1:99999']],
+  'gelf-address': [{ sinks: 'gelf' }, ['x', 'http://h:1', 'unix:///run/g.sock', 'udp://127.0.0.1', 'udp://gray log:1', 'udp://127.0.0.1:99999', 'udp://a:1,tcp://b:1', 'tcp://a:1, ', 'tcp://a:1,tcp://{{.X}}:1']],
   'gelf-compression-type': [GELF_UDP, ['lz4']],
   'gelf-compression-level': [GELF_UDP, ['10', 'x']],
   'gelf-tcp-max-reconnect': [GELF_TCP, ['many', '-1']],
   'gelf-tcp-reconnect-delay': [GELF_TCP, ['-1']],
+  'gelf-balance': [GELF_TCP, ['rr']],
   // syslog
-  'syslog-address': [{ sinks: 'syslog' }, ['localhost:514', 'tcp://[::1', 'udp://127.0.0.1:x', 'tcp://a:b:514', 'tcp://127.0.0.1:70000', 'unix:///nonexistent/syslog.sock']],
+  'syslog-address': [{ sinks: 'syslog' }, ['localhost:514', 'tcp://[::1', 'udp://127.0.0.1:x', 'tcp://a:b:514', 'tcp://127.0.0.1:70000', 'unix:///nonexistent/syslog.sock', 'tcp://a:1,,udp://b:1', 'tcp://a:1,tcp://a:1', 'tcp://a:1,tcp://b\n:1']],
+  'syslog-balance': [SYSLOG, ['least-loaded']],
   'syslog-facility': [SYSLOG, ['local9', '24']],
   'syslog-format': [SYSLOG, ['rfc5425']],
   'syslog-tls-ca-cert': [SYSLOG_TLS, [missing, notPem]],
@@ -177,8 +180,9 @@ describe('every option names itself when its value is refused', () => {
     // The issue's 59 include dockerd's own mode, max-buffer-size and cache-* keys; + splunk-max-in-flight;
     // + rate-limit, rate-limit-burst, redact, redact-replacement, redact-store (redact-1 … redact-99 beside them);
     // + the nats sink's 10; + multiline, multiline-start, multiline-flush, multiline-max-lines, multiline-max-bytes;
-    // + the otlp sink's 12; + the loki sink's 14 and the 6 Loki driver options it refuses by name.
-    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5 + 12 + 14 + 6);
+    // + the otlp sink's 12; + the loki sink's 14 and the 6 Loki driver options it refuses by name;
+    // + splunk-balance, syslog-balance, gelf-balance.
+    expect(accepted.size).toBe(59 - 6 + 1 + 5 + 10 + 5 + 12 + 14 + 6 + 3);
   });
 
   for (const [key, [needs, values]] of Object.entries(BAD)) {
@@ -234,8 +238,8 @@ describe('in a route of the routes file, every sink option is refused with the w
   for (const d of BUILTIN_SINKS.values()) for (const key of [d.addressKey, ...d.keys]) owner.set(key, d.name);
 
   it('takes exactly the sinks\' options: no store, attribute or router option', () => {
-    // The 106 options accepted in all (above), less the store's 3, the attributes' 5 and the router's 16.
-    expect(owner.size).toBe(106 - 3 - 5 - 16);
+    // The 109 options accepted in all (above), less the store's 3, the attributes' 5 and the router's 16.
+    expect(owner.size).toBe(109 - 3 - 5 - 16);
     for (const key of [...STORE_KEYS, ...ATTRIBUTE_KEYS, ...ROUTER_KEYS]) expect(owner.has(key), key).toBe(false);
   });
 

@@ -9,12 +9,15 @@ import { documentedMetrics, seriesOf } from '../../helpers/documented-metrics.js
 
 const DASHBOARD = path.resolve(import.meta.dirname, '../../../examples/grafana/tslogs-dashboard.json');
 
-/** Every series name the daemon exports with one container and one sink. */
+/** Every series name the daemon exports with one container and one sink (given two endpoints, for the endpoint metrics). */
 async function exportedSeries(): Promise<Set<string>> {
   const delivery = { stats: new DeliveryStats(), checkpointWrites: 0 } as unknown as Delivery;
   const registry = createMetrics({
     ingest: () => [{ containerId: 'a'.repeat(64), containerName: 'web', entries: 1, bytes: 1, redacted: 0, badFrames: 0, writeFailures: 0 }],
-    deliveries: () => [{ containerId: 'a'.repeat(64), containerName: 'web', sink: 'splunk', delivery }],
+    deliveries: () => [{
+      containerId: 'a'.repeat(64), containerName: 'web', sink: 'splunk', delivery,
+      endpoints: () => ({ addresses: ['http://a:1', 'http://b:1'], inUse: 0, healthy: [true, true], switches: 0 }),
+    }],
     logPath: () => '/nonexistent/tslogs-test.log',
   });
   const text = await registry.metrics();

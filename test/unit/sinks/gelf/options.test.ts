@@ -42,7 +42,7 @@ describe('gelf options', () => {
     expect(parse({ ...UDP, 'gelf-compression-level': '+0' }).compressionLevel).toBe(0);
     const tcp = parse({ ...TCP, 'gelf-tcp-max-reconnect': '0', 'gelf-tcp-reconnect-delay': '7' });
     expect([tcp.maxReconnect, tcp.reconnectDelayMs]).toEqual([0, 7000]);
-    expect([...GELF_KEYS].sort()).toEqual(['gelf-address', 'gelf-compression-level', 'gelf-compression-type', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay']);
+    expect([...GELF_KEYS].sort()).toEqual(['gelf-address', 'gelf-balance', 'gelf-compression-level', 'gelf-compression-type', 'gelf-tcp-max-reconnect', 'gelf-tcp-reconnect-delay']);
   });
 
   it('builds the extra fields: built-ins, then labels/env with a _ prefix unless present, env winning', () => {

@@ -292,7 +292,7 @@ describe('the definition', () => {
     expect(BUILTIN_SINKS.get('splunk')).toBe(splunkSinkDefinition);
     expect(splunkSinkDefinition.addressKey).toBe('splunk-url');
     expect([...SPLUNK_KEYS].sort()).toEqual([
-      'splunk-ack', 'splunk-caname', 'splunk-capath', 'splunk-format', 'splunk-gzip', 'splunk-gzip-level', 'splunk-index',
+      'splunk-ack', 'splunk-balance', 'splunk-caname', 'splunk-capath', 'splunk-format', 'splunk-gzip', 'splunk-gzip-level', 'splunk-index',
       'splunk-index-acknowledgment', 'splunk-insecureskipverify', 'splunk-max-in-flight', 'splunk-source', 'splunk-sourcetype', 'splunk-token',
       'splunk-url', 'splunk-verify-connection',
     ]);

@@ -39,6 +39,8 @@ describe('defaults', () => {
   it("are Docker's: local socket, facility daemon, Unix format, tag {{.ID}}", () => {
     expect(parse({})).toEqual({
       address: { proto: 'local' },
+      addresses: [{ proto: 'local' }],
+      balance: 'failover',
       facility: 3,
       format: '',
       tag: '812526b87fae',
@@ -54,7 +56,7 @@ describe('defaults', () => {
 
   it('owns exactly the syslog driver keys', () => {
     expect([...SYSLOG_KEYS].sort()).toEqual([
-      'syslog-address', 'syslog-facility', 'syslog-format', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key',
+      'syslog-address', 'syslog-balance', 'syslog-facility', 'syslog-format', 'syslog-tls-ca-cert', 'syslog-tls-cert', 'syslog-tls-key',
       'syslog-tls-skip-verify',
     ]);
     expect(syslogSinkDefinition.name).toBe('syslog');
