@@ -2,10 +2,10 @@
 // syslog-address or gelf-address): switches, and which endpoint is in use. A sink with
 // one endpoint has no series here. The address label is what the sink shows of the
 // endpoint: scheme, host and port (or socket path), never user information or a token.
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { shortId } from '../util/docker-names.js';
-import { collectedCounter } from './collected-counter.js';
+import { collectedCounter, collectedGauge } from './collected-metrics.js';
 
 /** What these metrics read (a type, not an import of metrics.ts: no cycle). */
 interface Sources {
@@ -19,23 +19,10 @@ export function registerEndpointMetrics(registry: Registry, sources: Sources): v
     for (const { v, e } of withEndpoints()) set(perSink(v), e.switches);
   });
   const labels = ['container', 'container_name', 'sink', 'endpoint', 'address'];
-  perEndpoint(registry, 'tslogs_sink_endpoint_in_use', '1 for the endpoint a sink with several endpoints sends to now (endpoint: its position in the list)', labels, (set) => {
+  collectedGauge(registry, 'tslogs_sink_endpoint_in_use', '1 for the endpoint a sink with several endpoints sends to now (endpoint: its position in the list)', labels, (set) => {
     for (const { v, e } of withEndpoints()) e.addresses.forEach((address, i) => set({ ...perSink(v), endpoint: String(i + 1), address }, e.inUse === i ? 1 : 0));
   });
-  perEndpoint(registry, 'tslogs_sink_endpoint_healthy', '0 while an endpoint that failed waits for a probe to find it back', labels, (set) => {
+  collectedGauge(registry, 'tslogs_sink_endpoint_healthy', '0 while an endpoint that failed waits for a probe to find it back', labels, (set) => {
     for (const { v, e } of withEndpoints()) e.addresses.forEach((address, i) => set({ ...perSink(v), endpoint: String(i + 1), address }, e.healthy[i] ? 1 : 0));
-  });
-}
-
-function perEndpoint(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: (labels: Record<string, string>, value: number) => void) => void): void {
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      fill((l, value) => this.set(l, value));
-    },
   });
 }

@@ -1,8 +1,8 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { bytesAfter } from '../store/backlog.js';
 import { shortId } from '../util/docker-names.js';
-import { collectedCounter, type Setter } from './collected-counter.js';
+import { collectedCounter, collectedGauge } from './collected-metrics.js';
 import { registerEndpointMetrics } from './endpoint-metrics.js';
 import { registerOpsMetrics } from './ops-metrics.js';
 import type { PrunerView } from './removed-pruner.js';
@@ -82,17 +82,17 @@ export function createMetrics(sources: MetricsSources): Registry {
       for (const [reason, n] of Object.entries(v.delivery.stats.dropped)) set({ ...perSink(v), reason }, n);
     }
   });
-  gauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
+  collectedGauge(registry, 'tslogs_sink_connected', '1 when the sink is open', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.connected ? 1 : 0);
   });
-  gauge(registry, 'tslogs_sink_checkpoint_offset_bytes', 'Offset of the checkpoint within its file', sinkLabels, (set) => {
+  collectedGauge(registry, 'tslogs_sink_checkpoint_offset_bytes', 'Offset of the checkpoint within its file', sinkLabels, (set) => {
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.checkpoint.offset);
   });
-  gauge(registry, 'tslogs_sink_oldest_unsent_age_seconds', 'Age of the oldest entry being delivered', sinkLabels, (set) => {
+  collectedGauge(registry, 'tslogs_sink_oldest_unsent_age_seconds', 'Age of the oldest entry being delivered', sinkLabels, (set) => {
     const now = Date.now() / 1000;
     for (const v of sources.deliveries()) set(perSink(v), v.delivery.stats.oldestUnsent > 0 ? now - v.delivery.stats.oldestUnsent : 0);
   });
-  gauge(registry, 'tslogs_sink_lag_bytes', 'Stored bytes after the checkpoint (compressed files at their size on disk)', sinkLabels, async (set) => {
+  collectedGauge(registry, 'tslogs_sink_lag_bytes', 'Stored bytes after the checkpoint (compressed files at their size on disk)', sinkLabels, async (set) => {
     for (const v of sources.deliveries()) set(perSink(v), await bytesAfter(sources.logPath(v.containerId), v.delivery.stats.checkpoint));
   });
   registerOpsMetrics(registry, sources);
@@ -104,10 +104,10 @@ export function createMetrics(sources: MetricsSources): Registry {
   collectedCounter(registry, 'tslogs_removed_containers_pruned_total', 'Removed containers whose logs, checkpoints and session were deleted', [], (set) => {
     set({}, sources.pruner?.()?.pruned ?? 0);
   });
-  gauge(registry, 'tslogs_removed_containers_kept', 'Removed containers whose logs are still kept (TSLOGS_RETAIN_REMOVED, or a backlog sinks have not received)', [], (set) => {
+  collectedGauge(registry, 'tslogs_removed_containers_kept', 'Removed containers whose logs are still kept (TSLOGS_RETAIN_REMOVED, or a backlog sinks have not received)', [], (set) => {
     set({}, sources.pruner?.()?.kept ?? 0);
   });
-  gauge(registry, 'tslogs_removed_containers_pruning', "1 when the last check trusted dockerd's containers directory; 0 when pruning is off (see the daemon log) or TSLOGS_RETAIN_REMOVED=forever", [], (set) => {
+  collectedGauge(registry, 'tslogs_removed_containers_pruning', "1 when the last check trusted dockerd's containers directory; 0 when pruning is off (see the daemon log) or TSLOGS_RETAIN_REMOVED=forever", [], (set) => {
     set({}, sources.pruner?.()?.enabled === true ? 1 : 0);
   });
   registerRoutesMetrics(registry, sources);
@@ -126,23 +126,10 @@ function registerRoutesMetrics(registry: Registry, sources: MetricsSources): voi
   collectedCounter(registry, 'tslogs_routes_reopened_deliveries_total', 'Deliveries closed and reopened because their route changed', [], (set) => {
     set({}, view()?.reopened ?? 0);
   });
-  gauge(registry, 'tslogs_routes', 'Routes in force', [], (set) => {
+  collectedGauge(registry, 'tslogs_routes', 'Routes in force', [], (set) => {
     set({}, view()?.routes ?? 0);
   });
-  gauge(registry, 'tslogs_routes_last_reload_ok', '0 when the last read of the routes file was refused (the previous routes are in force)', [], (set) => {
+  collectedGauge(registry, 'tslogs_routes_last_reload_ok', '0 when the last read of the routes file was refused (the previous routes are in force)', [], (set) => {
     set({}, view()?.lastOk === false ? 0 : 1);
-  });
-}
-
-function gauge(registry: Registry, name: string, help: string, labelNames: string[], fill: (set: Setter) => void | Promise<void>): void {
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      await fill((labels, value) => this.set(labels, value));
-    },
   });
 }

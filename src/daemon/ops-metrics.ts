@@ -3,7 +3,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { DeliveryView } from '../router/router.js';
 import { shortId } from '../util/docker-names.js';
-import { collectedCounter } from './collected-counter.js';
+import { collectedCounter } from './collected-metrics.js';
 import { packageVersion } from '../util/package-version.js';
 
 /** What these metrics read (metrics.ts passes its own sources; a type here, not an import, so the two modules form no cycle). */

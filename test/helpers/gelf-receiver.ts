@@ -5,6 +5,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { waitUntil } from './wait.js';
+import { listenOn } from './listen.js';
 
 export type Compression = 'gzip' | 'zlib' | 'none';
 
@@ -153,14 +154,7 @@ export class GelfTcpReceiver {
    */
   async listen({ unread = false }: { unread?: boolean } = {}): Promise<void> {
     const server = net.createServer({ pauseOnConnect: unread }, (socket) => this.onConnection(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: this.host, port: this.port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (server.address() as net.AddressInfo).port;
+    this.port = await listenOn(server, this.port, this.host);
     this.server = server;
   }
 

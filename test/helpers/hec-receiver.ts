@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { onRequestBody } from './http-body.js';
 import { EC_KEY, issueLeaf, opensslIn, writeCaConfig } from './test-pki.js';
+import { listenOn } from './listen.js';
 
 export interface HecRequest {
   method: string;
@@ -93,14 +93,7 @@ export class HecReceiver {
     const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }) : http.createServer();
     const receiver = new HecReceiver(server, options.acks ?? false);
     server.on('request', (req, res) => receiver.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    receiver.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    receiver.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${await listenOn(server, options.port ?? 0)}`;
     return receiver;
   }
 

@@ -9,10 +9,10 @@
 // to fail, and to stop listening and come back on the same port (an outage).
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
+import { listenOn } from './listen.js';
 
 const root = protobuf.loadSync(path.join(import.meta.dirname, '../fixtures/loki/push.proto'));
 export const lokiType = (name: string): protobuf.Type => root.lookupType(`logproto.${name}`);
@@ -144,15 +144,8 @@ export class LokiReceiver {
   private async listen(port: number): Promise<void> {
     const server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }) : http.createServer();
     server.on('request', (req, res) => this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.port = await listenOn(server, port);
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
   }
 
   /** The next `count` pushes are answered `status` with `message` as Loki's plain-text body. */

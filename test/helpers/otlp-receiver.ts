@@ -7,10 +7,10 @@
 // listening and come back on the same port (an outage).
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { onRequestBody } from './http-body.js';
+import { listenOn } from './listen.js';
 
 const root = protobuf.loadSync(path.join(import.meta.dirname, '../fixtures/otlp/logs.proto'));
 export const otlpType = (name: string): protobuf.Type => root.lookupType(`otlp.${name}`);
@@ -168,15 +168,8 @@ export class OtlpReceiver {
       ? https.createServer({ key: tls.key, cert: tls.cert, ...(tls.ca !== undefined && { ca: tls.ca, requestCert: true, rejectUnauthorized: true }) })
       : http.createServer();
     server.on('request', (req, res) => this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    this.port = await listenOn(server, port);
     this.server = server;
-    this.port = (server.address() as AddressInfo).port;
   }
 
   /** The next `count` exports get `status` with a google.rpc.Status carrying `message`. */

@@ -14,6 +14,7 @@ import { Fifo } from '../helpers/fake-dockerd.js';
 import { LokiReceiver } from '../helpers/loki-receiver.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { logThroughOutage } from '../helpers/outage.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const T0 = 1795896100;
@@ -95,16 +96,7 @@ describe('loki sink behind the router', () => {
     const { driver, receiver, fifo, stats, logged } = await setup({ 'loki-batch-size': '12000', 'loki-retries': '2' });
     const before = 2000;
     const during = 20_000;
-    await fifo.write(frames(0, before));
-    await waitUntil(() => stats().sentEntries >= before, 'the first lines acknowledged', 60_000, 20);
-    await receiver.stop();
-    for (let i = before; i < before + during; i += 1000) await fifo.write(frames(i, i + 1000));
-    await waitUntil(() => (driver.ingestViews()[0]?.entries ?? 0) >= before + during, 'every line ingested while Loki is down', 30_000, 20);
-    await waitUntil(() => stats().retries >= 3, 'three failed pushes', 30_000, 20);
-    expect(stats().sentEntries).toBe(before);
-    expect(stats().failing).toBe(true);
-    await receiver.restart();
-    await waitUntil(() => stats().sentEntries >= before + during, 'every line acknowledged after the restart', 60_000, 20);
+    await logThroughOutage({ write: (from, to) => fifo.write(frames(from, to)), stats, ingested: () => driver.ingestViews()[0]?.entries ?? 0, receiver }, before, during);
     const result = tally(receiver, before + during);
     expect(result.missing).toBe(0);
     // A push cut by the outage may have reached Loki: at most that one batch (1000 lines of 12 bytes) comes twice.

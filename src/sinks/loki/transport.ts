@@ -6,9 +6,9 @@
 // (Loki said the batch is wrong: too old, too long, bad labels), and the router counts
 // the batch as dropped. Neither the password nor the tenant ID reaches a message.
 
-import { buildConnector, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { httpPool, redactSecrets } from '../shared/http-pool.js';
 import { packageVersion } from '../../util/package-version.js';
-import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 import { SinkError } from '../sink.js';
 import { lokiError } from './errors.js';
 import type { LokiOptions } from './options.js';
@@ -37,27 +37,11 @@ export class LokiTransport {
       ...(authorization !== undefined && { authorization }),
       ...(tenant !== undefined && { 'x-scope-orgid': tenant }),
     };
-    const tls = options.tls;
-    this.pool = new Pool(options.origin, {
-      connections: 1,
-      ...(tls !== undefined && {
-        connect: buildConnector({
-          ...(tls.ca !== undefined && { ca: tls.ca }),
-          ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
-          ...(tls.servername !== undefined && { servername: tls.servername }),
-          rejectUnauthorized: tls.rejectUnauthorized,
-          minVersion: MIN_TLS_VERSION,
-        }),
-      }),
-    });
-  }
-
-  private redact(text: string): string {
-    return this.secrets.reduce((t, s) => t.split(s).join('<redacted>'), text);
+    this.pool = httpPool(options.origin, 1, options.tls);
   }
 
   private fail(message: string, retryable: boolean): SinkError {
-    return new SinkError(this.redact(message), retryable);
+    return new SinkError(redactSecrets(message, this.secrets), retryable);
   }
 
   /** POSTs one push body; resolves once Loki answered 2xx. */

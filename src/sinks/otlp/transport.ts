@@ -6,10 +6,10 @@
 // Retry-After is not honoured: the router's backoff (and its probe) paces retries.
 // Header values never reach a message.
 
-import { buildConnector, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { httpPool, redactSecrets } from '../shared/http-pool.js';
 import { packageVersion } from '../../util/package-version.js';
 import type { Logger } from '../../util/log.js';
-import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 import { type SinkAck, SinkError } from '../sink.js';
 import { otlpError } from './errors.js';
 import type { OtlpOptions } from './options.js';
@@ -53,27 +53,11 @@ export class OtlpTransport {
       'content-type': CONTENT_TYPES[options.protocol],
       ...(options.gzip && { 'content-encoding': 'gzip' }),
     };
-    const tls = options.tls;
-    this.pool = new Pool(options.origin, {
-      connections: options.maxInFlight,
-      ...(tls !== undefined && {
-        connect: buildConnector({
-          ...(tls.ca !== undefined && { ca: tls.ca }),
-          ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
-          rejectUnauthorized: tls.rejectUnauthorized,
-          minVersion: MIN_TLS_VERSION,
-        }),
-      }),
-    });
-  }
-
-  /** A header value can only reach a message through what the receiver echoes; cut it out of every text anyway. */
-  private redact(text: string): string {
-    return this.secrets.reduce((t, s) => t.split(s).join('<redacted>'), text);
+    this.pool = httpPool(options.origin, options.maxInFlight, options.tls);
   }
 
   private fail(message: string, retryable: boolean): SinkError {
-    return new SinkError(this.redact(message), retryable);
+    return new SinkError(redactSecrets(message, this.secrets), retryable);
   }
 
   private async post(body: Buffer): Promise<Response> {
@@ -125,10 +109,10 @@ export class OtlpTransport {
     }
     const { rejected, message } = readExportResponse(res.body, res.contentType);
     if (rejected > 0) {
-      this.log.warn(`${this.label}: ${this.redact(otlpError('TSLOGS_OTLP_PARTIAL', rejected, records, message).message)}`);
+      this.log.warn(`${this.label}: ${redactSecrets(otlpError('TSLOGS_OTLP_PARTIAL', rejected, records, message).message, this.secrets)}`);
       return { rejected };
     }
-    if (message !== '') this.warnOnce(`${this.label}: ${this.redact(otlpError('TSLOGS_OTLP_WARNING', message).message)}`);
+    if (message !== '') this.warnOnce(`${this.label}: ${redactSecrets(otlpError('TSLOGS_OTLP_WARNING', message).message, this.secrets)}`);
     return undefined;
   }
 

@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import { buildConnector, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { httpPool, redactSecrets } from '../shared/http-pool.js';
 import { goQuote } from '../../go/strconv.js';
 import type { Logger } from '../../util/log.js';
 import { SinkError } from '../sink.js';
 import { splunkError } from './errors.js';
 import type { SplunkOptions } from './options.js';
-import { MIN_TLS_VERSION } from '../shared/tls-minimum.js';
 
 const EVENT_PATH = '/services/collector/event/1.0';
 const ACK_PATH = '/services/collector/ack';
@@ -56,22 +56,14 @@ export class HecTransport {
   ) {
     this.token = options.token.reveal();
     this.channel = options.ack ? randomUUID() : undefined;
-    const { ca, servername, rejectUnauthorized } = options.tls;
-    const connector = buildConnector({ ...(ca && { ca }), rejectUnauthorized, minVersion: MIN_TLS_VERSION });
-    this.pool = new Pool(options.origin, {
-      connections: options.maxInFlight + 1,
-      // Idle connections outlive the router's default 5 s linger (undici's own default is 4 s)
-      // and are closed before Splunk's 12 s busyKeepAliveIdleTimeout would cut them mid-request.
-      keepAliveTimeout: 10_000,
-      // undici derives the TLS server name from the host per request, which would
-      // override a connector option; splunk-caname must win, as tls.Config.ServerName does.
-      connect: (opts, callback) => connector({ ...opts, servername: servername ?? opts.servername }, callback),
-    });
+    // Idle connections outlive the router's default 5 s linger (undici's own default is 4 s)
+    // and are closed before Splunk's 12 s busyKeepAliveIdleTimeout would cut them mid-request.
+    this.pool = httpPool(options.origin, options.maxInFlight + 1, options.tls, { keepAliveTimeout: 10_000 });
   }
 
   /** The token can only reach a message through a response body; cut it out of every text anyway. */
   private redact(text: string): string {
-    return this.token === '' ? text : text.split(this.token).join('<redacted>');
+    return this.token === '' ? text : redactSecrets(text, [this.token]);
   }
 
   private fail(error: Error, retryable: boolean): SinkError {

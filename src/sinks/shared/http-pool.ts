@@ -1,0 +1,40 @@
+// The keep-alive connection pool the HTTP sinks (Splunk HEC, OTLP/HTTP, Loki) send through.
+import { buildConnector, Pool } from 'undici';
+import { MIN_TLS_VERSION } from './tls-minimum.js';
+
+export interface HttpTls {
+  /** Replaces the system roots when given. */
+  ca?: string | string[] | undefined;
+  /** A client certificate and its key, both or neither. */
+  cert?: string | undefined;
+  key?: string | undefined;
+  /** The name the server's certificate must carry, when not the URL's host. */
+  servername?: string | undefined;
+  rejectUnauthorized: boolean;
+}
+
+/**
+ * One pool to `origin`, TLS 1.2 at least. undici sets a server name per request from
+ * the host, which would override a connector option: a configured one is put back on
+ * each connection, as Go's tls.Config.ServerName wins there.
+ */
+export function httpPool(origin: string, connections: number, tls: HttpTls | undefined, more: Pool.Options = {}): Pool {
+  if (tls === undefined) return new Pool(origin, { ...more, connections });
+  const connector = buildConnector({
+    ...(tls.ca !== undefined && { ca: tls.ca }),
+    ...(tls.cert !== undefined && { cert: tls.cert, key: tls.key }),
+    rejectUnauthorized: tls.rejectUnauthorized,
+    minVersion: MIN_TLS_VERSION,
+  });
+  const servername = tls.servername;
+  return new Pool(origin, {
+    ...more,
+    connections,
+    connect: servername === undefined ? connector : (opts, callback) => connector({ ...opts, servername }, callback),
+  });
+}
+
+/** `text` with each secret cut out: a receiver may echo what it was sent into an error. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((t, s) => t.split(s).join('<redacted>'), text);
+}
