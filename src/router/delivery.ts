@@ -1,5 +1,4 @@
 import type { Sink, SinkEntry } from '../sinks/sink.js';
-import { SinkError } from '../sinks/sink.js';
 import { entriesAfter } from '../store/backlog.js';
 import type { LiveLog } from '../store/live-log.js';
 import { type FilePosition, LogStream, type StreamBatch } from '../store/log-stream.js';
@@ -7,14 +6,14 @@ import type { StoredEntry } from '../store/stored-entry.js';
 import { shortId } from '../util/docker-names.js';
 import type { Logger } from '../util/log.js';
 import { Backoff } from './backoff.js';
+import { DeliveryStats, type DropReason } from './delivery-stats.js';
+import { Retrier } from './retrier.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import { PartialAssembler } from './partial-assembler.js';
 import { CompactBatch } from './compact-batch.js';
-import { type Probe, waitForRetry } from '../util/recovery-wait.js';
 import { type Batch, type EntryOutput, ReadyQueue } from './ready-queue.js';
 import type { TransformOptions } from './transforms/transform-options.js';
 import { transformStage } from './transforms/transform-stage.js';
-import { LatencyHistogram } from './latency-histogram.js';
 import { LingerClock } from './linger-clock.js';
 
 /** The router options of a container (container-options.ts parses them), shared by its deliveries. */
@@ -29,34 +28,10 @@ export interface DeliveryOptions {
   transforms?: TransformOptions;
 }
 
+export { DeliveryStats, type DropReason };
+
 /** Where a cursor without a checkpoint starts: new entries only (Docker's drivers), or the whole history (the sidecar). */
 export type StartAt = 'end' | 'beginning';
-
-export type DropReason = 'rotated' | 'rejected' | 'checkpoint_missing' | 'drain_timeout' | 'corrupt';
-
-
-/** Plain counters, read by the metrics module at scrape time. */
-export class DeliveryStats {
-  sentEntries = 0;
-  sentBytes = 0;
-  retries = 0;
-  cutBytes = 0;
-  suppressed = 0;
-  redacted = 0;
-  multilineEvents = 0;
-  multilineLines = 0;
-  readonly dropped: Record<DropReason, number> = { rotated: 0, rejected: 0, checkpoint_missing: 0, drain_timeout: 0, corrupt: 0 };
-  checkpoint: FilePosition = { file: '', offset: 0 };
-  /** Capture time (Unix seconds) of the oldest entry read but not yet acknowledged; 0 when none. */
-  oldestUnsent = 0;
-  connected = false;
-  /** The last connect or send failed and is being retried (cleared by the next success). */
-  failing = false;
-  /** That failure's message (sink errors never hold a secret). */
-  lastError = '';
-  /** Capture to acknowledgement, per entry. */
-  readonly latency = new LatencyHistogram();
-}
 
 export interface DeliveryParams {
   containerId: string;
@@ -111,8 +86,6 @@ export class Delivery {
   drainDeadlineMs: number | undefined;
   private deadline: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
-  private readonly backoff: Backoff;
-  private reported = new Set<string>();
   /** The open() StartLogging waited for, when the sink asked for a check before the container starts. */
   private firstOpen: Promise<void> | undefined;
   /** Sent and not yet settled, oldest first. */
@@ -122,15 +95,21 @@ export class Delivery {
 
   private readonly window: number;
   /** The sink's reachability probe, which ends a retry's backoff early once the receiver is back. */
-  private readonly probe: Probe | undefined;
+  private readonly retrier: Retrier;
 
   constructor(private readonly p: DeliveryParams) {
     this.stats = p.stats ?? new DeliveryStats();
     const retryMinMs = p.sink.retryMinMs ?? p.options.retryMinMs;
-    this.backoff = new Backoff(retryMinMs, Math.max(p.sink.retryMaxMs ?? p.options.retryMaxMs, retryMinMs));
-    this.window = Math.max(1, p.sink.maxInFlight ?? 1);
     const sink = p.sink;
-    if (sink.probe !== undefined) this.probe = (timeoutMs) => sink.probe!(timeoutMs).catch(() => false);
+    this.retrier = new Retrier({
+      backoff: new Backoff(retryMinMs, Math.max(p.sink.retryMaxMs ?? p.options.retryMaxMs, retryMinMs)),
+      probe: sink.probe === undefined ? undefined : (timeoutMs) => sink.probe!(timeoutMs).catch(() => false),
+      signal: this.abort.signal,
+      stats: this.stats,
+      log: p.log,
+      label: this.label(),
+    });
+    this.window = Math.max(1, p.sink.maxInFlight ?? 1);
   }
 
   /**
@@ -155,7 +134,7 @@ export class Delivery {
 
   private async connect(): Promise<boolean> {
     if (this.firstOpen !== undefined && (await this.firstOpen.then(() => true, () => false))) return true;
-    return (await this.retry('connect', () => this.p.sink.open())) === 'ok';
+    return (await this.retrier.retry('connect', () => this.p.sink.open())) === 'ok';
   }
 
   private openStream(): LogStream {
@@ -169,7 +148,7 @@ export class Delivery {
       invalidAsByte: true,
       onCorrupt: (file, offset) => {
         this.stats.dropped.corrupt++;
-        this.warnOnce(`${this.label()}: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
+        this.retrier.warnOnce(`${this.label()}: skipped a line that is not a json-file entry in ${file} at byte ${offset}`);
       },
     });
   }
@@ -382,7 +361,7 @@ export class Delivery {
     for (let i = 0; i < batches.length; i++) {
       const f = batches[i]!;
       const batch = kept[i];
-      const outcome = batch === undefined ? 'ok' : await this.retryAfter(errors[i]!, 'send', () => this.send(f, batch.entries()), batch.length);
+      const outcome = batch === undefined ? 'ok' : await this.retrier.retryAfter(errors[i]!, 'send', () => this.send(f, batch.entries()), batch.length);
       if (outcome === 'aborted') return;
       this.settled(f, outcome, batch);
     }
@@ -399,8 +378,7 @@ export class Delivery {
     const entries = compact?.length ?? f.entries.length;
     if (outcome === 'rejected') this.stats.dropped.rejected += entries;
     else {
-      this.backoff.reset();
-      this.stats.failing = false;
+      this.retrier.succeeded();
       this.stats.dropped.rejected += f.rejected;
       this.stats.sentEntries += entries - f.rejected;
       const now = Date.now() / 1000;
@@ -420,51 +398,6 @@ export class Delivery {
     this.p.checkpoints.saveSoon(f.checkpoint);
   }
 
-  /** Retries until success, a non-retryable SinkError, or stop(). */
-  private async retry(what: string, action: () => Promise<void>): Promise<'ok' | 'rejected' | 'aborted'> {
-    if (this.abort.signal.aborted) return 'aborted';
-    const error = await this.attempt(action);
-    return error === undefined ? 'ok' : this.retryAfter(error, what, action);
-  }
-
-  /** Runs `action` once: undefined (and the backoff starts over) on success, else its error. */
-  private async attempt(action: () => Promise<void>): Promise<Error | undefined> {
-    try {
-      await action();
-      this.backoff.reset();
-      this.stats.failing = false;
-      return undefined;
-    } catch (err) {
-      return err as Error;
-    }
-  }
-
-  /**
-   * `action` just failed with `first`: retries it with backoff until success, a
-   * non-retryable SinkError, or stop(). `entries`: the size of the batch it sends.
-   */
-  private async retryAfter(first: Error, what: string, action: () => Promise<void>, entries?: number): Promise<'ok' | 'rejected' | 'aborted'> {
-    let error = first;
-    for (;;) {
-      if (this.abort.signal.aborted) return 'aborted';
-      if (error instanceof SinkError && !error.retryable) {
-        const dropped = entries === undefined ? '' : `, ${entries} entries dropped`;
-        this.p.log.error(`${this.label()}: ${what} rejected${dropped}: ${error.message}`);
-        return 'rejected';
-      }
-      this.stats.retries++;
-      this.stats.failing = true;
-      this.stats.lastError = error.message;
-      this.warnOnce(`${this.label()}: ${what} failed, retrying with backoff: ${error.message}`);
-      const waited = await waitForRetry(this.backoff.next(), this.probe, this.abort.signal);
-      if (waited === 'aborted') return 'aborted';
-      if (waited === 'recovered') this.p.log.debug(`${this.label()}: the receiver is reachable again, retrying now`);
-      const next = await this.attempt(action);
-      if (next === undefined) return 'ok';
-      error = next;
-    }
-  }
-
   /** Entries the store no longer has for this cursor (the other drops are counted where they happen). */
   private lost(reason: 'rotated' | 'checkpoint_missing', entries: number): void {
     this.stats.dropped[reason] += entries;
@@ -472,16 +405,6 @@ export class Delivery {
     // Rotated entries are lost for this sink; a missing checkpoint only means some are sent again.
     if (reason === 'rotated') this.p.log.error(`${this.label()}: ${what}`);
     else this.p.log.warn(`${this.label()}: ${what}`);
-  }
-
-  /** One warning per distinct failure, the repeats at debug: a dead endpoint must not flood the daemon log. */
-  private warnOnce(message: string): void {
-    if (this.reported.has(message) || this.reported.size > 100) {
-      this.p.log.debug(message);
-      return;
-    }
-    this.reported.add(message);
-    this.p.log.warn(message);
   }
 
   private label(): string {
