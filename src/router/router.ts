@@ -46,6 +46,8 @@ interface Built {
   maxFiles: number;
   /** Settles when this delivery's run() is over (its checkpoint flushed, its sink closed). */
   done: Promise<void>;
+  /** The first open, when the container may start only once it succeeded (Sink.openBeforeStart). */
+  opened?: Promise<void> | undefined;
 }
 
 /**
@@ -79,7 +81,7 @@ export class Router {
       const built = this.launch(info, enabled, options.router, options.store.policy.maxFile);
       byName.set(enabled.definition.name, built);
       started.push(built.view.delivery);
-      if (built.view.delivery.opensBeforeStart) checks.push(built.view.delivery.openFirst());
+      if (built.opened !== undefined) checks.push(built.opened);
     }
     try {
       await Promise.all(checks);
@@ -114,6 +116,9 @@ export class Router {
     });
     const view: DeliveryView = { containerId: id, containerName: bareName(info.ContainerName), sink: name, delivery, endpoints: sink.endpoints?.bind(sink) };
     if (enabled.route !== undefined) view.route = enabled.route.name;
+    // Before run(): its connect() must find this open under way, or the sink is opened
+    // twice (two OPTIONS requests where Docker's splunk driver makes one).
+    const opened = previous === undefined && delivery.opensBeforeStart ? delivery.openFirst() : undefined;
     const done = delivery.run().then(
       () => this.forget(id, name, view),
       (err: Error) => {
@@ -123,7 +128,7 @@ export class Router {
     );
     this.running.add(done);
     void done.then(() => this.running.delete(done));
-    return { view, info, enabled, router, maxFiles, done };
+    return { view, info, enabled, router, maxFiles, done, opened };
   }
 
   /**

@@ -246,6 +246,20 @@ describe('router', () => {
     await fifo.close();
   });
 
+  it('opens a sink that must be reachable before the container starts once, not again for its delivery', async () => {
+    // Docker's splunk driver makes one OPTIONS request for splunk-verify-connection=true; the
+    // delivery's own connect used to race the check and open a second time.
+    const a = scriptedDefinition('checked', () => Object.assign(new ScriptedSink(), { openBeforeStart: true }));
+    const { dir, driver } = setup([a]);
+    const fifo = new Fifo(dir, 'fo');
+    await driver.startLogging({ File: fifo.path, Info: info('f'.repeat(64), { 'checked-address': 'x' }) });
+    await fifo.write(frames(0, 10));
+    const sink = a.instances[0]!;
+    await waitUntil(() => sink.received.length === 10, '10 entries');
+    expect(sink.opened).toBe(1);
+    await fifo.close();
+  });
+
   it('sends a batch that is not full lingerMs after its first entry, however often lines keep coming', async () => {
     // Before, each arrival restarted the wait: a container logging every 50 ms held a
     // 200 ms linger's partial batch until 1,000 lines filled it.
