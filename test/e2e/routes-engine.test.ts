@@ -99,6 +99,7 @@ describe('routes on the managed plugin', () => {
     await waitFor(() => b.accepted.length >= 20, { timeoutMs: 60_000, what: 'lines at the second receiver after the file changed' });
     const movedAt = lowest(numbers(b));
     expect(movedAt, 'the route moved while the 100,000 lines flowed').toBeLessThan(100_000);
+    await waitFor(() => highest(numbers(b)) >= 100_000, { timeoutMs: 120_000, what: 'the 100,000 lines through' });
 
     // A broken file: refused with what is wrong, exit 1; the route goes on as it was.
     writeRoutes('{"routes": {"r1": {"splunk-url": ');
