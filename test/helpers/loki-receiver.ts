@@ -8,11 +8,12 @@
 // out of timestamp order within a stream are counted in `outOfOrder`. It can be told
 // to fail, and to stop listening and come back on the same port (an outage).
 import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import snappy from 'snappy';
-import { listenOn } from './listen.js';
+import { LoopbackHttpReceiver, type ReceiverTls } from './http-receiver.js';
+
+export type { ReceiverTls };
 
 const root = protobuf.loadSync(path.join(import.meta.dirname, '../fixtures/loki/push.proto'));
 export const lokiType = (name: string): protobuf.Type => root.lookupType(`logproto.${name}`);
@@ -109,21 +110,15 @@ export function decodePushBody(body: Buffer): LokiRequest['streams'] {
   });
 }
 
-export interface ReceiverTls {
-  key: string;
-  cert: string;
-}
-
-export class LokiReceiver {
+export class LokiReceiver extends LoopbackHttpReceiver {
   readonly requests: LokiRequest[] = [];
   /** Entries of every push answered 2xx, in arrival order. */
   readonly accepted: LokiEntry[] = [];
   outOfOrder = 0;
   private readonly answers: { status: number; message: string }[] = [];
-  private server: http.Server | undefined;
-  port = 0;
-
-  private constructor(private readonly tls: ReceiverTls | undefined) {}
+  private constructor(tls: ReceiverTls | undefined) {
+    super(tls);
+  }
 
   static async start(options: { tls?: ReceiverTls; port?: number } = {}): Promise<LokiReceiver> {
     const receiver = new LokiReceiver(options.tls);
@@ -141,13 +136,6 @@ export class LokiReceiver {
     return this.requests.filter((r) => r.invalid !== undefined);
   }
 
-  private async listen(port: number): Promise<void> {
-    const server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }) : http.createServer();
-    server.on('request', (req, res) => this.handle(req, res));
-    this.port = await listenOn(server, port);
-    this.server = server;
-  }
-
   /** The next `count` pushes are answered `status` with `message` as Loki's plain-text body. */
   failNext(count: number, status: number, message = 'receiver told to fail'): void {
     for (let i = 0; i < count; i++) this.answers.push({ status, message });
@@ -157,7 +145,7 @@ export class LokiReceiver {
     return this.accepted.map((e) => e.line);
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -188,23 +176,5 @@ export class LokiReceiver {
       }
       reply(204, '');
     });
-  }
-
-  /** Stops listening (connections cut), keeping the port for restart(). */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** Listens again on the same port. */
-  async restart(): Promise<void> {
-    await this.listen(this.port);
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
   }
 }

@@ -6,11 +6,12 @@
 // request's encoding. It can be told to fail, to partially accept, and to stop
 // listening and come back on the same port (an outage).
 import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { onRequestBody } from './http-body.js';
-import { listenOn } from './listen.js';
+import { LoopbackHttpReceiver, type ReceiverTls } from './http-receiver.js';
+
+export type { ReceiverTls };
 
 const root = protobuf.loadSync(path.join(import.meta.dirname, '../fixtures/otlp/logs.proto'));
 export const otlpType = (name: string): protobuf.Type => root.lookupType(`otlp.${name}`);
@@ -135,22 +136,14 @@ export interface ReceivedRecord {
 
 type Answer = { status: number; message: string } | { status: 200; rejected: number; message: string };
 
-export interface ReceiverTls {
-  key: string;
-  cert: string;
-  /** With `ca`, client certificates are required and verified against it. */
-  ca?: string;
-}
-
-export class OtlpReceiver {
+export class OtlpReceiver extends LoopbackHttpReceiver {
   readonly requests: OtlpRequest[] = [];
   /** Records of every export answered 2xx, minus those a partial success refused, in arrival order. */
   readonly accepted: ReceivedRecord[] = [];
   private readonly answers: Answer[] = [];
-  private server: http.Server | undefined;
-  port = 0;
-
-  private constructor(private readonly tls: ReceiverTls | undefined) {}
+  private constructor(tls: ReceiverTls | undefined) {
+    super(tls);
+  }
 
   static async start(options: { tls?: ReceiverTls; port?: number } = {}): Promise<OtlpReceiver> {
     const receiver = new OtlpReceiver(options.tls);
@@ -160,16 +153,6 @@ export class OtlpReceiver {
 
   get url(): string {
     return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
-  }
-
-  private async listen(port: number): Promise<void> {
-    const tls = this.tls;
-    const server = tls
-      ? https.createServer({ key: tls.key, cert: tls.cert, ...(tls.ca !== undefined && { ca: tls.ca, requestCert: true, rejectUnauthorized: true }) })
-      : http.createServer();
-    server.on('request', (req, res) => this.handle(req, res));
-    this.port = await listenOn(server, port);
-    this.server = server;
   }
 
   /** The next `count` exports get `status` with a google.rpc.Status carrying `message`. */
@@ -187,7 +170,7 @@ export class OtlpReceiver {
     return this.accepted.map((r) => r.record.body);
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     onRequestBody(req, (rawBody, body) => {
       const json = req.headers['content-type'] === 'application/json';
       const record: OtlpRequest = { method: req.method!, path: req.url!, headers: req.headers, rawBody, body, resourceLogs: [], status: 0 };
@@ -212,23 +195,5 @@ export class OtlpReceiver {
       if (answer === undefined) return reply(200, Response, {});
       reply(200, Response, { partialSuccess: { rejectedLogRecords: rejected, errorMessage: answer.message } });
     });
-  }
-
-  /** Stops listening (connections cut), keeping the port for restart(). */
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** Listens again on the same port. */
-  async restart(): Promise<void> {
-    await this.listen(this.port);
-  }
-
-  async close(): Promise<void> {
-    await this.stop();
   }
 }

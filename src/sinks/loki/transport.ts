@@ -7,7 +7,7 @@
 // the batch as dropped. Neither the password nor the tenant ID reaches a message.
 
 import type { Dispatcher, Pool } from 'undici';
-import { httpPool, redactSecrets } from '../shared/http-pool.js';
+import { httpPool, post, redactSecrets, type RequestFailure } from '../shared/http-pool.js';
 import { packageVersion } from '../../util/package-version.js';
 import { SinkError } from '../sink.js';
 import { lokiError } from './errors.js';
@@ -49,16 +49,10 @@ export class LokiTransport {
     const url = this.options.shownUrl;
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.pool.request({
-        method: 'POST',
-        path: this.options.path,
-        headers: this.headers,
-        body,
-        signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.timeoutMs)]),
-      });
+      res = await post(this.pool, { path: this.options.path, headers: this.headers, body, closing: this.closing.signal, timeoutMs: this.options.timeoutMs, timeoutOption: 'loki-timeout' });
     } catch (e) {
-      const detail = this.closing.signal.aborted ? lokiError('TSLOGS_LOKI_CLOSED').message : describe(e, this.options.timeoutMs);
-      throw this.fail(lokiError('TSLOGS_LOKI_REQUEST', url, detail).message, true);
+      const failure = e as RequestFailure;
+      throw this.fail(lokiError('TSLOGS_LOKI_REQUEST', url, failure.closed ? lokiError('TSLOGS_LOKI_CLOSED').message : failure.message).message, true);
     }
     const text = await readText(res.body);
     if (res.statusCode >= 200 && res.statusCode <= 299) return;
@@ -91,12 +85,4 @@ async function readText(body: Dispatcher.ResponseData['body']): Promise<string> 
     // The status arrived; a body cut short says no more than an empty one.
   }
   return Buffer.concat(chunks).toString('utf8', 0, MAX_ERROR_CHARS).replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
-}
-
-/** The cause of a failed request, with Node's error code when the text lacks it (TLS errors). */
-function describe(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: unknown; message?: unknown; code?: unknown };
-  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms (loki-timeout)`;
-  const text = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
-  return typeof err.code === 'string' && !text.includes(err.code) ? `${text} (${err.code})` : text;
 }

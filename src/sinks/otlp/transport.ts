@@ -7,7 +7,7 @@
 // Header values never reach a message.
 
 import type { Dispatcher, Pool } from 'undici';
-import { httpPool, redactSecrets } from '../shared/http-pool.js';
+import { httpPool, post, redactSecrets, type RequestFailure } from '../shared/http-pool.js';
 import { packageVersion } from '../../util/package-version.js';
 import type { Logger } from '../../util/log.js';
 import { type SinkAck, SinkError } from '../sink.js';
@@ -63,16 +63,10 @@ export class OtlpTransport {
   private async post(body: Buffer): Promise<Response> {
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.pool.request({
-        method: 'POST',
-        path: this.options.path,
-        headers: this.headers,
-        body,
-        signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.timeoutMs)]),
-      });
+      res = await post(this.pool, { path: this.options.path, headers: this.headers, body, closing: this.closing.signal, timeoutMs: this.options.timeoutMs, timeoutOption: 'otlp-timeout' });
     } catch (e) {
-      const detail = this.closing.signal.aborted ? otlpError('TSLOGS_OTLP_CLOSED').message : describe(e, this.options.timeoutMs);
-      throw this.fail(otlpError('TSLOGS_OTLP_REQUEST', this.url, detail).message, true);
+      const failure = e as RequestFailure;
+      throw this.fail(otlpError('TSLOGS_OTLP_REQUEST', this.url, failure.closed ? otlpError('TSLOGS_OTLP_CLOSED').message : failure.message).message, true);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -128,12 +122,4 @@ export class OtlpTransport {
     this.closing.abort();
     await this.pool.destroy();
   }
-}
-
-/** The cause of a failed request, with Node's error code when the text lacks it (TLS errors). */
-function describe(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: unknown; message?: unknown; code?: unknown };
-  if (err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms (otlp-timeout)`;
-  const text = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
-  return typeof err.code === 'string' && !text.includes(err.code) ? `${text} (${err.code})` : text;
 }
