@@ -17,10 +17,14 @@ import { cleanupContainers, dockerLogs, dockerOk, runContainer, uniqueName, wait
 
 const PLUGIN_DIR = '/run/docker/plugins';
 
+const sockets: string[] = [];
+
 /** A legacy plugin name no earlier run has used: dockerd caches a plugin per name. */
 function pluginName(what: string): { name: string; socket: string } {
   const name = `tslogs-${what}-${crypto.randomBytes(3).toString('hex')}`;
-  return { name, socket: path.join(PLUGIN_DIR, `${name}.sock`) };
+  const socket = path.join(PLUGIN_DIR, `${name}.sock`);
+  sockets.push(socket);
+  return { name, socket };
 }
 
 /** test/helpers/daemon-child.ts: the driver with a file sink that fsyncs before it acknowledges. */
@@ -52,6 +56,8 @@ function lostAndDuplicates(numbers: number[], total: number): { lost: number; du
 
 afterAll(async () => {
   await cleanupContainers();
+  // A daemon killed with SIGKILL leaves its socket behind in dockerd's plugin directory.
+  for (const socket of sockets) fs.rmSync(socket, { force: true });
 });
 
 // One after the other: each cleans up its containers while its daemon still reads them.
