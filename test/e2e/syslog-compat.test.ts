@@ -243,7 +243,7 @@ interface Side {
 
 const WANT_COUNT = WANT[6].length + WANT[3].length;
 
-async function runSide(kind: 'docker' | 'tslogs', c: Case, r: Receiver): Promise<Side> {
+async function runSide(kind: 'docker' | 'tslogs', c: Case, r: Receiver, timeoutMs = 60_000): Promise<Side> {
   const octet = c.proto === 'tcp+tls' && c.format.startsWith('rfc5424');
   const logOpts: Record<string, string> = { 'syslog-address': r.address(kind), ...c.opts };
   if (c.proto === 'tcp+tls') logOpts['syslog-tls-ca-cert'] = pki.caFile;
@@ -255,7 +255,7 @@ async function runSide(kind: 'docker' | 'tslogs', c: Case, r: Receiver): Promise
     network: 'host',
   });
   await waitFor(() => r.messages(octet).length >= WANT_COUNT, {
-    timeoutMs: 60_000,
+    timeoutMs,
     intervalMs: 50,
     what: `${WANT_COUNT} messages for ${kind} ${caseName(c)} (have ${r.messages(octet).length})`,
   });
@@ -264,13 +264,33 @@ async function runSide(kind: 'docker' | 'tslogs', c: Case, r: Receiver): Promise
   return { run, messages: r.messages(octet) };
 }
 
+/**
+ * Docker's own run, the reference. Its syslog driver over TLS now and then delivers one
+ * message short (215 of 216, its one connection open and idle; seen in 2 of 5 runs of the
+ * tcp+tls cases on a quiet machine): a short reference run is made again, twice at most,
+ * with a fresh receiver, and a third fails the test. tslogs' side is run once.
+ */
+async function runReference(c: Case): Promise<Side> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await receiver(c.proto);
+    try {
+      return await runSide('docker', c, r, attempt < 3 ? 15_000 : 60_000);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      console.warn(`Docker's syslog driver delivered short for ${caseName(c)} (run ${attempt}): ${(err as Error).message}; running it again`);
+    } finally {
+      await r.close();
+    }
+  }
+}
+
 async function runPair(c: Case): Promise<{ docker: Side; ts: Side }> {
-  const [rd, rt] = await Promise.all([receiver(c.proto), receiver(c.proto)]);
+  const rt = await receiver(c.proto);
   try {
-    const [docker, ts] = await Promise.all([runSide('docker', c, rd), runSide('tslogs', c, rt)]);
+    const [docker, ts] = await Promise.all([runReference(c), runSide('tslogs', c, rt)]);
     return { docker, ts };
   } finally {
-    await Promise.all([rd.close(), rt.close()]);
+    await rt.close();
   }
 }
 
