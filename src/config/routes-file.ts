@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tslogsError } from '../errors.js';
+import { readSecretFile, type SecretFileError } from '../util/secret-file.js';
 
 /** Each route's options, as `--log-opt` values: strings, under Docker's and tslogs' option names. */
 export type RawRoutes = ReadonlyMap<string, Readonly<Record<string, string>>>;
@@ -87,7 +88,7 @@ export function readRoutesFile(file: string, secretKeys: ReadonlySet<string>): R
       const target = SECRET_FILE_KEYS[key];
       if (target === undefined) continue;
       if (options[target] !== undefined) throw tslogsError('TSLOGS_ROUTES_FILE', file, `route "${name}" sets both ${target} and ${key}: keep one`);
-      options[target] = readSecretFile(file, name, key, options[key]!);
+      options[target] = readRouteSecret(file, name, key, options[key]!);
       delete options[key];
     }
   }
@@ -105,22 +106,22 @@ function checkWriters(file: string, stat: fs.Stats): void {
   }
 }
 
-function readSecretFile(file: string, route: string, key: string, secretFile: string): string {
+function readRouteSecret(file: string, route: string, key: string, secretFile: string): string {
   const fail = (detail: string) => tslogsError('TSLOGS_ROUTES_FILE', file, `route "${route}": ${key} ${secretFile}: ${detail}`);
   if (!path.isAbsolute(secretFile)) throw fail('must be an absolute path');
-  let text: string;
+  let stat: fs.Stats;
   try {
-    const stat = fs.statSync(secretFile);
-    if ((stat.mode & 0o004) !== 0) throw fail(`is readable by every user (mode ${mode(stat)}): chmod 600 ${secretFile}`);
-    text = fs.readFileSync(secretFile, 'utf8');
+    stat = fs.statSync(secretFile);
   } catch (err) {
-    if ((err as { code?: string }).code === 'TSLOGS_ROUTES_FILE') throw err;
     throw fail(`cannot read it: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  // A file written by `echo` or an editor ends with a newline that is not part of the token.
-  const value = text.trim();
-  if (value === '') throw fail('the file is empty');
-  return value;
+  if ((stat.mode & 0o004) !== 0) throw fail(`is readable by every user (mode ${mode(stat)}): chmod 600 ${secretFile}`);
+  try {
+    return readSecretFile(secretFile);
+  } catch (err) {
+    const failure = err as SecretFileError;
+    throw fail(failure.empty ? failure.message : `cannot read it: ${failure.message}`);
+  }
 }
 
 function fileKeyOf(secretKey: string): string | undefined {

@@ -12,6 +12,7 @@ import { STORE_KEYS } from '../config/json-file-options.js';
 import { TslogsError, tslogsError } from '../errors.js';
 import { secretOptionKeys, type SinkRegistry } from '../sinks/registry.js';
 import { silentLogger } from '../util/log.js';
+import { readSecretFile } from '../util/secret-file.js';
 
 /** TSLOGS_* variables that are settings of the process, not options. */
 const SETTING_ENV: ReadonlySet<string> = new Set(['TSLOGS_HOSTNAME', 'TSLOGS_METRICS_ADDRESS', 'TSLOGS_ROOT', 'TSLOGS_SOCKET']);
@@ -143,14 +144,11 @@ function readSecret(key: string, env: NodeJS.ProcessEnv, fileFromConfig: string 
   if (direct !== undefined && file !== undefined) throw tslogsError('TSLOGS_SIDECAR_TOKEN_TWICE', key, directEnv);
   if (direct !== undefined) return { value: direct, origin: directEnv };
   if (file === undefined) return undefined;
-  let text: string;
+  let value: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    value = readSecretFile(file);
   } catch (err) {
-    throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', key, file, (err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', key, file, (err as Error).message);
   }
-  // A file written by `echo` or an editor ends with a newline that is not part of the secret.
-  const value = text.trim();
-  if (value === '') throw tslogsError('TSLOGS_SIDECAR_TOKEN_UNREADABLE', key, file, 'the file is empty');
   return { value, origin: fileFromEnv !== undefined ? `${fileEnv} (${file})` : `${key}-file (${file})` };
 }

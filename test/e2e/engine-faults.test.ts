@@ -4,13 +4,13 @@
 // opens a log FIFO read-write, so it is a reader itself: while the daemon is gone
 // the container's writes wait in dockerd (as in Docker's blocking mode) instead of
 // failing: the restarted daemon reopens the FIFO from its saved session and finds them.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_MAX_UNSAVED } from '../../src/router/checkpoint-file.js';
-import { startPluginProcess, spawnForTest } from '../helpers/processes.js';
+import { startDaemonChild, startPluginProcess } from '../helpers/processes.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
 import { cleanupContainers, dockerLogs, dockerOk, runContainer, uniqueName, waitContainer } from './helpers/docker.js';
@@ -25,15 +25,6 @@ function pluginName(what: string): { name: string; socket: string } {
   const socket = path.join(PLUGIN_DIR, `${name}.sock`);
   sockets.push(socket);
   return { name, socket };
-}
-
-/** test/helpers/daemon-child.ts: the driver with a file sink that fsyncs before it acknowledges. */
-function startDaemonChild(root: string, socket: string): Promise<ChildProcess> {
-  const child = spawnForTest(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', root, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
-    child.on('exit', (code) => reject(new Error(`daemon exited with ${code} before it was ready`)));
-  });
 }
 
 /** The numbers of a store's or sink file's lines: `{"log":"17\n",…}` or `17`. */

@@ -31,3 +31,16 @@ export async function startPluginProcess(root: string, socket: string, umask?: s
   await Promise.race([waitUntil(() => fs.existsSync(socket), 'the plugin socket', 30_000, 20), exited]);
   return child;
 }
+
+/**
+ * test/helpers/daemon-child.ts (the driver with a file sink that fsyncs before it
+ * acknowledges) in its own process, on `root` and `socket`; resolves once it serves.
+ */
+export function startDaemonChild(root: string, socket: string): Promise<ChildProcess> {
+  const child = spawnForTest(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', root, socket], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+    child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[daemon] ${d}`));
+    child.on('exit', (code) => reject(new Error(`daemon exited with ${code} before it was ready`)));
+  });
+}

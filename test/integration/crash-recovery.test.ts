@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,18 +5,9 @@ import { CHECKPOINT_MAX_UNSAVED } from '../../src/router/checkpoint-file.js';
 import { encodeFrame } from '../../src/codec/frame-encoder.js';
 import { containerInfo } from '../helpers/container-info.js';
 import { call, Fifo } from '../helpers/fake-dockerd.js';
-import { spawnForTest } from '../helpers/processes.js';
+import { startDaemonChild } from '../helpers/processes.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { waitUntil } from '../helpers/wait.js';
-
-function startDaemon(root: string, socket: string): Promise<ChildProcess> {
-  const child = spawnForTest(process.execPath, ['--import', 'tsx', 'test/helpers/daemon-child.ts', root, socket], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
-    child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[daemon] ${d}`));
-    child.on('exit', (code) => reject(new Error(`daemon exited with ${code}`)));
-  });
-}
 
 function frames(from: number, to: number): Buffer {
   const out: Buffer[] = [];
@@ -36,7 +26,7 @@ describe('crash recovery', () => {
     const socket = path.join(dir, 'tslogs.sock');
     const out = path.join(dir, 'delivered.txt');
     const id = '9'.repeat(64);
-    let daemon = await startDaemon(root, socket);
+    let daemon = await startDaemonChild(root, socket);
     const fifo = new Fifo(dir, 'fifo');
     const info = containerInfo({ Config: { 'file-address': out }, ContainerID: id, ContainerName: '/c' });
     expect(JSON.parse((await call(socket, 'LogDriver.StartLogging', { File: fifo.path, Info: info })).body.toString())).toEqual({});
@@ -48,7 +38,7 @@ describe('crash recovery', () => {
     expect(atKill).toBeLessThan(3000); // killed mid-delivery
     // dockerd keeps writing into the FIFO while the plugin is down.
     await fifo.write(frames(3000, 4000));
-    daemon = await startDaemon(root, socket);
+    daemon = await startDaemonChild(root, socket);
     await fifo.write(frames(4000, 5000));
     await waitUntil(() => new Set(delivered(out)).size >= 5000, 'everything after the restart', 30_000);
     await call(socket, 'LogDriver.StopLogging', { File: fifo.path });
